@@ -1,0 +1,126 @@
+"""Public endpoints: school search, a school with its hubs, hubs with their areas."""
+
+from django.http import Http404
+from django.urls import reverse
+from ninja import Path, Query, Router, Schema
+from pydantic import Field
+
+from cpdnet.accounts.permissions import Access
+from cpdnet.hubs import selectors as hub_selectors
+from cpdnet.hubs.models import Hub
+from cpdnet.schools import selectors as school_selectors
+from cpdnet.schools.models import School
+
+from .schemas import Error, HubDetailOut, HubOut, SchoolDetailOut, SchoolPage
+
+router = Router(tags=["schools and hubs"])
+router.access = Access.PUBLIC
+MAX_URN = 2_147_483_647
+
+
+class SchoolSearch(Schema):
+    q: str = Field(min_length=2, max_length=100, description="Name words, URN or postcode")
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+def _school(school: School) -> dict:
+    return {
+        "urn": school.urn,
+        "name": school.name,
+        "status": school.status,
+        "town": school.town,
+        "postcode": school.postcode,
+        "la_code": school.la_code,
+        "la_name": school.la_name,
+        "phase": school.phase,
+        "is_state_funded": school.is_state_funded,
+        "url": reverse("public:school", kwargs={"urn": school.urn}),
+    }
+
+
+def _hub(hub: Hub) -> dict:
+    return {
+        "slug": hub.slug,
+        "name": hub.name,
+        "network": hub.network.slug,
+        "region": hub.region,
+        "lead_school_urn": hub.lead_school_id,
+        "lead_school_name": hub.lead_school_label,
+        "email": hub.email,
+        "phone": hub.phone,
+        "website": hub.website,
+        "data_status": hub.data_status,
+        "url": reverse("public:hub", kwargs={"slug": hub.slug}),
+    }
+
+
+@router.get("/schools", response=SchoolPage, summary="Search schools by name, URN or postcode")
+def list_schools(request, params: Query[SchoolSearch]):
+    """Schools whose name has every word typed (any order), or with this URN; open first."""
+    schools = school_selectors.list_schools_matching(params.q)
+    start = (params.page - 1) * params.page_size
+    items = list(schools[start : start + params.page_size])
+    return {
+        "count": schools.count(),
+        "page": params.page,
+        "page_size": params.page_size,
+        "items": [_school(school) for school in items],
+    }
+
+
+@router.get(
+    "/schools/{urn}",
+    response={200: SchoolDetailOut, 404: Error},
+    summary="A school with its hub in each network",
+)
+def get_school(request, urn: Path[int] = Field(..., ge=1, le=MAX_URN)):
+    try:
+        school = school_selectors.get_school(urn)
+    except School.DoesNotExist:
+        raise Http404(f"No school has URN {urn}.") from None
+    resolved = hub_selectors.resolve_hubs_for_schools([school])[school.urn]
+    hubs = sorted(resolved.values(), key=lambda hub: (hub.network.display_order, hub.name))
+    return {
+        **_school(school),
+        "type_name": school.type_name,
+        "type_group": school.type_group,
+        "district_code": school.district_code,
+        "region_name": school.region_name,
+        "pupils": school.pupils,
+        "percentage_fsm": float(school.percentage_fsm)
+        if school.percentage_fsm is not None
+        else None,
+        "open_date": school.open_date,
+        "close_date": school.close_date,
+        "successor_urn": school.successor_id,
+        "hubs": [{"network": hub.network.slug, "name": hub.name, "slug": hub.slug} for hub in hubs],
+    }
+
+
+@router.get("/hubs", response=list[HubOut], summary="Every hub, optionally of one network")
+def list_hubs(request, network: str | None = Query(None, max_length=50)):
+    return [_hub(hub) for hub in hub_selectors.list_hubs(network)]
+
+
+@router.get("/hubs/{slug}", response={200: HubDetailOut, 404: Error}, summary="A hub and its area")
+def get_hub(request, slug: Path[str] = Field(..., max_length=80)):
+    try:
+        hub = hub_selectors.get_hub(slug)
+    except Hub.DoesNotExist:
+        raise Http404(f"No hub has the slug '{slug}'.") from None
+    return {
+        **_hub(hub),
+        "areas_note": hub.areas_note,
+        "source": hub.source,
+        "areas": [
+            {
+                "la_code": area.local_authority_id,
+                "la_name": area.local_authority.name,
+                "district_code": area.district_id,
+                "district_name": area.district.name if area.district else None,
+                "basis": area.basis,
+            }
+            for area in hub.areas.all()
+        ],
+    }

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HubsConfig(AppConfig):
+    name = "cpdnet.hubs"
+    verbose_name = "Networks and hubs"

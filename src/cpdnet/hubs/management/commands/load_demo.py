@@ -1,0 +1,51 @@
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from cpdnet.accounts.models import User
+from cpdnet.hubs.services import load_hubs
+from cpdnet.schools.models import School
+
+SCHOOLS_DEMO = Path(__file__).resolve().parents[3] / "schools" / "demo_data"
+HUBS_DEMO = Path(__file__).resolve().parents[2] / "demo_data"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - a published demo password, local data only
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: the real schools register shipped with cpdnet, the maths hubs and demo "
+        "science partnerships with their areas, and demo accounts. Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reimport",
+            action="store_true",
+            help="Import the shipped schools file even when the register already has schools.",
+        )
+
+    def handle(self, *args, reimport: bool, verbosity: int, **options):
+        if reimport or not School.objects.exists():
+            call_command(
+                "import_schools",
+                SCHOOLS_DEMO / "schools_england.csv.gz",
+                links=SCHOOLS_DEMO / "links_successors.csv.gz",
+                verbosity=verbosity,
+                stdout=self.stdout,
+            )
+        else:
+            self.stdout.write("The schools register is already loaded (use --reimport to refresh).")
+        hubs, areas = load_hubs(
+            hubs_csv=HUBS_DEMO / "hubs.csv", areas_csv=HUBS_DEMO / "hub_areas.csv"
+        )
+        self.stdout.write(f"Loaded {hubs} hubs with {areas} area rows.")
+        with transaction.atomic():
+            if not User.objects.filter(email="national@example.org").exists():
+                User.objects.create_superuser(
+                    "national@example.org", DEMO_PASSWORD, full_name="Nadia National (demo)"
+                )
+        self.stdout.write(
+            f"Demo national staff account: national@example.org / {DEMO_PASSWORD} at /admin/"
+        )

@@ -1,0 +1,141 @@
+"""Reads of networks, hubs and their areas, and which hub serves a school or a place."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+
+from cpdnet.schools.models import LocalAuthority, School, SchoolStatus
+
+from .models import Hub, HubArea, HubSchoolOverride, Network
+
+
+def list_networks() -> list[Network]:
+    return list(Network.objects.all())
+
+
+def list_hubs(network_slug: str | None = None) -> QuerySet[Hub]:
+    hubs = Hub.objects.select_related("network", "lead_school")
+    if network_slug:
+        hubs = hubs.filter(network__slug=network_slug)
+    return hubs
+
+
+def get_hub(slug: str) -> Hub:
+    """Return a hub with its network, lead school and areas, or raise Hub.DoesNotExist."""
+    return (
+        Hub.objects.select_related("network", "lead_school")
+        .prefetch_related(
+            Prefetch(
+                "areas",
+                queryset=HubArea.objects.select_related("local_authority", "district"),
+            )
+        )
+        .get(slug=slug)
+    )
+
+
+def _areas_for(la_codes: Iterable[str]) -> dict[str, list[HubArea]]:
+    areas: dict[str, list[HubArea]] = defaultdict(list)
+    for area in HubArea.objects.filter(local_authority_id__in=set(la_codes)).select_related(
+        "hub__network", "hub__lead_school"
+    ):
+        areas[area.local_authority_id].append(area)
+    return areas
+
+
+def _pick(areas: list[HubArea], district_code: str) -> dict[int, Hub]:
+    """Per network: the hub for this district if one is named, else the whole-authority hub."""
+    chosen: dict[int, Hub] = {}
+    for area in areas:
+        if area.district_id is None:
+            chosen.setdefault(area.network_id, area.hub)
+    for area in areas:
+        if area.district_id and area.district_id == district_code:
+            chosen[area.network_id] = area.hub
+    return chosen
+
+
+def resolve_hubs_for_schools(schools: Iterable[School]) -> dict[int, dict[int, Hub]]:
+    """Return {URN: {network id: hub}} for many schools in two queries."""
+    schools = list(schools)
+    areas = _areas_for(school.la_code for school in schools)
+    overrides = HubSchoolOverride.objects.filter(
+        school_id__in=[school.urn for school in schools]
+    ).select_related("hub__network", "hub__lead_school")
+    resolved = {
+        school.urn: _pick(areas.get(school.la_code, []), school.district_code) for school in schools
+    }
+    for override in overrides:
+        resolved[override.school_id][override.network_id] = override.hub
+    return resolved
+
+
+def resolve_hubs_for_place(la_code: str, district_code: str) -> dict[int, Hub]:
+    """Return {network id: hub} for a place given by authority and district."""
+    return _pick(_areas_for([la_code]).get(la_code, []), district_code)
+
+
+@dataclass(frozen=True)
+class NetworkHub:
+    network: Network
+    hub: Hub | None
+
+
+def hubs_by_network(resolved: dict[int, Hub], networks: list[Network]) -> list[NetworkHub]:
+    """Return one entry per network, in network order, with None where no hub serves."""
+    return [NetworkHub(network, resolved.get(network.pk)) for network in networks]
+
+
+def list_schools_without_hub(network: Network) -> QuerySet[School]:
+    """Return open state-funded schools that no hub of the network serves."""
+    areas = HubArea.objects.filter(network=network, local_authority_id=OuterRef("la_code"))
+    return (
+        School.objects.filter(status__in=SchoolStatus.open_values(), is_state_funded=True)
+        .exclude(Exists(HubSchoolOverride.objects.filter(network=network, school=OuterRef("pk"))))
+        .exclude(Exists(areas.filter(district_id=OuterRef("district_code"))))
+        .exclude(Exists(areas.filter(district__isnull=True)))
+    )
+
+
+@dataclass(frozen=True)
+class AuthorityCoverage:
+    local_authority: LocalAuthority
+    hubs: list[Hub]
+    whole_authority_hub: Hub | None
+    districts_total: int
+    districts_named: int
+
+    @property
+    def has_no_hub(self) -> bool:
+        return self.whole_authority_hub is None and self.districts_named < self.districts_total
+
+    @property
+    def is_split(self) -> bool:
+        return len(self.hubs) > 1
+
+
+def list_authority_coverage(network: Network) -> list[AuthorityCoverage]:
+    """Return each authority with the hubs of a network that serve it, for national staff."""
+    authorities = LocalAuthority.objects.annotate(districts_total=Count("districts")).order_by(
+        "name"
+    )
+    areas: dict[str, list[HubArea]] = defaultdict(list)
+    for area in HubArea.objects.filter(network=network).select_related("hub"):
+        areas[area.local_authority_id].append(area)
+    coverage = []
+    for authority in authorities:
+        rows = areas.get(authority.code, [])
+        whole = next((row.hub for row in rows if row.district_id is None), None)
+        hubs = list({row.hub.pk: row.hub for row in rows}.values())
+        coverage.append(
+            AuthorityCoverage(
+                local_authority=authority,
+                hubs=sorted(hubs, key=lambda hub: hub.name),
+                whole_authority_hub=whole,
+                districts_total=authority.districts_total,
+                districts_named=len({row.district_id for row in rows if row.district_id}),
+            )
+        )
+    return coverage

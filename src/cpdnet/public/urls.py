@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "public"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("find-your-hub/", views.find_your_hub, name="find-your-hub"),
+    path("find-your-hub/schools/<int:urn>/", views.school_detail, name="school"),
+    path(
+        "find-your-hub/schools/<int:urn>/different-hub/",
+        views.hub_change_request,
+        name="hub-change-request",
+    ),
+    path("hubs/", views.hub_list, name="hubs"),
+    path("hubs/<slug:slug>/", views.hub_detail, name="hub"),
+]

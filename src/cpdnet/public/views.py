@@ -1,0 +1,123 @@
+"""Public pages: home, find your hub, school and hub pages, telling us of a different hub."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from cpdnet.accounts.permissions import Access, declare
+from cpdnet.hubs import selectors as hub_selectors
+from cpdnet.hubs.maps import hub_area_map
+from cpdnet.hubs.models import Hub
+from cpdnet.hubs.services import submit_hub_change_request
+from cpdnet.schools import selectors as school_selectors
+from cpdnet.schools.models import School
+
+from .forms import FindHubForm, HubChangeRequestForm
+
+RESULTS_PER_PAGE = 20
+
+
+@declare(Access.PUBLIC)
+def home(request):
+    return render(request, "public/home.html", {"form": FindHubForm()})
+
+
+@declare(Access.PUBLIC)
+def find_your_hub(request):
+    if "q" not in request.GET:
+        return render(request, "public/find_your_hub.html", {"form": FindHubForm()})
+    form = FindHubForm(request.GET)
+    if not form.is_valid():
+        return render(request, "public/find_your_hub.html", {"form": form}, status=200)
+    query = school_selectors.classify_query(form.cleaned_data["q"])
+    context = {"form": form, "query": query}
+    if query.kind in {"postcode", "outcode"}:
+        return _place_results(request, context)
+    schools = school_selectors.list_schools_matching(query.text)
+    page = Paginator(schools, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    if query.kind == "urn" and page.paginator.count == 1:
+        return redirect("public:school", urn=page.object_list[0].urn)
+    context.update(page=page, schools=page.object_list)
+    return render(request, "public/find_your_hub_results.html", context)
+
+
+def _place_results(request, context):
+    place = school_selectors.locate(context["query"])
+    if place is None:
+        return render(request, "public/find_your_hub_results.html", {**context, "place": None})
+    district = school_selectors.get_district(place.district_code)
+    networks = hub_selectors.list_networks()
+    resolved = (
+        hub_selectors.resolve_hubs_for_place(district.local_authority_id, district.code)
+        if district
+        else {}
+    )
+    context.update(
+        place=place,
+        district=district,
+        network_hubs=hub_selectors.hubs_by_network(resolved, networks),
+        nearest=school_selectors.list_nearest_schools(place),
+    )
+    return render(request, "public/find_your_hub_place.html", context)
+
+
+@declare(Access.PUBLIC)
+def school_detail(request, urn: int):
+    try:
+        school = school_selectors.get_school(urn)
+    except School.DoesNotExist:
+        raise Http404("No school has this URN") from None
+    networks = hub_selectors.list_networks()
+    resolved = hub_selectors.resolve_hubs_for_schools([school])[school.urn]
+    network_hubs = hub_selectors.hubs_by_network(resolved, networks)
+    return render(
+        request,
+        "public/school_detail.html",
+        {
+            "school": school,
+            "successor": school.current_successor() if school.is_closed else None,
+            "network_hubs": [_hub_panel(entry) for entry in network_hubs],
+        },
+    )
+
+
+def _hub_panel(entry: hub_selectors.NetworkHub) -> dict:
+    if entry.hub is None:
+        return {"network": entry.network, "hub": None, "map": None}
+    hub = hub_selectors.get_hub(entry.hub.slug)
+    return {"network": entry.network, "hub": hub, "map": hub_area_map(hub)}
+
+
+@declare(Access.PUBLIC)
+def hub_list(request):
+    hubs = hub_selectors.list_hubs()
+    networks = hub_selectors.list_networks()
+    by_network = [
+        (network, [hub for hub in hubs if hub.network_id == network.pk]) for network in networks
+    ]
+    return render(request, "public/hub_list.html", {"by_network": by_network})
+
+
+@declare(Access.PUBLIC)
+def hub_detail(request, slug: str):
+    try:
+        hub = hub_selectors.get_hub(slug)
+    except Hub.DoesNotExist:
+        raise Http404("No hub has this address") from None
+    return render(request, "public/hub_detail.html", {"hub": hub, "map": hub_area_map(hub)})
+
+
+@declare(Access.PUBLIC)
+def hub_change_request(request, urn: int):
+    try:
+        school = school_selectors.get_school(urn)
+    except School.DoesNotExist:
+        raise Http404("No school has this URN") from None
+    hubs = hub_selectors.list_hubs().order_by("network__display_order", "name")
+    form = HubChangeRequestForm(request.POST or None, hubs=hubs)
+    if request.method == "POST" and form.is_valid():
+        change = submit_hub_change_request(school=school, **form.cleaned_data)
+        return render(
+            request, "public/hub_change_request_done.html", {"school": school, "change": change}
+        )
+    return render(request, "public/hub_change_request.html", {"school": school, "form": form})

@@ -1,0 +1,417 @@
+"""Import the Get Information about Schools register (edubasealldataYYYYMMDD.csv) and links.
+
+The whole file is read and checked before anything is written: a bad row stops the import with
+its line and column, and the database is left as it was.
+"""
+
+import csv
+import datetime
+import gzip
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import District, PhaseSource, School, SchoolImport, SchoolStatus
+from .postcodes import get_postcode_index, normalise_postcode
+from .search import search_text
+
+REQUIRED_COLUMNS = ("URN", "EstablishmentName", "LA (code)", "EstablishmentStatus (name)")
+MISSING_MARKERS = {"", "..", "x", "X", "SUPP", "NA", "N/A"}
+
+STATUSES = {
+    "open": SchoolStatus.OPEN,
+    "open, but proposed to close": SchoolStatus.OPEN_PROPOSED_TO_CLOSE,
+    "proposed to open": SchoolStatus.PROPOSED_TO_OPEN,
+    "closed": SchoolStatus.CLOSED,
+    "": SchoolStatus.UNKNOWN,
+}
+# Census school types (CensusSchoolType2019) give a phase where GIAS leaves it blank.
+PHASE_FROM_CENSUS = {
+    "State-funded primary": "Primary",
+    "State-funded secondary": "Secondary",
+    "State-funded nursery": "Nursery",
+    "State-funded special school": "Not applicable",
+    "Pupil referral unit": "Not applicable",
+    "Non-maintained special school": "Not applicable",
+}
+NOT_STATE_FUNDED_GROUPS = {
+    "Independent schools",
+    "Colleges",
+    "Universities",
+    "Other types",
+    "Welsh schools",
+    "Online provider",
+}
+STATE_FUNDED_GROUPS = {
+    "Local authority maintained schools",
+    "Academies",
+    "Free Schools",
+    "Special schools",
+}
+NOT_STATE_FUNDED_TYPES = {"Non-maintained special school"}
+# The assembled schools_england.csv marks rows from the 2025 state-funded register extract.
+STATE_FUNDED_REGISTER_SOURCES = {"2025-07"}
+
+# Fields compared to decide whether a school changed, in School field order.
+COMPARED_FIELDS = (
+    "name",
+    "search_text",
+    "status",
+    "la_code",
+    "la_name",
+    "district_code",
+    "establishment_number",
+    "type_name",
+    "type_group",
+    "is_state_funded",
+    "phase",
+    "phase_source",
+    "census_school_type",
+    "statutory_low_age",
+    "statutory_high_age",
+    "postcode",
+    "town",
+    "easting",
+    "northing",
+    "pupils",
+    "percentage_fsm",
+    "trust_name",
+    "urban_rural",
+    "region_name",
+    "open_date",
+    "close_date",
+)
+BATCH_SIZE = 1000
+
+
+class ImportFileError(Exception):
+    """A problem with the file, located by line and column where that is known."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: str | None = None):
+        self.line = line
+        self.column = column
+        where = []
+        if line is not None:
+            where.append(f"line {line}")
+        if column:
+            where.append(f"column '{column}'")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    closed: int = 0
+    successors_linked: int = 0
+    phase_from_census: int = 0
+    located_from_postcode: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated or self.successors_linked)
+
+
+ProgressCallback = Callable[[int], None]
+
+
+def read_text(path: Path) -> str:
+    """Read a CSV file as published: UTF-8 with or without BOM, or Windows-1252; .gz allowed."""
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except OSError as error:
+        raise ImportFileError(f"cannot read the file ({error.strerror or error})") from error
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _rows(text: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        raise ImportFileError("the file is empty", line=1) from None
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ImportFileError(
+            "the header does not look like a GIAS file: missing column "
+            + ", ".join(f"'{name}'" for name in missing),
+            line=1,
+        )
+    width = len(header)
+    line = reader.line_num
+    try:
+        for values in reader:
+            if not any(value.strip() for value in values):
+                line = reader.line_num
+                continue
+            if len(values) != width:
+                raise ImportFileError(
+                    f"has {len(values)} fields but the header has {width}", line=line + 1
+                )
+            yield line + 1, dict(zip(header, values, strict=True))
+            line = reader.line_num
+    except csv.Error as error:
+        raise ImportFileError(f"is not valid CSV ({error})", line=reader.line_num) from error
+
+
+class _RowParser:
+    """Turn one GIAS row into School field values, or raise ImportFileError."""
+
+    def __init__(self, line: int, row: dict[str, str]):
+        self.line = line
+        self.row = row
+
+    def text(self, column: str, max_length: int) -> str:
+        value = " ".join(self.row.get(column, "").split())
+        if len(value) > max_length:
+            self.fail(column, f"is longer than {max_length} characters")
+        return value
+
+    def integer(self, column: str, *, required: bool = False) -> int | None:
+        value = self.row.get(column, "").strip()
+        if value in MISSING_MARKERS:
+            if required:
+                self.fail(column, "is empty; every row needs one")
+            return None
+        if not value.isdigit():
+            self.fail(column, f"'{value}' is not a whole number")
+        return int(value)
+
+    def decimal(self, column: str) -> Decimal | None:
+        value = self.row.get(column, "").strip()
+        if value in MISSING_MARKERS:
+            return None
+        try:
+            number = Decimal(value).quantize(Decimal("0.1"))
+        except InvalidOperation:
+            self.fail(column, f"'{value}' is not a number")
+        if not number.is_finite() or not Decimal(0) <= number <= Decimal(100):
+            self.fail(column, f"'{value}' is not a percentage between 0 and 100")
+        return number
+
+    def date(self, column: str) -> datetime.date | None:
+        value = self.row.get(column, "").strip()
+        if value in MISSING_MARKERS:
+            return None
+        for pattern in ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return datetime.datetime.strptime(value, pattern).date()  # noqa: DTZ007
+            except ValueError:
+                continue
+        self.fail(column, f"'{value}' is not a date like 31-08-2024")
+
+    def fail(self, column: str, message: str):
+        raise ImportFileError(message, line=self.line, column=column)
+
+
+def _state_funded(type_group: str, type_name: str, census_type: str, source: str) -> bool | None:
+    if type_name in NOT_STATE_FUNDED_TYPES or type_group in NOT_STATE_FUNDED_GROUPS:
+        return False
+    if type_group in STATE_FUNDED_GROUPS:
+        return True
+    if census_type.startswith("State-funded") or census_type == "Pupil referral unit":
+        return True
+    if census_type in {"Independent school", "Non-maintained special school"}:
+        return False
+    if source in STATE_FUNDED_REGISTER_SOURCES:
+        return True
+    return None
+
+
+def parse_school_row(line: int, row: dict[str, str]) -> dict:
+    """Return School field values for one row of a GIAS file."""
+    parse = _RowParser(line, row)
+    urn = parse.integer("URN", required=True)
+    name = parse.text("EstablishmentName", 200)
+    if not name:
+        parse.fail("EstablishmentName", "is empty; every school needs a name")
+    la_code = parse.text("LA (code)", 3)
+    if la_code and not la_code.isdigit():
+        parse.fail("LA (code)", f"'{la_code}' is not a three-digit local authority code")
+    status_text = parse.text("EstablishmentStatus (name)", 60)
+    status = STATUSES.get(status_text.lower())
+    if status is None:
+        parse.fail("EstablishmentStatus (name)", f"'{status_text}' is not a GIAS status")
+    type_name = parse.text("TypeOfEstablishment (name)", 100)
+    type_group = parse.text("EstablishmentTypeGroup (name)", 60)
+    census_type = parse.text("CensusSchoolType2019", 60)
+    phase = parse.text("PhaseOfEducation (name)", 40)
+    phase_source = PhaseSource.GIAS if phase else PhaseSource.NONE
+    if not phase and census_type in PHASE_FROM_CENSUS:
+        phase, phase_source = PHASE_FROM_CENSUS[census_type], PhaseSource.CENSUS
+    postcode = normalise_postcode(parse.text("Postcode", 10)) if row.get("Postcode") else ""
+    return {
+        "urn": urn,
+        "name": name,
+        "search_text": search_text(name),
+        "status": status,
+        "la_code": la_code.zfill(3) if la_code else "",
+        "la_name": parse.text("LA (name)", 100),
+        "district_code": parse.text("DistrictAdministrative (code)", 9),
+        "establishment_number": parse.text("EstablishmentNumber", 4),
+        "type_name": type_name,
+        "type_group": type_group,
+        "is_state_funded": _state_funded(
+            type_group, type_name, census_type, parse.text("RegisterSource", 20)
+        ),
+        "phase": phase,
+        "phase_source": phase_source,
+        "census_school_type": census_type,
+        "statutory_low_age": parse.integer("StatutoryLowAge"),
+        "statutory_high_age": parse.integer("StatutoryHighAge"),
+        "postcode": postcode[:8],
+        "town": parse.text("Town", 100),
+        "easting": parse.integer("Easting"),
+        "northing": parse.integer("Northing"),
+        "pupils": parse.integer("NumberOfPupils"),
+        "percentage_fsm": parse.decimal("PercentageFSM"),
+        "trust_name": parse.text("Trusts (name)", 200),
+        "urban_rural": parse.text("UrbanRural (name)", 80),
+        "region_name": parse.text("GOR (name)", 60),
+        "open_date": parse.date("OpenDate"),
+        "close_date": parse.date("CloseDate"),
+    }
+
+
+def _fill_location_from_postcodes(schools: list[dict]) -> int:
+    """Fill missing grid position, district and authority from the postcode; count the rows."""
+    index = get_postcode_index()
+    authority_of = dict(District.objects.values_list("code", "local_authority_id"))
+    filled = 0
+    # Sorted by postcode so each outcode's block of the index is decoded once.
+    for school in sorted(schools, key=lambda school: school["postcode"]):
+        needs_grid = school["easting"] is None or school["northing"] is None
+        needs_place = needs_grid or not school["district_code"] or not school["la_code"]
+        if not needs_place or not school["postcode"]:
+            continue
+        place = index.locate_postcode(school["postcode"])
+        if place is None:
+            continue
+        if needs_grid:
+            school["easting"], school["northing"] = place.easting, place.northing
+        school["district_code"] = school["district_code"] or place.district_code
+        school["la_code"] = school["la_code"] or authority_of.get(place.district_code, "")
+        filled += 1
+    return filled
+
+
+def read_schools(path: Path, progress: ProgressCallback | None = None) -> list[dict]:
+    """Read and check a whole GIAS file; raise ImportFileError at the first bad row."""
+    schools = []
+    first_line_of: dict[int, int] = {}
+    for count, (line, row) in enumerate(_rows(read_text(path), REQUIRED_COLUMNS), start=1):
+        school = parse_school_row(line, row)
+        if school["urn"] in first_line_of:
+            raise ImportFileError(
+                f"URN {school['urn']} appears again (first on line {first_line_of[school['urn']]})",
+                line=line,
+                column="URN",
+            )
+        first_line_of[school["urn"]] = line
+        schools.append(school)
+        if progress and count % 1000 == 0:
+            progress(1000)
+    if progress:
+        progress(len(schools) % 1000)
+    return schools
+
+
+def read_successor_links(path: Path) -> dict[int, int]:
+    """Return {closed URN: successor URN} from a GIAS links file."""
+    links: dict[int, tuple[datetime.date, int]] = {}
+    for line, row in _rows(read_text(path), ("URN", "LinkURN", "LinkType")):
+        if not row["LinkType"].strip().lower().startswith("successor"):
+            continue
+        parse = _RowParser(line, row)
+        urn = parse.integer("URN", required=True)
+        successor = parse.integer("LinkURN", required=True)
+        established = parse.date("LinkEstablishedDate") or datetime.date.min
+        # Where a school has several successors, the most recent link wins.
+        if urn not in links or established >= links[urn][0]:
+            links[urn] = (established, successor)
+    return {urn: successor for urn, (_, successor) in links.items()}
+
+
+def import_schools(
+    *, path: Path, links_path: Path | None = None, progress: ProgressCallback | None = None
+) -> ImportResult:
+    """Upsert the register from a GIAS file by URN and link closed schools to successors."""
+    incoming = read_schools(path, progress)
+    links = read_successor_links(links_path) if links_path else {}
+    result = ImportResult(rows=len(incoming))
+    result.phase_from_census = sum(s["phase_source"] == PhaseSource.CENSUS for s in incoming)
+    result.located_from_postcode = _fill_location_from_postcodes(incoming)
+
+    with transaction.atomic():
+        existing = {
+            values[0]: values[1:]
+            for values in School.objects.values_list("urn", *COMPARED_FIELDS, "successor_id")
+        }
+        to_create, to_update = [], []
+        for values in incoming:
+            before = existing.get(values["urn"])
+            after = tuple(values[name] for name in COMPARED_FIELDS)
+            if before is None:
+                to_create.append(School(**values))
+                result.closed += values["status"] == SchoolStatus.CLOSED
+            elif before[:-1] != after:
+                to_update.append(School(**values, successor_id=before[-1]))
+                was_closed = before[COMPARED_FIELDS.index("status")] == SchoolStatus.CLOSED
+                result.closed += values["status"] == SchoolStatus.CLOSED and not was_closed
+            else:
+                result.unchanged += 1
+        now = timezone.now()
+        for school in to_create:
+            school.imported_at = school.updated_at = now
+        School.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+        for school in to_update:
+            school.updated_at = now
+        School.objects.bulk_update(
+            to_update, [*COMPARED_FIELDS, "updated_at"], batch_size=BATCH_SIZE // 2
+        )
+        result.created, result.updated = len(to_create), len(to_update)
+        result.successors_linked = _link_successors(
+            links, existing, {values["urn"] for values in incoming}
+        )
+        SchoolImport.objects.create(
+            file_name=path.name,
+            rows=result.rows,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            closed=result.closed,
+            successors_linked=result.successors_linked,
+            phase_from_census=result.phase_from_census,
+        )
+    return result
+
+
+def _link_successors(links: dict[int, int], existing: dict, incoming_urns: set[int]) -> int:
+    """Point closed schools at their successors; return how many links changed."""
+    if not links:
+        return 0
+    present = incoming_urns | existing.keys()
+    current = {urn: values[-1] for urn, values in existing.items()}
+    changes = [
+        School(urn=urn, successor_id=successor)
+        for urn, successor in links.items()
+        if urn in present
+        and successor in present
+        and urn != successor
+        and current.get(urn) != successor
+    ]
+    School.objects.bulk_update(changes, ["successor"], batch_size=BATCH_SIZE)
+    return len(changes)

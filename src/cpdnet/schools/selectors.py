@@ -1,0 +1,118 @@
+"""Reads of the schools register."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+
+from .models import District, LocalAuthority, School, SchoolStatus
+from .postcodes import Place, get_postcode_index, looks_like_outcode, looks_like_postcode
+from .search import query_words, search_text
+
+NEAREST_SCHOOLS_RADIUS_METRES = 10_000
+
+
+@dataclass(frozen=True)
+class SchoolQuery:
+    """What a search box text means: a URN, a postcode, an outcode or words of a name."""
+
+    kind: str  # "urn", "postcode", "outcode", "name" or "empty"
+    text: str
+
+
+def classify_query(text: str) -> SchoolQuery:
+    text = (text or "").strip()[:100]
+    if not text:
+        return SchoolQuery("empty", "")
+    if text.isdigit() and len(text) <= 7:
+        return SchoolQuery("urn", text)
+    if looks_like_postcode(text):
+        return SchoolQuery("postcode", text)
+    if looks_like_outcode(text) and get_postcode_index().has_outcode(text.replace(" ", "").upper()):
+        return SchoolQuery("outcode", text)
+    return SchoolQuery("name", text)
+
+
+def _word_condition(word: str) -> Q:
+    # Names store "St" as "saint"; a typed "st" may mean Saint or start "Stoke".
+    condition = Q(search_text__contains=f" {word}")
+    if word == "st":
+        condition |= Q(search_text__contains=" saint ")
+    return condition
+
+
+def list_schools_matching(text: str) -> QuerySet[School]:
+    """Return schools whose name has every typed word (as a word start) or whose URN matches.
+
+    Open schools come first, then exact and leading matches, then by name.
+    """
+    query = classify_query(text)
+    schools = School.objects.all()
+    if query.kind == "empty":
+        return schools.none()
+    if query.kind == "urn":
+        return schools.filter(urn=int(query.text))
+    words = query_words(query.text)
+    if not words:
+        return schools.none()
+    condition = Q()
+    for word in words:
+        condition &= _word_condition(word)
+    typed = search_text(" ".join(words))
+    return (
+        schools.filter(condition)
+        .annotate(
+            closed_rank=Case(
+                When(status=SchoolStatus.CLOSED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            match_rank=Case(
+                When(search_text=typed, then=Value(0)),
+                When(search_text__startswith=typed.rstrip(), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("closed_rank", "match_rank", "name", "urn")
+    )
+
+
+def get_school(urn: int) -> School:
+    """Return one school with its successor loaded, or raise School.DoesNotExist."""
+    return School.objects.select_related("successor").get(urn=urn)
+
+
+def locate(query: SchoolQuery) -> Place | None:
+    """Return the place of a postcode or outcode query, or None if it is not in England."""
+    index = get_postcode_index()
+    if query.kind == "postcode":
+        return index.locate_postcode(query.text)
+    if query.kind == "outcode":
+        return index.locate_outcode(query.text)
+    return None
+
+
+def list_nearest_schools(place: Place, *, limit: int = 10) -> list[tuple[School, int]]:
+    """Return the open schools nearest a place with their distance in metres."""
+    radius = NEAREST_SCHOOLS_RADIUS_METRES
+    schools = (
+        School.objects.filter(
+            status__in=SchoolStatus.open_values(),
+            easting__range=(place.easting - radius, place.easting + radius),
+            northing__range=(place.northing - radius, place.northing + radius),
+        )
+        .annotate(
+            distance_squared=(F("easting") - place.easting) * (F("easting") - place.easting)
+            + (F("northing") - place.northing) * (F("northing") - place.northing)
+        )
+        .order_by("distance_squared", "urn")[:limit]
+    )
+    return [(school, round(school.distance_squared**0.5)) for school in schools]
+
+
+def get_district(code: str) -> District | None:
+    return District.objects.select_related("local_authority").filter(code=code).first()
+
+
+def list_local_authorities() -> QuerySet[LocalAuthority]:
+    return LocalAuthority.objects.order_by("name")
