@@ -1,4 +1,4 @@
-"""Version 1 of the JSON API; the OpenAPI document is at /api/v1/openapi.json, docs at /api/v1/docs."""
+"""Version 1 of the JSON API: OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
 from django.http import Http404
 from ninja import NinjaAPI

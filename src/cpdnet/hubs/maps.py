@@ -86,15 +86,22 @@ def hub_area_map(hub: Hub) -> AreaMap | None:
         f"{min_x - margin:g} {min_y - margin:g} "
         f"{max_x - min_x + 2 * margin:g} {max_y - min_y + 2 * margin:g}"
     )
+    frame = (min_x - margin, min_y - margin, max_x + margin, max_y + margin)
     areas = [
-        MapArea(
-            shape,
-            "app-map__area app-map__area--hub"
-            if code in whole
-            else "app-map__area app-map__area--part"
-            if code in part
-            else "app-map__area",
-        )
+        MapArea(shape, _css_class(code, whole, part))
         for code, shape in sorted(shapes.items())
+        if _overlaps(shape.bounds, frame)
     ]
     return AreaMap(view_box, areas, attribution)
+
+
+def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _css_class(code: str, whole: set[str], part: set[str]) -> str:
+    if code in whole:
+        return "app-map__area app-map__area--hub"
+    if code in part:
+        return "app-map__area app-map__area--part"
+    return "app-map__area"
