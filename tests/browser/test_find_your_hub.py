@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from cpdnet.hubs.services import ensure_networks
 from cpdnet.schools.models import SchoolStatus
+from cpdnet.schools.services import load_local_authorities
 from tests.factories import HubAreaFactory, HubFactory, SchoolFactory
 
 from .conftest import assert_accessible
@@ -17,6 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def leeds(transactional_db):
     """Leeds with one maths hub and one science partnership, and three schools."""
+    load_local_authorities()  # transactional tests empty the tables the migration filled
     networks = ensure_networks()
     maths = HubFactory(
         network=networks["maths"], slug="west-yorkshire-maths-hub", name="West Yorkshire Maths Hub"

@@ -8,6 +8,7 @@ import csv
 import datetime
 import gzip
 import io
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -127,8 +128,9 @@ def read_text(path: Path) -> str:
     """Read a CSV file as published: UTF-8 with or without BOM, or Windows-1252; .gz allowed."""
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    except OSError as error:
-        raise ImportFileError(f"cannot read the file ({error.strerror or error})") from error
+    except (OSError, EOFError, zlib.error) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise ImportFileError(f"cannot read the file ({reason})") from error
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace")
     try:
@@ -186,7 +188,7 @@ class _RowParser:
             if required:
                 self.fail(column, "is empty; every row needs one")
             return None
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             self.fail(column, f"'{value}' is not a whole number")
         return int(value)
 
@@ -239,7 +241,7 @@ def parse_school_row(line: int, row: dict[str, str]) -> dict:
     if not name:
         parse.fail("EstablishmentName", "is empty; every school needs a name")
     la_code = parse.text("LA (code)", 3)
-    if la_code and not la_code.isdigit():
+    if la_code and not (la_code.isascii() and la_code.isdigit()):
         parse.fail("LA (code)", f"'{la_code}' is not a three-digit local authority code")
     status_text = parse.text("EstablishmentStatus (name)", 60)
     status = STATUSES.get(status_text.lower())

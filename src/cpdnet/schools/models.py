@@ -62,7 +62,7 @@ class School(models.Model):
     name = models.CharField(max_length=200)
     # Lower-case words with punctuation removed and "st" spelled "saint", padded with spaces,
     # so that " word" finds the start of any word (see schools.search).
-    search_text = models.CharField(max_length=260, editable=False)
+    search_text = models.TextField(editable=False)
     status = models.CharField(
         max_length=24, choices=SchoolStatus.choices, default=SchoolStatus.UNKNOWN
     )

@@ -23,7 +23,7 @@ def classify_query(text: str) -> SchoolQuery:
     text = (text or "").strip()[:100]
     if not text:
         return SchoolQuery("empty", "")
-    if text.isdigit() and len(text) <= 7:
+    if text.isascii() and text.isdigit() and len(text) <= 7:
         return SchoolQuery("urn", text)
     if looks_like_postcode(text):
         return SchoolQuery("postcode", text)

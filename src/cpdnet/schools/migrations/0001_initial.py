@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("name", models.CharField(max_length=200)),
-                ("search_text", models.CharField(editable=False, max_length=260)),
+                ("search_text", models.TextField(editable=False)),
                 (
                     "status",
                     models.CharField(
