@@ -15,3 +15,11 @@ def _static_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_hub_directory():
+    # Test rollbacks send no signals, so no test may see another test's hubs.
+    from cpdnet.hubs.directory import invalidate_hub_directory
+
+    invalidate_hub_directory()

@@ -8,11 +8,12 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from cpdnet.schools.models import LocalAuthority, School, SchoolStatus
 
+from .directory import get_hub_directory
 from .models import Hub, HubArea, HubSchoolOverride, Network
 
 
 def list_networks() -> list[Network]:
-    return list(Network.objects.all())
+    return get_hub_directory().networks
 
 
 def list_hubs(network_slug: str | None = None) -> QuerySet[Hub]:
@@ -36,45 +37,26 @@ def get_hub(slug: str) -> Hub:
     )
 
 
-def _areas_for(la_codes: Iterable[str]) -> dict[str, list[HubArea]]:
-    areas: dict[str, list[HubArea]] = defaultdict(list)
-    for area in HubArea.objects.filter(local_authority_id__in=set(la_codes)).select_related(
-        "hub__network", "hub__lead_school"
-    ):
-        areas[area.local_authority_id].append(area)
-    return areas
-
-
-def _pick(areas: list[HubArea], district_code: str) -> dict[int, Hub]:
-    """Per network: the hub for this district if one is named, else the whole-authority hub."""
-    chosen: dict[int, Hub] = {}
-    for area in areas:
-        if area.district_id is None:
-            chosen.setdefault(area.network_id, area.hub)
-    for area in areas:
-        if area.district_id and area.district_id == district_code:
-            chosen[area.network_id] = area.hub
-    return chosen
-
-
 def resolve_hubs_for_schools(schools: Iterable[School]) -> dict[int, dict[int, Hub]]:
-    """Return {URN: {network id: hub}} for many schools in two queries."""
-    schools = list(schools)
-    areas = _areas_for(school.la_code for school in schools)
-    overrides = HubSchoolOverride.objects.filter(
-        school_id__in=[school.urn for school in schools]
-    ).select_related("hub__network", "hub__lead_school")
-    resolved = {
-        school.urn: _pick(areas.get(school.la_code, []), school.district_code) for school in schools
+    """Return {URN: {network id: hub}} for many schools, without a query per school."""
+    directory = get_hub_directory()
+    return {
+        school.urn: directory.hubs_for(school.la_code, school.district_code, school.urn)
+        for school in schools
     }
-    for override in overrides:
-        resolved[override.school_id][override.network_id] = override.hub
-    return resolved
+
+
+def list_hubs_for_school_values(school: dict) -> list[Hub]:
+    """Return a school's hubs in network order, from its urn, la_code and district_code."""
+    resolved = get_hub_directory().hubs_for(
+        school["la_code"], school["district_code"], school["urn"]
+    )
+    return sorted(resolved.values(), key=lambda hub: hub.network.display_order)
 
 
 def resolve_hubs_for_place(la_code: str, district_code: str) -> dict[int, Hub]:
     """Return {network id: hub} for a place given by authority and district."""
-    return _pick(_areas_for([la_code]).get(la_code, []), district_code)
+    return get_hub_directory().hubs_for(la_code, district_code)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from cpdnet.accounts.models import User
 from cpdnet.schools.models import School
 
+from .directory import invalidate_hub_directory
 from .models import (
     AreaBasis,
     Hub,
@@ -89,6 +90,7 @@ def load_hubs(*, hubs_csv: Path, areas_csv: Path) -> tuple[int, int]:
             for row in csv.DictReader(file)
         ]
     HubArea.objects.bulk_create(areas)
+    invalidate_hub_directory()  # bulk_create sends no signals
     return len(hubs), len(areas)
 
 

@@ -8,9 +8,7 @@ from .models import District, LocalAuthority
 DISTRICTS_CSV = Path(__file__).resolve().parent / "data" / "england_districts_2025.csv"
 
 
-def load_local_authorities(
-    *, local_authority_model=LocalAuthority, district_model=District
-) -> int:
+def load_local_authorities(*, local_authority_model=LocalAuthority, district_model=District) -> int:
     """Load England's authorities and districts (ONS LAD 2025) if missing; return districts.
 
     Migrations pass their historical models; everything else uses the defaults.

@@ -1,0 +1,98 @@
+"""A per-process copy of every hub area and school override, to answer "which hub?" fast.
+
+Areas change a few times a year and every page and API call asks the question, so each
+process keeps the whole directory (a few hundred rows) in memory. Saving or deleting a hub, an
+area or an override bumps a version number in Django's cache: with a shared cache (Redis) every
+process reloads at once; with the default per-process cache others reload within
+HUB_DIRECTORY_MAX_AGE seconds.
+"""
+
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from .models import Hub, HubArea, HubSchoolOverride, Network
+
+VERSION_KEY = "cpdnet:hub-directory-version"
+
+
+@dataclass
+class HubDirectory:
+    version: str
+    loaded_at: float
+    # {LA code: [(network id, district code or None, hub)]}
+    areas: dict[str, list[tuple[int, str | None, Hub]]] = field(default_factory=dict)
+    # {URN: {network id: hub}}
+    overrides: dict[int, dict[int, Hub]] = field(default_factory=dict)
+    networks: list[Network] = field(default_factory=list)
+
+    def hubs_for(self, la_code: str, district_code: str, urn: int | None = None) -> dict[int, Hub]:
+        """Per network: an override for the school, else the district's hub, else the LA's."""
+        chosen: dict[int, Hub] = {}
+        rows = self.areas.get(la_code, ())
+        for network_id, district, hub in rows:
+            if district is None:
+                chosen.setdefault(network_id, hub)
+        for network_id, district, hub in rows:
+            if district is not None and district == district_code:
+                chosen[network_id] = hub
+        if urn is not None:
+            chosen.update(self.overrides.get(urn, {}))
+        return chosen
+
+
+_local: HubDirectory | None = None
+
+
+def _load(version: str) -> HubDirectory:
+    hubs = {hub.pk: hub for hub in Hub.objects.select_related("network", "lead_school")}
+    directory = HubDirectory(version=version, loaded_at=time.monotonic())
+    areas: dict[str, list] = defaultdict(list)
+    for hub_id, network_id, la_code, district in HubArea.objects.values_list(
+        "hub_id", "network_id", "local_authority_id", "district_id"
+    ):
+        areas[la_code].append((network_id, district, hubs[hub_id]))
+    directory.areas = dict(areas)
+    overrides: dict[int, dict[int, Hub]] = defaultdict(dict)
+    for urn, network_id, hub_id in HubSchoolOverride.objects.values_list(
+        "school_id", "network_id", "hub_id"
+    ):
+        overrides[urn][network_id] = hubs[hub_id]
+    directory.overrides = dict(overrides)
+    directory.networks = list(Network.objects.all())
+    return directory
+
+
+def get_hub_directory() -> HubDirectory:
+    """Return this process's directory, reloading it when it changed or grew old."""
+    global _local
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY, version)
+    max_age = getattr(settings, "HUB_DIRECTORY_MAX_AGE", 60)
+    if _local is None or _local.version != version or time.monotonic() - _local.loaded_at > max_age:
+        _local = _load(version)
+    return _local
+
+
+def _bump_version() -> None:
+    global _local
+    _local = None
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def invalidate_hub_directory(**kwargs) -> None:
+    """Make every process reload the directory (connected to model save and delete signals).
+
+    Bumped now, so this process sees its own change at once, and again on commit, so another
+    process that reloaded in between does not keep the data from before the commit.
+    """
+    _bump_version()
+    transaction.on_commit(_bump_version)
