@@ -95,4 +95,5 @@ def invalidate_hub_directory(**kwargs) -> None:
     process that reloaded in between does not keep the data from before the commit.
     """
     _bump_version()
-    transaction.on_commit(_bump_version)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump_version)

@@ -10,6 +10,7 @@ import gzip
 import io
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -124,23 +125,34 @@ class ImportResult:
 ProgressCallback = Callable[[int], None]
 
 
-def read_text(path: Path) -> str:
-    """Read a CSV file as published: UTF-8 with or without BOM, or Windows-1252; .gz allowed."""
+@contextmanager
+def _open_text(path: Path, encoding: str) -> Iterator[io.TextIOBase]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    errors = "strict" if encoding.startswith("utf-8") else "replace"
     try:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        with (
+            opener(path, "rb") as binary,
+            io.TextIOWrapper(binary, encoding=encoding, errors=errors, newline="") as text,
+        ):
+            yield text
     except (OSError, EOFError, zlib.error) as error:
         reason = getattr(error, "strerror", None) or error
         raise ImportFileError(f"cannot read the file ({reason})") from error
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace")
+
+
+def _parse_file(path: Path, required: tuple[str, ...], parse: Callable):
+    """Stream a CSV as published (UTF-8 with or without BOM, else Windows-1252; .gz too)."""
     try:
-        return raw.decode("utf-8")
+        with _open_text(path, "utf-8-sig") as text:
+            return parse(_rows(text, required))
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        # Not UTF-8: GIAS publishes Windows-1252. Nothing has been written yet, so start again.
+        with _open_text(path, "cp1252") as text:
+            return parse(_rows(text, required))
 
 
-def _rows(text: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _rows(text: io.TextIOBase, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(text)
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:
@@ -288,63 +300,87 @@ def parse_school_row(line: int, row: dict[str, str]) -> dict:
     }
 
 
-def _fill_location_from_postcodes(schools: list[dict]) -> int:
-    """Fill missing grid position, district and authority from the postcode; count the rows."""
+LOCATION_FIELDS = ("easting", "northing", "district_code", "la_code")
+
+
+def _fill_locations(schools: list[dict], existing: dict[int, tuple]) -> int:
+    """Fill missing grid position, district and authority; return how many needed the index.
+
+    A school already in the register at the same postcode keeps the place found before, so a
+    re-import does not look up the postcodes again.
+    """
+    postcode_at = COMPARED_FIELDS.index("postcode")
+    stored_at = [COMPARED_FIELDS.index(name) for name in LOCATION_FIELDS]
+    to_locate = []
+    for school in schools:
+        if not school["postcode"] or all(school[name] for name in LOCATION_FIELDS):
+            continue
+        before = existing.get(school["urn"])
+        if before is not None and before[postcode_at] == school["postcode"]:
+            for name, position in zip(LOCATION_FIELDS, stored_at, strict=True):
+                school[name] = school[name] or before[position]
+        else:
+            to_locate.append(school)
     index = get_postcode_index()
     authority_of = dict(District.objects.values_list("code", "local_authority_id"))
-    filled = 0
+    located = 0
     # Sorted by postcode so each outcode's block of the index is decoded once.
-    for school in sorted(schools, key=lambda school: school["postcode"]):
-        needs_grid = school["easting"] is None or school["northing"] is None
-        needs_place = needs_grid or not school["district_code"] or not school["la_code"]
-        if not needs_place or not school["postcode"]:
-            continue
+    for school in sorted(to_locate, key=lambda school: school["postcode"]):
         place = index.locate_postcode(school["postcode"])
         if place is None:
             continue
-        if needs_grid:
+        if school["easting"] is None or school["northing"] is None:
             school["easting"], school["northing"] = place.easting, place.northing
         school["district_code"] = school["district_code"] or place.district_code
         school["la_code"] = school["la_code"] or authority_of.get(place.district_code, "")
-        filled += 1
-    return filled
+        located += 1
+    return located
 
 
 def read_schools(path: Path, progress: ProgressCallback | None = None) -> list[dict]:
     """Read and check a whole GIAS file; raise ImportFileError at the first bad row."""
-    schools = []
-    first_line_of: dict[int, int] = {}
-    for count, (line, row) in enumerate(_rows(read_text(path), REQUIRED_COLUMNS), start=1):
-        school = parse_school_row(line, row)
-        if school["urn"] in first_line_of:
-            raise ImportFileError(
-                f"URN {school['urn']} appears again (first on line {first_line_of[school['urn']]})",
-                line=line,
-                column="URN",
-            )
-        first_line_of[school["urn"]] = line
-        schools.append(school)
-        if progress and count % 1000 == 0:
-            progress(1000)
-    if progress:
-        progress(len(schools) % 1000)
-    return schools
+
+    def parse(rows: Iterator[tuple[int, dict[str, str]]]) -> list[dict]:
+        schools = []
+        first_line_of: dict[int, int] = {}
+        for count, (line, row) in enumerate(rows, start=1):
+            school = parse_school_row(line, row)
+            urn = school["urn"]
+            if urn in first_line_of:
+                raise ImportFileError(
+                    f"URN {urn} appears again (first on line {first_line_of[urn]})",
+                    line=line,
+                    column="URN",
+                )
+            first_line_of[urn] = line
+            schools.append(school)
+            if progress and count % 1000 == 0:
+                progress(1000)
+        if progress:
+            progress(len(schools) % 1000)
+        return schools
+
+    return _parse_file(path, REQUIRED_COLUMNS, parse)
 
 
 def read_successor_links(path: Path) -> dict[int, int]:
     """Return {closed URN: successor URN} from a GIAS links file."""
-    links: dict[int, tuple[datetime.date, int]] = {}
-    for line, row in _rows(read_text(path), ("URN", "LinkURN", "LinkType")):
-        if not row["LinkType"].strip().lower().startswith("successor"):
-            continue
-        parse = _RowParser(line, row)
-        urn = parse.integer("URN", required=True)
-        successor = parse.integer("LinkURN", required=True)
-        established = parse.date("LinkEstablishedDate") or datetime.date.min
-        # Where a school has several successors, the most recent link wins.
-        if urn not in links or established >= links[urn][0]:
-            links[urn] = (established, successor)
-    return {urn: successor for urn, (_, successor) in links.items()}
+
+    def parse(rows: Iterator[tuple[int, dict[str, str]]]) -> dict[int, int]:
+        links: dict[int, tuple[datetime.date, int]] = {}
+        for line, row in rows:
+            if not row["LinkType"].strip().lower().startswith("successor"):
+                continue
+            parser = _RowParser(line, row)
+            urn = parser.integer("URN", required=True)
+            successor = parser.integer("LinkURN", required=True)
+            established = parser.date("LinkEstablishedDate") or datetime.date.min
+            # Where a school has several successors, the most recent link wins.
+            if urn not in links or established >= links[urn][0]:
+                links[urn] = (established, successor)
+        return {urn: successor for urn, (_, successor) in links.items()}
+
+    return _parse_file(path, ("URN", "LinkURN", "LinkType"), parse)
 
 
 def import_schools(
@@ -355,13 +391,13 @@ def import_schools(
     links = read_successor_links(links_path) if links_path else {}
     result = ImportResult(rows=len(incoming))
     result.phase_from_census = sum(s["phase_source"] == PhaseSource.CENSUS for s in incoming)
-    result.located_from_postcode = _fill_location_from_postcodes(incoming)
 
     with transaction.atomic():
         existing = {
             values[0]: values[1:]
             for values in School.objects.values_list("urn", *COMPARED_FIELDS, "successor_id")
         }
+        result.located_from_postcode = _fill_locations(incoming, existing)
         to_create, to_update = [], []
         for values in incoming:
             before = existing.get(values["urn"])

@@ -105,7 +105,11 @@ class TestAuthorityCoverage:
         rows = list_authority_coverage(maths)
 
         names = [row.local_authority.name for row in rows]
-        assert len(rows) == LocalAuthority.objects.count() == len({row.local_authority.code for row in rows})
+        assert (
+            len(rows)
+            == LocalAuthority.objects.count()
+            == len({row.local_authority.code for row in rows})
+        )
         assert names == sorted(names)
 
     def test_a_whole_authority_is_served_and_not_split(self, maths_rows, world):
@@ -115,9 +119,7 @@ class TestAuthorityCoverage:
         assert leeds.whole_authority_hub == world["west_yorkshire"]
         assert leeds.hubs == [world["west_yorkshire"]]
 
-    def test_an_authority_with_a_district_split_off_is_split_but_served(
-        self, maths_rows, world
-    ):
+    def test_an_authority_with_a_district_split_off_is_split_but_served(self, maths_rows, world):
         lancashire = maths_rows["888"]
 
         assert (lancashire.has_no_hub, lancashire.is_split) == (False, True)

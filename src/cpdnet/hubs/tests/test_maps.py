@@ -23,8 +23,11 @@ def _view_box(area_map) -> tuple[float, float, float, float]:
 
 
 def _inside(bounds, frame) -> bool:
-    return frame[0] <= bounds[0] and frame[1] <= bounds[1] and bounds[2] <= frame[2] and (
-        bounds[3] <= frame[3]
+    return (
+        frame[0] <= bounds[0]
+        and frame[1] <= bounds[1]
+        and bounds[2] <= frame[2]
+        and (bounds[3] <= frame[3])
     )
 
 

@@ -79,9 +79,7 @@ def test_a_district_row_wins_whichever_row_was_created_first(maths, district_row
     assert resolved[preston_school.urn] == {maths.pk: rest}
 
 
-def test_a_school_override_beats_both_the_district_and_the_whole_authority_rows(
-    maths, lancashire
-):
+def test_a_school_override_beats_both_the_district_and_the_whole_authority_rows(maths, lancashire):
     # Given a Lancaster school told to work with a third hub, and its neighbour
     chosen = HubFactory(network=maths, name="Chosen Maths Hub")
     moved, neighbour = school_in(LANCASTER), school_in(LANCASTER)
@@ -145,7 +143,9 @@ def test_a_school_in_an_authority_without_an_area_has_no_hub(maths, lancashire):
 
 def test_a_school_in_an_unnamed_district_of_an_authority_without_a_whole_row_has_no_hub(maths):
     # Given only Lancaster district of Lancashire has a hub
-    HubAreaFactory(hub=HubFactory(network=maths), local_authority_id="888", district_id=LANCASTER[1])
+    HubAreaFactory(
+        hub=HubFactory(network=maths), local_authority_id="888", district_id=LANCASTER[1]
+    )
     school = school_in(PRESTON)
 
     assert resolve_hubs_for_schools([school]) == {school.urn: {}}
@@ -211,9 +211,7 @@ class TestResolvePlace:
 
     def test_a_place_ignores_school_overrides(self, maths, lancashire):
         # Given a Preston school moved to another hub
-        HubSchoolOverride.objects.create(
-            school=school_in(PRESTON), hub=HubFactory(network=maths)
-        )
+        HubSchoolOverride.objects.create(school=school_in(PRESTON), hub=HubFactory(network=maths))
 
         # Then Preston as a place keeps the whole-authority hub
         assert resolve_hubs_for_place(*PRESTON) == {maths.pk: lancashire["rest"]}

@@ -7,7 +7,6 @@ import pytest
 from cpdnet.hubs.models import (
     Hub,
     HubArea,
-    HubChangeRequest,
     HubChangeRequestStatus,
     HubSchoolOverride,
     Network,
@@ -174,9 +173,7 @@ class TestDecide:
 @pytest.fixture
 def load_demo_hubs(networks):
     def load():
-        return load_hubs(
-            hubs_csv=DEMO_DATA / "hubs.csv", areas_csv=DEMO_DATA / "hub_areas.csv"
-        )
+        return load_hubs(hubs_csv=DEMO_DATA / "hubs.csv", areas_csv=DEMO_DATA / "hub_areas.csv")
 
     return load
 
@@ -237,6 +234,8 @@ class TestLoadHubs:
         load_demo_hubs()
 
         mismatched = [
-            area for area in HubArea.objects.select_related("hub") if area.network_id != area.hub.network_id
+            area
+            for area in HubArea.objects.select_related("hub")
+            if area.network_id != area.hub.network_id
         ]
         assert mismatched == []

@@ -1,0 +1,73 @@
+"""Deny by default: every view and API router declares who may use it.
+
+A view added without `cpdnet.accounts.permissions.declare` (or an API router without `access`)
+fails here before it can reach production open to anyone.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver
+
+from cpdnet import urls as root_urls
+from cpdnet.accounts.permissions import Access
+from cpdnet.api.urls import api
+
+SKIPPED_NAMESPACES = {
+    "admin",  # Django's admin checks staff and model permissions itself
+    api.urls_namespace,  # ninja operations: routers are checked below
+}
+
+
+def _walk(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            yield from _walk(entry.url_patterns, route)
+        else:
+            yield route, entry
+
+
+VIEWS = list(_walk(root_urls.urlpatterns))
+
+
+def _routers():
+    # api.urls binds the routers; _routers then lists every router, nested ones included.
+    assert api.urls
+    return [router for _, router in api._routers]
+
+
+def test_the_walk_finds_the_public_and_back_office_views():
+    routes = {route for route, _ in VIEWS}
+
+    assert {"", "find-your-hub/", "hubs/<slug:slug>/", "backoffice/areas/<slug:network>/"} <= routes
+    assert not any(route.startswith(("admin/", "api/")) for route in routes)
+
+
+@pytest.mark.parametrize(("route", "pattern"), VIEWS, ids=[route or "/" for route, _ in VIEWS])
+def test_every_view_declares_its_access(route, pattern):
+    assert isinstance(getattr(pattern.callback, "access", None), Access), (
+        f"{route} ({pattern.callback.__module__}.{pattern.callback.__name__}) declares no access; "
+        "decorate it with cpdnet.accounts.permissions.declare"
+    )
+
+
+def test_back_office_views_are_for_national_staff_only():
+    back_office = [pattern for route, pattern in VIEWS if route.startswith("backoffice/")]
+
+    assert back_office
+    assert {pattern.callback.access for pattern in back_office} == {Access.NATIONAL_STAFF}
+
+
+def test_every_api_router_declares_its_access():
+    # The API's implicit default router holds no operations; `@api.get` would add one there,
+    # with no declared access, and fail this test.
+    routers = _routers()
+
+    declared = [router for router in routers if isinstance(getattr(router, "access", None), Access)]
+    undeclared = [router for router in routers if router not in declared]
+    assert declared
+    assert [router.path_operations for router in undeclared] == [{} for _ in undeclared]
+    assert all(router is api.default_router for router in undeclared)
