@@ -34,9 +34,7 @@ def leeds(transactional_db):
         urn=107999, name="St Mary's Catholic Primary School", easting=429400, northing=433400
     )
     SchoolFactory(urn=107998, name="Quarry Mount Primary School", easting=428000, northing=435500)
-    SchoolFactory(
-        urn=107997, name="St Mary's Church of England School", status=SchoolStatus.CLOSED
-    )
+    SchoolFactory(urn=107997, name="St Mary's Church of England School", status=SchoolStatus.CLOSED)
     return {"maths": maths, "science": science, "school": near}
 
 
@@ -53,8 +51,12 @@ def test_find_hub_by_partial_name_with_javascript(page, live_server, leeds):
     expect(page).to_have_url(re.compile(r"/find-your-hub/schools/107999/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("St Mary's Catholic Primary School")
     expect(page.get_by_role("link", name="West Yorkshire Maths Hub")).to_be_visible()
-    expect(page.get_by_role("link", name="Yorkshire Science Learning Partnership (demo)")).to_be_visible()
-    expect(page.get_by_role("img", name=re.compile("Map of the area served by West Yorkshire"))).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Yorkshire Science Learning Partnership (demo)")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("img", name=re.compile("Map of the area served by West Yorkshire"))
+    ).to_be_visible()
     assert_accessible(page)
 
 

@@ -4,6 +4,7 @@ The whole file is read and checked before anything is written: a bad row stops t
 its line and column, and the database is left as it was.
 """
 
+import codecs
 import csv
 import datetime
 import gzip
@@ -126,29 +127,43 @@ ProgressCallback = Callable[[int], None]
 
 
 @contextmanager
-def _open_text(path: Path, encoding: str) -> Iterator[io.TextIOBase]:
+def _open_binary(path: Path) -> Iterator[io.BufferedIOBase]:
     opener = gzip.open if path.suffix == ".gz" else open
-    errors = "strict" if encoding.startswith("utf-8") else "replace"
     try:
-        with (
-            opener(path, "rb") as binary,
-            io.TextIOWrapper(binary, encoding=encoding, errors=errors, newline="") as text,
-        ):
-            yield text
+        with opener(path, "rb") as binary:
+            yield binary
     except (OSError, EOFError, zlib.error) as error:
         reason = getattr(error, "strerror", None) or error
         raise ImportFileError(f"cannot read the file ({reason})") from error
 
 
+@contextmanager
+def _open_text(path: Path, encoding: str) -> Iterator[io.TextIOBase]:
+    errors = "strict" if encoding.startswith("utf-8") else "replace"
+    with (
+        _open_binary(path) as binary,
+        io.TextIOWrapper(binary, encoding=encoding, errors=errors, newline="") as text,
+    ):
+        yield text
+
+
+def _detect_encoding(path: Path) -> str:
+    """Return "utf-8-sig" if the whole file is valid UTF-8, else GIAS's own "cp1252"."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with _open_binary(path) as binary:
+        try:
+            while chunk := binary.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
 def _parse_file(path: Path, required: tuple[str, ...], parse: Callable):
     """Stream a CSV as published (UTF-8 with or without BOM, else Windows-1252; .gz too)."""
-    try:
-        with _open_text(path, "utf-8-sig") as text:
-            return parse(_rows(text, required))
-    except UnicodeDecodeError:
-        # Not UTF-8: GIAS publishes Windows-1252. Nothing has been written yet, so start again.
-        with _open_text(path, "cp1252") as text:
-            return parse(_rows(text, required))
+    with _open_text(path, _detect_encoding(path)) as text:
+        return parse(_rows(text, required))
 
 
 def _rows(text: io.TextIOBase, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:

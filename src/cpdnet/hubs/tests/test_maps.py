@@ -66,11 +66,11 @@ def test_frames_the_hubs_area_with_its_neighbours(hub):
     assert len(classes) < len(shapes)
 
 
-def test_a_small_area_is_framed_closer_than_a_large_one(maths):
-    leeds_hub, wide_hub = HubFactory(network=maths), HubFactory(network=maths)
+def test_a_small_area_is_framed_closer_than_a_large_one(maths, science):
+    leeds_hub, wide_hub = HubFactory(network=maths), HubFactory(network=science)
     HubAreaFactory(hub=leeds_hub, local_authority_id="383")
     HubAreaFactory(hub=wide_hub, local_authority_id="383")
-    HubAreaFactory(hub=wide_hub, network=maths, local_authority_id="888")
+    HubAreaFactory(hub=wide_hub, local_authority_id="888")
 
     small = _view_box(hub_area_map(get_hub(leeds_hub.slug)))
     large = _view_box(hub_area_map(get_hub(wide_hub.slug)))
