@@ -125,6 +125,20 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("CPDNET_MEDIA_ROOT", VAR_DIR / "media"))
 
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CPDNET_CACHE_URL"],
+        }
+        if os.environ.get("CPDNET_CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# How long a process may keep its copy of the hub areas when no shared cache tells it of a
+# change (see cpdnet.hubs.directory).
+HUB_DIRECTORY_MAX_AGE = int(os.environ.get("CPDNET_HUB_DIRECTORY_MAX_AGE", "60"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("CPDNET_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
