@@ -76,7 +76,7 @@ def list_schools(request, params: Query[SchoolSearch]):
     response={200: SchoolDetailOut, 404: Error},
     summary="A school with its hub in each network",
 )
-def get_school(request, urn: Path[int] = Field(..., ge=1, le=MAX_URN)):
+def get_school(request, urn: int = Path(..., ge=1, le=MAX_URN)):
     school = school_selectors.get_school_values(urn)
     if school is None:
         raise Http404(f"No school has URN {urn}.")
@@ -102,7 +102,7 @@ def list_hubs(request, network: str | None = Query(None, max_length=50)):
 
 
 @router.get("/hubs/{slug}", response={200: HubDetailOut, 404: Error}, summary="A hub and its area")
-def get_hub(request, slug: Path[str] = Field(..., max_length=80)):
+def get_hub(request, slug: str = Path(..., max_length=80)):
     try:
         hub = hub_selectors.get_hub(slug)
     except Hub.DoesNotExist:

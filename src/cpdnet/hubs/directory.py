@@ -47,6 +47,9 @@ class HubDirectory:
 
 
 _local: HubDirectory | None = None
+# True between a change made inside a transaction and its commit: a directory loaded then may
+# hold rows that a rollback takes away, so it is used once and not kept.
+_uncommitted_change = False
 
 
 def _load(version: str) -> HubDirectory:
@@ -70,7 +73,11 @@ def _load(version: str) -> HubDirectory:
 
 def get_hub_directory() -> HubDirectory:
     """Return this process's directory, reloading it when it changed or grew old."""
-    global _local
+    global _local, _uncommitted_change
+    if _uncommitted_change:
+        if transaction.get_connection().in_atomic_block:
+            return _load(uuid.uuid4().hex)
+        _uncommitted_change = False  # the transaction ended without a commit
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
@@ -83,8 +90,9 @@ def get_hub_directory() -> HubDirectory:
 
 
 def _bump_version() -> None:
-    global _local
+    global _local, _uncommitted_change
     _local = None
+    _uncommitted_change = False
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
@@ -94,6 +102,8 @@ def invalidate_hub_directory(**kwargs) -> None:
     Bumped now, so this process sees its own change at once, and again on commit, so another
     process that reloaded in between does not keep the data from before the commit.
     """
+    global _uncommitted_change
     _bump_version()
     if transaction.get_connection().in_atomic_block:
+        _uncommitted_change = True
         transaction.on_commit(_bump_version)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +66,14 @@ class Hub(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.pk and (self.areas.exists() or self.school_overrides.exists()):
+            network_id = Hub.objects.filter(pk=self.pk).values_list("network_id", flat=True).first()
+            if network_id is not None and network_id != self.network_id:
+                raise ValidationError(
+                    {"network": _("Move or delete this hub's areas and overrides first.")}
+                )
+
     @property
     def lead_school_label(self) -> str:
         return self.lead_school.name if self.lead_school else self.lead_school_name
@@ -128,14 +137,14 @@ class HubArea(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.hub_id:
             self.network_id = self.hub.network_id
         if self.district_id and self.district.local_authority_id != self.local_authority_id:
             raise ValidationError(
                 {"district": _("This district is not in the chosen local authority.")}
             )
+        # The network is copied from the hub, so forms skip the constraints that include it.
+        self.validate_constraints()
 
 
 class HubSchoolOverride(models.Model):
@@ -158,6 +167,12 @@ class HubSchoolOverride(models.Model):
     def save(self, *args, **kwargs):
         self.network_id = self.hub.network_id
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.hub_id:
+            self.network_id = self.hub.network_id
+        # The network is copied from the hub, so forms skip the constraints that include it.
+        self.validate_constraints()
 
 
 class HubChangeRequestStatus(models.TextChoices):

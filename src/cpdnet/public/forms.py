@@ -14,6 +14,11 @@ class FindHubForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, **kwargs):
+        # The input's id is "q", which the error summary links to and the script enhances.
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+
     def clean_q(self) -> str:
         text = " ".join(self.cleaned_data["q"].split())
         if len(text.replace(" ", "")) < 2:

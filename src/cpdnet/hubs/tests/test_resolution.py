@@ -5,7 +5,7 @@ implemented (straight queries or a per-process cache of the hub directory).
 """
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cpdnet.hubs.models import HubArea, HubSchoolOverride
@@ -181,7 +181,7 @@ def test_resolving_many_schools_takes_as_many_queries_as_resolving_a_few(maths, 
         resolved = resolve_hubs_for_schools(schools)
 
     # Then the number of queries does not grow with the schools
-    assert len(many.captured_queries) <= len(few.captured_queries) <= 2
+    assert len(many.captured_queries) == len(few.captured_queries) <= 4
     assert resolved[schools[0].urn] == {maths.pk: chosen}
     # ...and reading the hubs' networks costs nothing more
     with CaptureQueriesContext(connection) as reading:
@@ -315,3 +315,29 @@ class TestChangesShowAtOnce:
         override.delete()
 
         assert hub_of(school, maths) == lancashire["rest"]
+
+    def test_an_area_added_in_a_transaction_that_rolls_back_is_forgotten(self, maths):
+        # Given an area added, seen, then rolled back (say a later save in the form failed)
+        school = school_in(LEEDS)
+        hub = HubFactory(network=maths)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            HubArea.objects.create(hub=hub, local_authority_id="383")
+            assert hub_of(school, maths) == hub
+            raise RuntimeError("a later step failed")
+
+        # Then resolution reads what the database holds
+        assert not HubArea.objects.exists()
+        assert hub_of(school, maths) is None
+        assert resolve_hubs_for_place(*LEEDS) == {}
+
+    def test_an_override_deleted_in_a_transaction_that_rolls_back_still_applies(
+        self, maths, lancashire
+    ):
+        school = school_in(PRESTON)
+        override = HubSchoolOverride.objects.create(school=school, hub=lancashire["north"])
+        with pytest.raises(RuntimeError), transaction.atomic():
+            override.delete()
+            assert hub_of(school, maths) == lancashire["rest"]
+            raise RuntimeError("a later step failed")
+
+        assert hub_of(school, maths) == lancashire["north"]
