@@ -5,7 +5,7 @@ import factory
 from cpdnet.accounts.models import User
 from cpdnet.hubs.models import Hub, HubArea, Network
 from cpdnet.schools.models import School, SchoolStatus
-from cpdnet.schools.search import search_text
+from cpdnet.schools.search import school_search_text
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -23,7 +23,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
 
     urn = factory.Sequence(lambda n: 900000 + n)
     name = factory.Sequence(lambda n: f"Test School {n}")
-    search_text = factory.LazyAttribute(lambda school: search_text(school.name))
+    search_text = factory.LazyAttribute(lambda school: school_search_text(school.name, school.town))
     status = SchoolStatus.OPEN
     la_code = "383"  # Leeds
     la_name = "Leeds"

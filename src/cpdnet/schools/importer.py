@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from .models import District, PhaseSource, School, SchoolImport, SchoolStatus
 from .postcodes import get_postcode_index, normalise_postcode
-from .search import search_text
+from .search import school_search_text
 
 REQUIRED_COLUMNS = ("URN", "EstablishmentName", "LA (code)", "EstablishmentStatus (name)")
 MISSING_MARKERS = {"", "..", "x", "X", "SUPP", "NA", "N/A"}
@@ -281,11 +281,12 @@ def parse_school_row(line: int, row: dict[str, str]) -> dict:
     phase_source = PhaseSource.GIAS if phase else PhaseSource.NONE
     if not phase and census_type in PHASE_FROM_CENSUS:
         phase, phase_source = PHASE_FROM_CENSUS[census_type], PhaseSource.CENSUS
+    town = parse.text("Town", 100)
     postcode = normalise_postcode(parse.text("Postcode", 10)) if row.get("Postcode") else ""
     return {
         "urn": urn,
         "name": name,
-        "search_text": search_text(name),
+        "search_text": school_search_text(name, town),
         "status": status,
         "la_code": la_code.zfill(3) if la_code else "",
         "la_name": parse.text("LA (name)", 100),
@@ -302,7 +303,7 @@ def parse_school_row(line: int, row: dict[str, str]) -> dict:
         "statutory_low_age": parse.integer("StatutoryLowAge"),
         "statutory_high_age": parse.integer("StatutoryHighAge"),
         "postcode": postcode[:8],
-        "town": parse.text("Town", 100),
+        "town": town,
         "easting": parse.integer("Easting"),
         "northing": parse.integer("Northing"),
         "pupils": parse.integer("NumberOfPupils"),

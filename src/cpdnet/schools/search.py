@@ -20,6 +20,15 @@ def search_text(name: str) -> str:
     return f" {' '.join(words(name))} "
 
 
+def school_search_text(name: str, town: str) -> str:
+    """Return what school search matches: the name's words, then "/", then the town's words.
+
+    People type the town with the name ("St Mary's Leeds"); the "/" keeps ranking on the name
+    (see selectors.list_schools_matching) and never matches a typed word.
+    """
+    return f"{search_text(name)}/{search_text(town)}"
+
+
 def query_words(query: str) -> list[str]:
     """Return the words of a search query, keeping "st" as typed (it may start "Stoke")."""
     text = unicodedata.normalize("NFKD", query).encode("ascii", "ignore").decode("ascii")

@@ -43,9 +43,9 @@ def _word_condition(word: str) -> Q:
 
 
 def list_schools_matching(text: str) -> QuerySet[School]:
-    """Return schools whose name has every typed word (as a word start) or whose URN matches.
+    """Return schools whose name or town has every typed word (as a word start), or the URN.
 
-    Open schools come first, then exact and leading matches, then by name.
+    Open schools come first, then exact and leading matches of the name, then by name.
     """
     query = classify_query(text)
     schools = School.objects.all()
@@ -69,7 +69,7 @@ def list_schools_matching(text: str) -> QuerySet[School]:
                 output_field=IntegerField(),
             ),
             match_rank=Case(
-                When(search_text=typed, then=Value(0)),
+                When(search_text__startswith=f"{typed}/", then=Value(0)),
                 When(search_text__startswith=typed.rstrip(), then=Value(1)),
                 default=Value(2),
                 output_field=IntegerField(),

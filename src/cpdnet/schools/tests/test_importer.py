@@ -56,7 +56,7 @@ def test_importing_a_new_file_creates_every_school_from_the_known_columns(tmp_pa
     assert result.changed_anything is True
     academy = School.objects.get(urn=100002)
     assert academy.name == "Beech Hill Academy"
-    assert academy.search_text == " beech hill academy "
+    assert academy.search_text == f" beech hill academy / {academy.town.lower()} "
     assert academy.status == SchoolStatus.OPEN
     assert academy.la_code == "383"
     assert academy.la_name == "Leeds"
@@ -115,7 +115,7 @@ def test_an_edited_row_counts_as_updated_and_the_others_as_unchanged(tmp_path):
     oakwood = School.objects.get(urn=100001)
     assert oakwood.pupils == 215
     assert oakwood.name == "Oakwood Primary School and Nursery"
-    assert oakwood.search_text == " oakwood primary school and nursery "
+    assert oakwood.search_text == f" oakwood primary school and nursery / {oakwood.town.lower()} "
 
 
 @pytest.mark.django_db
@@ -170,7 +170,7 @@ def test_files_in_each_published_encoding_import_with_the_right_names(
     assert result.created == 2
     school = School.objects.get(urn=100010)
     assert school.name == WELSH_NAME
-    assert school.search_text == " ysgol gymraeg caerffili ffions "
+    assert school.search_text == " ysgol gymraeg caerffili ffions / caerffili "
     assert School.objects.get(urn=100011).name == "Plain School"
 
 

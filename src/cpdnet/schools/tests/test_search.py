@@ -223,3 +223,30 @@ def test_nearest_schools_are_limited_and_read_in_one_query(django_assert_num_que
 
     assert [distance for _, distance in nearest] == [0, 100, 200, 300, 400]
     assert len(names) == 5
+
+
+@pytest.mark.django_db
+def test_a_search_can_name_the_town_as_well_as_the_school():
+    SchoolFactory(name="St Mary's Catholic Primary School", town="Leeds")
+    SchoolFactory(name="St Mary's Catholic Primary School", town="Bradford")
+    SchoolFactory(name="Leeds Mathematics School", town="Leeds")
+
+    found = list_schools_matching("st marys leeds")
+
+    assert [(school.name, school.town) for school in found] == [
+        ("St Mary's Catholic Primary School", "Leeds")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_town_word_does_not_outrank_a_school_named_exactly_as_typed():
+    SchoolFactory(name="Aardvark Primary School", town="Kingston")
+    SchoolFactory(name="Kingston Academy", town="Hull")
+
+    found = list_schools_matching("kingston academy")
+
+    assert [school.name for school in found] == ["Kingston Academy"]
+    assert [school.name for school in list_schools_matching("kingston")] == [
+        "Kingston Academy",
+        "Aardvark Primary School",
+    ]
