@@ -45,8 +45,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "cpdnet.accounts",
+    "cpdnet.audit",
     "cpdnet.schools",
     "cpdnet.hubs",
+    "cpdnet.programmes",
+    "cpdnet.applications",
+    "cpdnet.notifications",
     "cpdnet.public",
     "cpdnet.backoffice",
     "cpdnet.api",
@@ -98,6 +102,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+LOGIN_URL = "/sign-in/"
+LOGIN_REDIRECT_URL = "/account/"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -169,6 +176,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 CPDNET_POSTCODE_INDEX = Path(
     os.environ.get("CPDNET_POSTCODE_INDEX", PACKAGE_DIR / "schools" / "data" / "postcodes.zip")
 )
+
+# Days a school approver has to answer before the application lapses, and days a teacher has
+# to take up a place offered from the waiting list.
+SCHOOL_APPROVAL_DAYS = int(os.environ.get("CPDNET_SCHOOL_APPROVAL_DAYS", "10"))
+WAITLIST_OFFER_DAYS = int(os.environ.get("CPDNET_WAITLIST_OFFER_DAYS", "5"))
+SIGN_IN_CODE_MINUTES = int(os.environ.get("CPDNET_SIGN_IN_CODE_MINUTES", "15"))
+SIGN_IN_MAX_FAILURES = int(os.environ.get("CPDNET_SIGN_IN_MAX_FAILURES", "5"))
+
+# Periodic work, enqueued by `cpdnet worker`: task path and how often, in seconds.
+PERIODIC_TASKS = {
+    # Every 15 minutes: lapse school approvals and waiting-list offers that ran out of time.
+    "cpdnet.applications.tasks.expire_overdue_applications_task": 15 * 60,
+}
 
 LOGGING = {
     "version": 1,

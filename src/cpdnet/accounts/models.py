@@ -4,6 +4,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class JobRole(models.TextChoices):
+    """What a person does at school: programmes are aimed at some of these."""
+
+    CLASS_TEACHER = "class_teacher", _("Class or subject teacher")
+    EARLY_CAREER_TEACHER = "early_career_teacher", _("Early career teacher")
+    NON_SPECIALIST = "non_specialist", _("Non-specialist teacher of the subject")
+    SUBJECT_LEAD = "subject_lead", _("Subject lead or head of department")
+    SENIOR_LEADER = "senior_leader", _("Senior leader or headteacher")
+    TEACHING_ASSISTANT = "teaching_assistant", _("Teaching assistant")
+    EARLY_YEARS_PRACTITIONER = "early_years_practitioner", _("Early years practitioner")
+
+
+class Role(models.TextChoices):
+    SCHOOL_APPROVER = "school_approver", _("School approver (head or CPD lead)")
+    FACILITATOR = "facilitator", _("Facilitator (Work Group Lead)")
+    HUB_STAFF = "hub_staff", _("Hub staff")
+    NATIONAL_STAFF = "national_staff", _("National staff")
+    ASSESSOR = "assessor", _("Assessor")
+    EVALUATOR = "evaluator", _("Evaluator")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -32,6 +53,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Can sign in to the national back office."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text=_("The school the person works at; they can move school."),
+    )
+    job_role = models.CharField(_("job role"), max_length=30, choices=JobRole.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -52,3 +82,88 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class RoleAssignment(models.Model):
+    """A role a person holds, for a school (approver) or a hub (facilitator, hub staff)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    hub = models.ForeignKey(
+        "hubs.Hub", on_delete=models.CASCADE, null=True, blank=True, related_name="staff"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "school"],
+                condition=models.Q(school__isnull=False),
+                name="one_assignment_per_role_and_school",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "hub"],
+                condition=models.Q(hub__isnull=False),
+                name="one_assignment_per_role_and_hub",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(school__isnull=True, hub__isnull=True),
+                name="one_national_assignment_per_role",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="school_approver", school__isnull=False, hub__isnull=True)
+                    | models.Q(role__in=["facilitator", "hub_staff"], hub__isnull=False)
+                    | models.Q(
+                        role__in=["national_staff", "assessor", "evaluator"],
+                        school__isnull=True,
+                        hub__isnull=True,
+                    )
+                ),
+                name="role_has_its_place",
+                violation_error_message=_(
+                    "An approver needs a school; hub staff and facilitators need a hub."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["role", "hub"]), models.Index(fields=["role", "school"])]
+
+    def __str__(self) -> str:
+        place = self.school or self.hub or ""
+        return f"{self.user} {self.get_role_display()} {place}".strip()
+
+
+class SignInCode(models.Model):
+    """A one-time sign-in code (typed) and link (clicked), stored hashed, valid briefly."""
+
+    email = models.EmailField(db_index=True)
+    code_hash = models.CharField(max_length=64)
+    link_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"sign-in code for {self.email}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API; only its SHA-256 hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text=_("The first characters, to tell apart."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}... for {self.user}"

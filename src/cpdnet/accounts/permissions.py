@@ -1,26 +1,54 @@
-"""Every view declares who may use it; a test fails for any view that does not."""
+"""Every view declares who may use it; a test fails for any view that does not.
+
+Deny by default: a signed-out visitor is sent to sign in, a signed-in person without the role
+sees "403 Forbidden". Object checks (this hub's applications, this teacher's own) are done by
+`access_*` selectors, which answer 404 alike for missing and forbidden objects.
+"""
 
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from .models import Role
+from .selectors import has_role, is_national_staff
 
 
 class Access(StrEnum):
     PUBLIC = "public"
+    SIGNED_IN = "signed_in"
+    SCHOOL_APPROVER = "school_approver"
+    FACILITATOR = "facilitator"
+    HUB_STAFF = "hub_staff"
     NATIONAL_STAFF = "national_staff"
 
 
+def allows(access: Access, user) -> bool:
+    """Whether a person may use a view declared with this access."""
+    if access is Access.PUBLIC:
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if access is Access.SIGNED_IN:
+        return True
+    if is_national_staff(user):
+        return True
+    return access is not Access.NATIONAL_STAFF and has_role(user, Role(access.value))
+
+
 def declare(access: Access) -> Callable:
-    """Mark a view with the access it allows, enforcing it where it needs a signed-in role."""
+    """Mark a view with the access it allows, and enforce it."""
 
     def decorator(view: Callable) -> Callable:
-        guarded = staff_member_required(view) if access is Access.NATIONAL_STAFF else view
-
         @wraps(view)
-        def wrapper(*args, **kwargs):
-            return guarded(*args, **kwargs)
+        def wrapper(request, *args, **kwargs):
+            if not allows(access, request.user):
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
         wrapper.access = access
         return wrapper

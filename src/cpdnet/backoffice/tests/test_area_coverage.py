@@ -7,7 +7,7 @@ from cpdnet.schools.models import LocalAuthority
 from tests.factories import HubAreaFactory, HubFactory, SchoolFactory, UserFactory
 
 URL = "/backoffice/areas/maths/"
-LOGIN = "/admin/login/?next=/backoffice/areas/maths/"
+LOGIN = "/sign-in/?next=/backoffice/areas/maths/"
 
 
 @pytest.fixture
@@ -33,16 +33,22 @@ def as_user(client):
     return sign_in
 
 
-@pytest.mark.parametrize(
-    "user",
-    [{}, {"is_staff": False}, {"is_staff": False, "is_superuser": False}],
-    ids=["anonymous", "signed-in-teacher", "signed-in-non-staff"],
-)
-def test_people_who_are_not_national_staff_are_sent_to_sign_in(as_user, world, user):
-    response = as_user(**user).get(URL)
+def test_signed_out_visitors_are_sent_to_sign_in(as_user, world):
+    response = as_user().get(URL)
 
     assert response.status_code == 302
     assert response["Location"] == LOGIN
+
+
+@pytest.mark.parametrize(
+    "user",
+    [{"is_staff": False}, {"is_staff": False, "is_superuser": False}],
+    ids=["signed-in-teacher", "signed-in-non-staff"],
+)
+def test_people_who_are_not_national_staff_are_refused(as_user, world, user):
+    response = as_user(**user).get(URL)
+
+    assert response.status_code == 403
 
 
 def test_national_staff_see_authorities_and_schools_without_a_hub_and_splits(as_user, world):
@@ -78,7 +84,7 @@ def test_an_unknown_network_sends_anonymous_people_to_sign_in_rather_than_saying
     response = as_user().get("/backoffice/areas/history/")
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/sign-in/")
 
 
 @pytest.mark.parametrize("authorities", [3, 30])

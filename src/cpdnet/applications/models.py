@@ -1,0 +1,114 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cpdnet.accounts.models import JobRole
+from cpdnet.programmes.models import Offering
+from cpdnet.schools.models import School
+
+
+class State(models.TextChoices):
+    AWAITING_SCHOOL_APPROVAL = "awaiting_school_approval", _("Waiting for the school to release")
+    SUBMITTED = "submitted", _("Submitted: waiting for the hub")
+    PLACE_OFFERED = "place_offered", _("Place offered from the waiting list")
+    ACCEPTED = "accepted", _("Accepted")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    COMPLETED = "completed", _("Completed")
+    NOT_COMPLETED = "not_completed", _("Not completed")
+
+
+# Every allowed move, listed once; services check against it.
+TRANSITIONS: dict[str, set[str]] = {
+    State.AWAITING_SCHOOL_APPROVAL: {State.SUBMITTED, State.DECLINED, State.WITHDRAWN},
+    State.SUBMITTED: {State.ACCEPTED, State.WAITLISTED, State.DECLINED, State.WITHDRAWN},
+    State.WAITLISTED: {State.PLACE_OFFERED, State.ACCEPTED, State.DECLINED, State.WITHDRAWN},
+    State.PLACE_OFFERED: {State.ACCEPTED, State.DECLINED, State.WITHDRAWN},
+    State.ACCEPTED: {State.WITHDRAWN, State.COMPLETED, State.NOT_COMPLETED},
+    State.DECLINED: set(),
+    State.WITHDRAWN: set(),
+    State.COMPLETED: set(),
+    State.NOT_COMPLETED: set(),
+}
+# States that hold one of the offering's places.
+HOLDS_PLACE = (State.ACCEPTED, State.PLACE_OFFERED, State.COMPLETED, State.NOT_COMPLETED)
+# States of an application still in play (blocks a second application for the same offering).
+ACTIVE = (
+    State.AWAITING_SCHOOL_APPROVAL,
+    State.SUBMITTED,
+    State.WAITLISTED,
+    State.PLACE_OFFERED,
+    State.ACCEPTED,
+)
+
+
+class Application(models.Model):
+    """A teacher's request for a place on an offering."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
+    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="applications")
+    job_role = models.CharField(max_length=30, choices=JobRole.choices)
+    statement = models.TextField(_("why you want to take part"), blank=True)
+    approver_email = models.EmailField(
+        _("school approver's email"), help_text=_("Head or CPD lead who releases the teacher.")
+    )
+    state = models.CharField(max_length=28, choices=State.choices, db_index=True)
+    state_reason = models.CharField(max_length=300, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    approval_due_at = models.DateTimeField(null=True, blank=True)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "applicant"],
+                condition=models.Q(state__in=ACTIVE),
+                name="one_active_application_per_offering",
+                violation_error_message=_("You have already applied for this offering."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["offering", "state"]),
+            models.Index(fields=["school", "state"]),
+            models.Index(fields=["state", "approval_due_at"]),
+            models.Index(fields=["state", "offer_expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} for {self.offering}"
+
+    def can_move_to(self, state: str) -> bool:
+        return state in TRANSITIONS[self.state]
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE
+
+
+class Transition(models.Model):
+    """One change of an application's state: who, when and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    from_state = models.CharField(max_length=28, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=28, choices=State.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_label = models.CharField(
+        max_length=200, blank=True, help_text=_("Who, where no account acted (approver link).")
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or 'new'} -> {self.to_state}"

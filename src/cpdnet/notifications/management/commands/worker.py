@@ -1,0 +1,36 @@
+"""`cpdnet worker`: run background tasks from the database queue, and enqueue the periodic
+ones listed in settings.PERIODIC_TASKS. Periodic tasks are idempotent, so running several
+workers (each enqueuing them) is safe."""
+
+import threading
+import time
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+
+def _enqueue_periodic_tasks(stop: threading.Event) -> None:
+    due = dict.fromkeys(settings.PERIODIC_TASKS, 0.0)
+    while not stop.is_set():
+        now = time.monotonic()
+        for path, every_seconds in settings.PERIODIC_TASKS.items():
+            if now >= due[path]:
+                import_string(path).enqueue()
+                due[path] = now + every_seconds
+        stop.wait(30)
+
+
+class Command(DatabaseWorkerCommand):
+    help = "Run background tasks (emails, expiries) and enqueue the periodic ones."
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        scheduler = threading.Thread(
+            target=_enqueue_periodic_tasks, args=(stop,), name="periodic-tasks", daemon=True
+        )
+        scheduler.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()

@@ -1,0 +1,70 @@
+"""Send emails once per event: a `SentEmail` row with the event's key is written first."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from cpdnet.applications.models import State, Transition
+
+from .models import SentEmail
+
+APPLICANT_SUBJECTS = {
+    State.AWAITING_SCHOOL_APPROVAL: "We have your application: your school needs to release you",
+    State.SUBMITTED: "Your application has gone to the hub",
+    State.ACCEPTED: "You have a place",
+    State.WAITLISTED: "You are on the waiting list",
+    State.PLACE_OFFERED: "A place has come free for you",
+    State.DECLINED: "Your application was not successful",
+    State.WITHDRAWN: "You have withdrawn your application",
+}
+
+
+def send_once(*, key: str, to: str, subject: str, body: str) -> bool:
+    """Send an email unless one with this key was sent; return whether it was sent now."""
+    try:
+        with transaction.atomic():
+            SentEmail.objects.create(key=key, to=to, subject=subject[:200])
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_application_emails(*, transition: Transition) -> int:
+    """Tell the applicant (and, for a new application, the school approver) what happened."""
+    application = transition.application
+    context = {
+        "application": application,
+        "offering": application.offering,
+        "transition": transition,
+        "site_url": settings.SITE_URL,
+        "applications_url": settings.SITE_URL + reverse("public:my-applications"),
+        "days": settings.SCHOOL_APPROVAL_DAYS,
+    }
+    sent = 0
+    subject = APPLICANT_SUBJECTS.get(transition.to_state)
+    if subject:
+        body = render_to_string("notifications/application_update.txt", context)
+        sent += send_once(
+            key=f"transition:{transition.pk}:applicant",
+            to=application.applicant.email,
+            subject=f"{subject}: {application.offering.programme.title}",
+            body=body,
+        )
+    if transition.to_state == State.AWAITING_SCHOOL_APPROVAL and not transition.from_state:
+        from cpdnet.applications.services import approval_token
+
+        context["approval_url"] = settings.SITE_URL + reverse(
+            "public:school-approval", kwargs={"token": approval_token(application)}
+        )
+        body = render_to_string("notifications/school_approval_request.txt", context)
+        sent += send_once(
+            key=f"transition:{transition.pk}:approver",
+            to=application.approver_email,
+            subject=f"Please release {application.applicant.get_full_name()} for "
+            f"{application.offering.programme.title}",
+            body=body,
+        )
+    return sent

@@ -1,0 +1,16 @@
+from django_tasks import task
+
+from cpdnet.applications.models import Transition
+
+from .services import send_application_emails
+
+
+@task()
+def send_application_email_task(transition_id: int) -> None:
+    send_application_emails(
+        transition=Transition.objects.select_related(
+            "application__offering__programme",
+            "application__offering__hub",
+            "application__applicant",
+        ).get(pk=transition_id)
+    )

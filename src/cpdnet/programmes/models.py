@@ -1,0 +1,164 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cpdnet.accounts.models import JobRole
+from cpdnet.hubs.models import Hub, Network
+
+
+class Phase(models.TextChoices):
+    EARLY_YEARS = "early_years", _("Early years")
+    PRIMARY = "primary", _("Primary")
+    SECONDARY = "secondary", _("Secondary")
+    POST_16 = "post_16", _("Post-16")
+    ALL = "all", _("All phases")
+
+
+# GIAS phase names (and census-filled ones) mapped to the phases programmes are aimed at.
+SCHOOL_PHASES = {
+    "Nursery": {Phase.EARLY_YEARS},
+    "Primary": {Phase.EARLY_YEARS, Phase.PRIMARY},
+    "Middle deemed primary": {Phase.PRIMARY},
+    "Middle deemed secondary": {Phase.SECONDARY},
+    "Secondary": {Phase.SECONDARY, Phase.POST_16},
+    "16 plus": {Phase.POST_16},
+    "All-through": {Phase.EARLY_YEARS, Phase.PRIMARY, Phase.SECONDARY, Phase.POST_16},
+}
+
+
+class Kind(models.TextChoices):
+    WORK_GROUP = "work_group", _("Work Group")
+    COURSE = "course", _("Course")
+    RESIDENTIAL = "residential", _("Residential")
+    WEBINAR = "webinar", _("Webinar")
+    ACCREDITATION = "accreditation", _("Accreditation programme")
+
+
+class FundingModel(models.TextChoices):
+    FUNDED = "funded", _("Fully funded: no cost to the school")
+    FUNDED_WITH_RELEASE = "funded_release", _("Funded, with a payment towards release time")
+    FEE = "fee", _("Fee payable by the school")
+
+
+class Programme(models.Model):
+    """A nationally designed CPD offer that hubs run as offerings."""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="programmes")
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    phase = models.CharField(max_length=12, choices=Phase.choices)
+    key_stages = models.CharField(
+        max_length=40, blank=True, help_text=_("Comma-separated, e.g. KS3,KS4")
+    )
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    audience = models.CharField(
+        max_length=200,
+        help_text=_("Comma-separated job roles the programme is for"),
+    )
+    funding_model = models.CharField(max_length=16, choices=FundingModel.choices)
+    fee = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0.00"))
+    summary = models.CharField(max_length=300)
+    description = models.TextField(help_text=_("Plain English: who it is for, what happens."))
+    counts_schools = models.BooleanField(
+        default=False, help_text=_("Capacity is also counted in schools (one or two per school).")
+    )
+    conflicts_with = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=True,
+        help_text=_("Programmes a teacher may not apply for in the same year as this one."),
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["network__display_order", "phase", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audience_roles(self) -> list[str]:
+        return [role for role in self.audience.split(",") if role]
+
+    def audience_labels(self) -> list[str]:
+        labels = dict(JobRole.choices)
+        return [str(labels.get(role, role)) for role in self.audience_roles]
+
+    @property
+    def subject(self) -> str:
+        return self.network.subject
+
+
+class Mode(models.TextChoices):
+    ONLINE = "online", _("Online")
+    FACE_TO_FACE = "face_to_face", _("Face to face")
+    BLENDED = "blended", _("Blended: online and face to face")
+
+
+class Offering(models.Model):
+    """One hub's run of a programme in an academic year (a cohort or Work Group)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="offerings")
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="offerings")
+    academic_year = models.PositiveSmallIntegerField(
+        help_text=_("The first calendar year: 2025 means 2025/26.")
+    )
+    cohort_name = models.CharField(max_length=100, blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitated_offerings",
+    )
+    capacity = models.PositiveIntegerField(_("places"))
+    school_capacity = models.PositiveIntegerField(_("schools"), null=True, blank=True)
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    venue = models.CharField(max_length=200, blank=True)
+    planned_sessions = models.PositiveSmallIntegerField(default=3)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    applications_open_at = models.DateTimeField()
+    applications_close_at = models.DateTimeField()
+    local_only = models.BooleanField(
+        default=True, help_text=_("Only schools in the hub's area may apply.")
+    )
+    requires_school_approval = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        indexes = [
+            models.Index(fields=["hub", "academic_year"]),
+            models.Index(fields=["academic_year", "starts_on"]),
+            models.Index(fields=["applications_close_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(applications_open_at__lt=models.F("applications_close_at")),
+                name="window_opens_before_it_closes",
+                violation_error_message=_("Applications must open before they close."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_on__lte=models.F("ends_on")),
+                name="offering_starts_before_it_ends",
+                violation_error_message=_("The offering must start before it ends."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.title} – {self.hub.name} {self.academic_year_label}"
+
+    @property
+    def academic_year_label(self) -> str:
+        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+    def is_open_for_applications(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.applications_open_at <= now < self.applications_close_at
