@@ -1,5 +1,5 @@
 // Front-end build: compile Sass and copy vendored JS. Run with `npm run build`.
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as sass from "sass";
@@ -9,9 +9,12 @@ const root = resolve(here, "..");
 const nm = (p) => resolve(here, "node_modules", p);
 const staticDir = resolve(root, "src/cpdnet/static/cpdnet");
 
+// Source-map comments are dropped: the maps are not shipped, and collectstatic's manifest
+// storage fails on references to files that do not exist.
 function copy(from, to) {
   mkdirSync(dirname(to), { recursive: true });
-  copyFileSync(from, to);
+  const text = readFileSync(from, "utf8").replace(/^\/\/# sourceMappingURL=.*$/gm, "");
+  writeFileSync(to, text);
   console.log(`copied ${to.replace(root + "/", "")}`);
 }
 

@@ -1,6 +1,9 @@
 """factory_boy factories shared by every app's tests."""
 
+import datetime
+
 import factory
+from django.utils import timezone
 
 from cpdnet.accounts.models import User
 from cpdnet.hubs.models import Hub, HubArea, Network
@@ -15,6 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     full_name = factory.Faker("name", locale="en_GB")
+    password = factory.django.Password(None)  # no usable password, like a new teacher
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):
@@ -66,3 +70,70 @@ class HubAreaFactory(factory.django.DjangoModelFactory):
     hub = factory.SubFactory(HubFactory)
     local_authority_id = "383"
     district = None
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programmes.Programme"
+
+    network = factory.SubFactory(NetworkFactory)
+    slug = factory.Sequence(lambda n: f"programme-{n}")
+    title = factory.Sequence(lambda n: f"Primary Mastery Work Group {n}")
+    phase = "primary"
+    key_stages = "KS1,KS2"
+    kind = "work_group"
+    audience = "class_teacher,subject_lead,early_career_teacher"
+    funding_model = "funded"
+    summary = "Develop teaching for mastery in your school."
+    description = "Teachers work together over a year to develop teaching for mastery."
+
+
+class OfferingFactory(factory.django.DjangoModelFactory):
+    """An offering open for applications now, with 10 places."""
+
+    class Meta:
+        model = "programmes.Offering"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    hub = factory.SubFactory(HubFactory, network=factory.SelfAttribute("..programme.network"))
+    academic_year = 2026
+    capacity = 10
+    mode = "online"
+    planned_sessions = 4
+    starts_on = datetime.date(2027, 1, 15)
+    ends_on = datetime.date(2027, 6, 30)
+    applications_open_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=7))
+    applications_close_at = factory.LazyFunction(
+        lambda: timezone.now() + datetime.timedelta(days=30)
+    )
+    local_only = True
+    requires_school_approval = True
+
+
+class TeacherFactory(UserFactory):
+    """A class teacher at a school (in Leeds unless told otherwise)."""
+
+    school = factory.SubFactory(SchoolFactory)
+    job_role = "class_teacher"
+
+
+class RoleAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.RoleAssignment"
+
+    user = factory.SubFactory(UserFactory)
+    role = "hub_staff"
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application made directly in a state (use the services to test the journey)."""
+
+    class Meta:
+        model = "applications.Application"
+
+    offering = factory.SubFactory(OfferingFactory)
+    applicant = factory.SubFactory(TeacherFactory)
+    school = factory.SelfAttribute("applicant.school")
+    job_role = "class_teacher"
+    approver_email = "head@school.example.org"
+    state = "submitted"

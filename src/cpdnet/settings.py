@@ -94,6 +94,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # A file, not shared-cache memory: concurrent tests then wait for locks instead of failing.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-cpdnet.sqlite3")}
     # WAL lets the worker and the web process share the file without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -105,6 +107,44 @@ AUTH_USER_MODEL = "accounts.User"
 
 LOGIN_URL = "/sign-in/"
 LOGIN_REDIRECT_URL = "/account/"
+
+# --- OpenID Connect sign-in (e.g. DfE Sign-in) -------------------------------------------------
+# Off unless CPDNET_OIDC_CLIENT_ID is set; then the provider's endpoints must be set too. People
+# are matched to accounts by the email the provider has verified (cpdnet.accounts.oidc).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+OIDC_ENABLED = bool(os.environ.get("CPDNET_OIDC_CLIENT_ID"))
+if OIDC_ENABLED:
+    _oidc_missing = [
+        name
+        for name in (
+            "CPDNET_OIDC_CLIENT_SECRET",
+            "CPDNET_OIDC_AUTHORIZATION_ENDPOINT",
+            "CPDNET_OIDC_TOKEN_ENDPOINT",
+            "CPDNET_OIDC_USER_ENDPOINT",
+            "CPDNET_OIDC_JWKS_ENDPOINT",
+        )
+        if not os.environ.get(name)
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            f"CPDNET_OIDC_CLIENT_ID is set, so also set {', '.join(_oidc_missing)}."
+        )
+    OIDC_RP_CLIENT_ID = os.environ["CPDNET_OIDC_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ["CPDNET_OIDC_CLIENT_SECRET"]
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["CPDNET_OIDC_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["CPDNET_OIDC_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["CPDNET_OIDC_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ["CPDNET_OIDC_JWKS_ENDPOINT"]
+    OIDC_RP_SIGN_ALGO = os.environ.get("CPDNET_OIDC_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("CPDNET_OIDC_SCOPES", "openid email profile")
+    OIDC_REQUIRE_EMAIL_VERIFIED = env_bool("CPDNET_OIDC_REQUIRE_EMAIL_VERIFIED", True)
+    OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = 10
+    OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+    LOGIN_REDIRECT_URL_FAILURE = "/sign-in/?failed=oidc"
+    AUTHENTICATION_BACKENDS.append("cpdnet.accounts.oidc.VerifiedEmailBackend")
+OIDC_PROVIDER_NAME = os.environ.get("CPDNET_OIDC_PROVIDER_NAME", "DfE Sign-in")
+# --- end of OpenID Connect ----------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,6 +228,8 @@ SIGN_IN_MAX_FAILURES = int(os.environ.get("CPDNET_SIGN_IN_MAX_FAILURES", "5"))
 PERIODIC_TASKS = {
     # Every 15 minutes: lapse school approvals and waiting-list offers that ran out of time.
     "cpdnet.applications.tasks.expire_overdue_applications_task": 15 * 60,
+    # Once a day: delete sign-in codes that have expired.
+    "cpdnet.accounts.tasks.delete_expired_sign_in_codes_task": 24 * 60 * 60,
 }
 
 LOGGING = {

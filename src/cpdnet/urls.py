@@ -5,6 +5,7 @@ from cpdnet.api.urls import api
 
 urlpatterns = [
     path("", include("cpdnet.public.urls")),
+    path("", include("cpdnet.accounts.urls")),
     path("api/v1/", api.urls),
     path("backoffice/", include("cpdnet.backoffice.urls")),
     path("admin/", admin.site.urls),

@@ -67,6 +67,7 @@ def assert_accessible(page, *, javascript: bool = True) -> None:
         _assert_axe_clean(page)
         return
     context = page.context.browser.new_context(locale="en-GB")
+    context.add_cookies(page.context.cookies())  # the same person, signed in or not
     context.route("**/*.js", lambda route: route.abort())
     try:
         checked = context.new_page()

@@ -2,15 +2,18 @@
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 
+from .applications import router as applications_router
+from .programmes import router as programmes_router
 from .schools import router as schools_router
 
 api = NinjaAPI(
     title="cpdnet API",
     version="1.0.0",
     description=(
-        "Schools, hubs and (later) programmes of the maths and science CPD networks. "
+        "Schools, hubs, programmes and offerings of the maths and science CPD networks, and "
+        "applications for people with a token (`Authorization: Bearer <token>`). "
         "Errors come as JSON with a `detail` reason."
     ),
     urls_namespace="api-1.0.0",
@@ -20,6 +23,15 @@ api = NinjaAPI(
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    response = api.create_response(
+        request, {"detail": "Send a valid API token: Authorization: Bearer <token>."}, status=401
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -32,3 +44,5 @@ def invalid(request, exc):
 
 
 api.add_router("/", schools_router)
+api.add_router("/", programmes_router)
+api.add_router("/", applications_router)

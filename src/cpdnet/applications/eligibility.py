@@ -155,7 +155,7 @@ def build_candidate(*, offering: Offering, applicant, school, job_role: str, now
     """Gather the facts for one applicant, school and offering (a few queries)."""
     from cpdnet.hubs.selectors import resolve_hubs_for_schools
 
-    from .models import ACTIVE, HOLDS_PLACE, Application
+    from .models import ACTIVE, HOLDS_PLACE, Application, State
 
     programme = offering.programme
     hub_for_school = resolve_hubs_for_schools([school])[school.urn].get(offering.hub.network_id)
@@ -170,7 +170,7 @@ def build_candidate(*, offering: Offering, applicant, school, job_role: str, now
         applicant=applicant,
         offering__academic_year=offering.academic_year,
         offering__programme__in=conflicting_programmes,
-        state__in=ACTIVE,
+        state__in=(*ACTIVE, State.COMPLETED, State.NOT_COMPLETED),
     )
     return Candidate(
         school_is_state_funded_in_england=bool(school.is_state_funded) and bool(school.la_code),

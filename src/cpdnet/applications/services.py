@@ -202,7 +202,9 @@ def decide_application(
     with transaction.atomic():
         offering = _lock_offering(application.offering_id)
         application = Application.objects.select_for_update().get(pk=application.pk)
-        if target == State.ACCEPTED and places_taken(offering) >= offering.capacity:
+        # A place offered from the waiting list is already counted among those taken.
+        needs_place = target == State.ACCEPTED and application.state not in HOLDS_PLACE
+        if needs_place and places_taken(offering) >= offering.capacity:
             raise NoPlacesLeft()
         _move(application, target, by=by, reason=reason)
         record(

@@ -1,11 +1,36 @@
-"""National staff pages beyond the admin: which authorities have no hub or several."""
+"""Back office pages: the index of what a person may use, and national staff's own pages."""
 
+from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
+from cpdnet.accounts.models import Role
 from cpdnet.accounts.permissions import Access, declare
-from cpdnet.hubs.models import Network
-from cpdnet.hubs.selectors import list_authority_coverage, list_schools_without_hub
+from cpdnet.accounts.selectors import has_role, is_national_staff
+from cpdnet.hubs.models import Hub, Network
+from cpdnet.hubs.selectors import list_authority_coverage, list_networks, list_schools_without_hub
+
+from .forms import GovukForm, hub_field
+from .selectors import list_audit_entries
+
+AUDIT_PER_PAGE = 50
+
+
+@declare(Access.SIGNED_IN)
+def index(request):
+    national = is_national_staff(request.user)
+    return render(
+        request,
+        "backoffice/index.html",
+        {
+            "hub_staff": national or has_role(request.user, Role.HUB_STAFF),
+            "national": national,
+            "networks": list_networks() if national else [],
+            "admin": request.user.is_staff,
+        },
+    )
 
 
 @declare(Access.NATIONAL_STAFF)
@@ -27,4 +52,35 @@ def area_coverage(request, network: str):
             "schools_without_hub": list_schools_without_hub(network_obj).order_by("name")[:200],
             "schools_without_hub_count": list_schools_without_hub(network_obj).count(),
         },
+    )
+
+
+class AuditFilterForm(GovukForm):
+    action = forms.CharField(
+        label=_("Action starts with"),
+        help_text=_("For example applications. or programmes.offering"),
+        max_length=80,
+        required=False,
+    )
+
+    def __init__(self, *args, hubs, **kwargs):
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["hub"] = hub_field(hubs, required=False, empty_label=_("All hubs"))
+        self.style_field("hub")
+        self.order_fields(["hub", "action"])
+
+
+@declare(Access.NATIONAL_STAFF)
+def audit_trail(request):
+    form = AuditFilterForm(request.GET, hubs=Hub.objects.select_related("network").order_by("name"))
+    hub, action = None, ""
+    if form.is_valid():
+        hub, action = form.cleaned_data["hub"], form.cleaned_data["action"].strip()
+    entries = list_audit_entries(hub=hub, action_prefix=action)
+    page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/audit.html",
+        {"form": form, "page": page, "entries": page.object_list},
     )

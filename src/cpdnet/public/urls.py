@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .applying import urls as applying_urls
+from .catalogue import urls as catalogue_urls
 
 app_name = "public"
 urlpatterns = [
@@ -14,4 +16,6 @@ urlpatterns = [
     ),
     path("hubs/", views.hub_list, name="hubs"),
     path("hubs/<slug:slug>/", views.hub_detail, name="hub"),
+    *catalogue_urls.urlpatterns,
+    *applying_urls.urlpatterns,
 ]

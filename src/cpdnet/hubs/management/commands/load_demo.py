@@ -6,6 +6,7 @@ from django.db import transaction
 
 from cpdnet.accounts.models import User
 from cpdnet.hubs.services import load_hubs
+from cpdnet.programmes.demo import load_demo_programmes
 from cpdnet.schools.models import School
 
 SCHOOLS_DEMO = Path(__file__).resolve().parents[3] / "schools" / "demo_data"
@@ -16,7 +17,8 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - a published demo password, 
 class Command(BaseCommand):
     help = (
         "Load the demo: the real schools register shipped with cpdnet, the maths hubs and demo "
-        "science partnerships with their areas, and demo accounts. Safe to run again."
+        "science partnerships with their areas, demo programmes with every hub's offerings, demo "
+        "accounts and applications. Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -46,6 +48,19 @@ class Command(BaseCommand):
                 User.objects.create_superuser(
                     "national@example.org", DEMO_PASSWORD, full_name="Nadia National (demo)"
                 )
+        demo = load_demo_programmes()
+        years = " and ".join(f"{year}/{(year + 1) % 100:02d}" for year in demo["years"])
+        self.stdout.write(
+            f"Loaded {demo['programmes']} programmes, {demo['offerings']} offerings "
+            f"({demo['offerings_created']} new) in {years}, "
+            f"{demo['accounts']} demo accounts and {demo['applications']} applications "
+            f"({demo['applications_created']} new, from {demo['teachers']} made-up teachers)."
+        )
         self.stdout.write(
             f"Demo national staff account: national@example.org / {DEMO_PASSWORD} at /admin/"
+        )
+        self.stdout.write(
+            "Other demo accounts, same password: hub@example.org, facilitator@example.org, "
+            "approver@example.org, teacher@example.org, assessor@example.org, "
+            "evaluator@example.org (see src/cpdnet/programmes/demo_data/README.md)."
         )

@@ -2,21 +2,30 @@
 ones listed in settings.PERIODIC_TASKS. Periodic tasks are idempotent, so running several
 workers (each enqueuing them) is safe."""
 
+import logging
 import threading
 import time
 
 from django.conf import settings
+from django.db import close_old_connections
 from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+logger = logging.getLogger(__name__)
 
 
 def _enqueue_periodic_tasks(stop: threading.Event) -> None:
     due = dict.fromkeys(settings.PERIODIC_TASKS, 0.0)
     while not stop.is_set():
+        close_old_connections()  # a dropped database connection is replaced, not kept
         now = time.monotonic()
         for path, every_seconds in settings.PERIODIC_TASKS.items():
             if now >= due[path]:
-                import_string(path).enqueue()
+                try:
+                    import_string(path).enqueue()
+                except Exception:
+                    # One failure (a database blip) must not end the schedule for good.
+                    logger.exception("Could not enqueue the periodic task %s", path)
                 due[path] = now + every_seconds
         stop.wait(30)
 

@@ -1,0 +1,48 @@
+"""Sign-in through an OpenID Connect provider (such as DfE Sign-in), when configured.
+
+mozilla-django-oidc runs the code flow; this backend maps the provider's verified email to the
+person with that email, creating them on first sign-in as the emailed code does. Imported only
+when `settings.OIDC_ENABLED` is true (see settings.py).
+"""
+
+from django.conf import settings
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+from .models import User
+
+
+class VerifiedEmailBackend(OIDCAuthenticationBackend):
+    """Find or create the person by the email the provider has verified."""
+
+    def verify_claims(self, claims: dict) -> bool:
+        email = (claims.get("email") or "").strip()
+        if not email or "@" not in email:
+            return False
+        if getattr(settings, "OIDC_REQUIRE_EMAIL_VERIFIED", True):
+            return claims.get("email_verified") in (True, "true", "True")
+        return True
+
+    def filter_users_by_claims(self, claims: dict):
+        return User.objects.filter(email__iexact=claims["email"].strip())
+
+    def create_user(self, claims: dict) -> User:
+        return User.objects.create_user(claims["email"].strip(), full_name=_full_name(claims)[:200])
+
+    def update_user(self, user: User, claims: dict) -> User | None:
+        if not user.is_active:
+            return None
+        if not user.full_name and _full_name(claims):
+            user.full_name = _full_name(claims)[:200]
+            user.save(update_fields=["full_name"])
+        return user
+
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
+
+def _full_name(claims: dict) -> str:
+    name = claims.get("name") or " ".join(
+        part for part in (claims.get("given_name"), claims.get("family_name")) if part
+    )
+    return str(name).strip()

@@ -1,0 +1,162 @@
+"""Places under load: many hub decisions at once never give more places than an offering has.
+
+Runs on both databases CI uses. PostgreSQL serialises decisions with a row lock on the
+offering (SELECT ... FOR UPDATE); SQLite with BEGIN IMMEDIATE (settings). Each thread has its
+own database connection, so the tests need real transactions (transaction=True).
+"""
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+
+from cpdnet.applications.models import HOLDS_PLACE, Application, State, Transition
+from cpdnet.applications.services import ApplicationError, NoPlacesLeft, decide_application
+from cpdnet.audit.models import AuditEntry
+from cpdnet.hubs.services import ensure_networks
+from cpdnet.schools.services import load_local_authorities
+from tests.factories import (
+    ApplicationFactory,
+    HubFactory,
+    OfferingFactory,
+    RoleAssignmentFactory,
+    SchoolFactory,
+    TeacherFactory,
+)
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+WORKERS = 25  # two waves of 25: the first fights over the 10 places
+
+
+IMMEDIATE_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+
+@pytest.fixture(autouse=True)
+def _emails_sent_at_once(settings):
+    # The root conftest's CPDNET_TASKS_BACKEND comes too late for the settings (see
+    # notifications/tests/conftest.py), so ask for eager tasks here.
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def hub_offering():
+    """An offering of 10 places at a hub, and two of the hub's staff."""
+    load_local_authorities()  # transactional tests empty the tables the migration filled
+    network = ensure_networks()["maths"]
+    hub = HubFactory(network=network, slug="race-hub")
+    offering = OfferingFactory(hub=hub, programme__network=network, capacity=10)
+    staff = [RoleAssignmentFactory(role="hub_staff", hub=hub).user for _ in range(2)]
+    return offering, staff
+
+
+def _applications(offering, count: int, state: str = State.SUBMITTED) -> list[Application]:
+    school = SchoolFactory()
+    return [
+        ApplicationFactory(offering=offering, applicant=TeacherFactory(school=school), state=state)
+        for _ in range(count)
+    ]
+
+
+def _race(calls: list[tuple[Application, object]], *, workers: int) -> list[tuple]:
+    """Run decide_application(accept) for each (application, staff) pair, `workers` at a time,
+    each wave released together; return (application id, outcome, code) per call."""
+    barrier = threading.Barrier(workers)
+
+    def accept(application, by) -> tuple:
+        try:
+            barrier.wait(timeout=30)
+            decide_application(application=application, decision="accept", by=by)
+            return (application.pk, "accepted", "")
+        except ApplicationError as error:
+            return (application.pk, type(error).__name__, error.code)
+        except Exception as error:  # reported by the test (e.g. "database is locked")
+            return (application.pk, "error", f"{type(error).__name__}: {error}")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda call: accept(*call), calls))
+
+
+def _errors(results) -> list:
+    return [result for result in results if result[1] == "error"]
+
+
+def test_fifty_accepts_at_once_fill_ten_places_and_refuse_the_rest(hub_offering, mailoutbox):
+    # Given an offering of 10 places and 50 submitted applications
+    offering, staff = hub_offering
+    applications = _applications(offering, 50)
+
+    # When hub staff accept all 50 at once, in waves of 25 released together
+    results = _race(
+        [(application, staff[n % 2]) for n, application in enumerate(applications)],
+        workers=WORKERS,
+    )
+
+    # Then nothing failed unexpectedly (e.g. "database is locked")
+    assert _errors(results) == [], f"{connection.vendor}: {_errors(results)}"
+    # And exactly 10 were accepted and 40 refused for want of places
+    outcomes = Counter((outcome, code) for _, outcome, code in results)
+    assert outcomes == {
+        ("accepted", ""): 10,
+        (NoPlacesLeft.__name__, "no_places_left"): 40,
+    }
+    # And none was lost: each accepted one is accepted, each refused one still submitted
+    states = dict(Application.objects.filter(offering=offering).values_list("pk", "state"))
+    accepted = {pk for pk, outcome, _ in results if outcome == "accepted"}
+    refused = {pk for pk, outcome, _ in results if outcome != "accepted"}
+    assert accepted | refused == {application.pk for application in applications}
+    assert {pk for pk, state in states.items() if state == State.ACCEPTED} == accepted
+    assert {pk for pk, state in states.items() if state == State.SUBMITTED} == refused
+    # And no more than 10 hold places, each with one history row and one audit entry
+    assert offering.applications.filter(state__in=HOLDS_PLACE).count() == 10
+    assert Transition.objects.filter(to_state=State.ACCEPTED).count() == 10
+    assert AuditEntry.objects.filter(action="applications.application.accepted").count() == 10
+    # And each accepted applicant, and no one else, was told once
+    emails = Application.objects.filter(pk__in=accepted).values_list("applicant__email", flat=True)
+    assert sorted(email.to[0] for email in mailoutbox) == sorted(emails)
+    assert all(email.subject.startswith("You have a place") for email in mailoutbox)
+
+
+def test_two_staff_racing_for_the_last_place_give_it_to_one_applicant(hub_offering):
+    # Given 9 of 10 places taken, and rounds of two staff accepting two applicants at once
+    offering, staff = hub_offering
+    _applications(offering, 9, state=State.ACCEPTED)
+    for _ in range(5):
+        first, second = _applications(offering, 2)
+
+        # When both staff accept at the same moment
+        results = _race([(first, staff[0]), (second, staff[1])], workers=2)
+
+        # Then one gets the last place and the other is told there are none left
+        assert _errors(results) == [], f"{connection.vendor}: {_errors(results)}"
+        assert sorted(outcome for _, outcome, _ in results) == ["NoPlacesLeft", "accepted"]
+        assert offering.applications.filter(state__in=HOLDS_PLACE).count() == 10
+        # Free the place again for the next round
+        winner = next(pk for pk, outcome, _ in results if outcome == "accepted")
+        Application.objects.filter(pk=winner).update(state=State.WITHDRAWN)
+
+
+def test_two_staff_accepting_the_same_applicant_at_once_accept_them_once(hub_offering):
+    # Given rounds of one application that two staff accept at the same moment
+    offering, staff = hub_offering
+    for _ in range(5):
+        (application,) = _applications(offering, 1)
+
+        results = _race([(application, staff[0]), (application, staff[1])], workers=2)
+
+        # Then one decision is made and the other is refused as already made
+        assert _errors(results) == [], f"{connection.vendor}: {_errors(results)}"
+        assert sorted((outcome, code) for _, outcome, code in results) == [
+            ("ApplicationError", "invalid_transition"),
+            ("accepted", ""),
+        ]
+        assert Transition.objects.filter(application=application).count() == 1

@@ -1,0 +1,209 @@
+"""Reads for the hub back office, each scoped to the hubs the person staffs.
+
+National staff see every hub. `access_*` helpers answer 404 alike for a missing object and one
+of another hub, so that people cannot learn what other hubs hold.
+"""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from cpdnet.accounts.models import Role, User
+from cpdnet.accounts.selectors import is_national_staff, list_staffed_hub_ids
+from cpdnet.applications.models import HOLDS_PLACE, Application, State
+from cpdnet.hubs.models import Hub
+from cpdnet.programmes.models import Offering
+
+
+def current_academic_year(today: datetime.date | None = None) -> int:
+    """Return the academic year under way: the latest year whose 1 September has passed."""
+    today = today or timezone.localdate()
+    return today.year if today >= datetime.date(today.year, 9, 1) else today.year - 1
+
+
+def visible_hub_ids(user: User) -> list[int] | None:
+    """Return the hubs a person may see in the hub back office; None means every hub."""
+    if is_national_staff(user):
+        return None
+    return list_staffed_hub_ids(user)
+
+
+def _in_visible_hubs(queryset: QuerySet, user: User, hub_path: str) -> QuerySet:
+    hub_ids = visible_hub_ids(user)
+    if hub_ids is None:
+        return queryset
+    return queryset.filter(**{f"{hub_path}__in": hub_ids})
+
+
+def list_visible_hubs(user: User) -> QuerySet[Hub]:
+    return _in_visible_hubs(
+        Hub.objects.select_related("network").order_by("network__display_order", "name"),
+        user,
+        "pk",
+    )
+
+
+def access_hub(user: User, slug: str) -> Hub:
+    """Return a hub the person may see, or raise Http404."""
+    hub = list_visible_hubs(user).filter(slug=slug).first()
+    if hub is None:
+        raise Http404("No such hub")
+    return hub
+
+
+def access_offering(user: User, offering_id: int) -> Offering:
+    """Return an offering of one of the person's hubs, or raise Http404."""
+    offerings = Offering.objects.select_related("programme__network", "hub__network", "facilitator")
+    offering = _in_visible_hubs(offerings, user, "hub_id").filter(pk=offering_id).first()
+    if offering is None:
+        raise Http404("No such offering")
+    return offering
+
+
+def access_application(user: User, application_id: int) -> Application:
+    """Return an application to one of the person's hubs, or raise Http404."""
+    applications = Application.objects.select_related(
+        "applicant", "school", "offering__programme", "offering__hub"
+    )
+    application = (
+        _in_visible_hubs(applications, user, "offering__hub_id").filter(pk=application_id).first()
+    )
+    if application is None:
+        raise Http404("No such application")
+    return application
+
+
+def _state_counts(prefix: str = "") -> dict[str, Count]:
+    return {
+        f"count_{state}": Count(f"{prefix}pk", filter=Q(**{f"{prefix}state": state}))
+        for state in State.values
+    }
+
+
+def list_hub_offerings(*, hub_ids: list[int], year: int) -> QuerySet[Offering]:
+    """Return the hubs' offerings in a year, each with counts by state and places left."""
+    taken = Count("applications", filter=Q(applications__state__in=HOLDS_PLACE))
+    return (
+        Offering.objects.filter(hub_id__in=hub_ids, academic_year=year)
+        .select_related("programme", "hub")
+        .annotate(**_state_counts("applications__"), places_taken=taken)
+        .annotate(
+            places_left=Greatest(
+                Value(0), F("capacity") - F("places_taken"), output_field=IntegerField()
+            )
+        )
+        .order_by("hub__name", "starts_on", "id")
+    )
+
+
+def count_applications_by_state(offering: Offering) -> dict[str, int]:
+    """Return {state: number of applications} for one offering, every state included."""
+    counts = offering.applications.order_by().aggregate(**_state_counts())
+    return {state: counts[f"count_{state}"] for state in State.values}
+
+
+@dataclass(frozen=True)
+class ApplicationFilters:
+    state: str = ""
+    school: str = ""
+    email: str = ""
+
+
+def list_offering_applications(
+    offering: Offering, filters: ApplicationFilters
+) -> QuerySet[Application]:
+    """Return an offering's applications matching the filters, newest first."""
+    applications = offering.applications.select_related("applicant", "school")
+    if filters.state:
+        applications = applications.filter(state=filters.state)
+    if filters.school:
+        applications = applications.filter(school__name__icontains=filters.school)
+    if filters.email:
+        applications = applications.filter(applicant__email__icontains=filters.email)
+    return applications.order_by("-submitted_at", "-id")
+
+
+def list_waiting_list(offering: Offering) -> QuerySet[Application]:
+    """Return the offering's waiting list, longest waiting first."""
+    return (
+        offering.applications.filter(state=State.WAITLISTED)
+        .select_related("applicant", "school")
+        .order_by("waitlisted_at", "id")
+    )
+
+
+def list_places_offered(offering: Offering) -> QuerySet[Application]:
+    """Return the applications offered a place from the waiting list, soonest expiry first."""
+    return (
+        offering.applications.filter(state=State.PLACE_OFFERED)
+        .select_related("applicant", "school")
+        .order_by("offer_expires_at", "id")
+    )
+
+
+def list_facilitators(hub_ids: list[int] | None, *, including: int | None = None) -> QuerySet[User]:
+    """Return active people with the facilitator role for any of these hubs (None: any hub).
+
+    `including` keeps an offering's current facilitator choosable after their role ends.
+    """
+    assignments = Q(roles__role=Role.FACILITATOR)
+    if hub_ids is not None:
+        assignments &= Q(roles__hub_id__in=hub_ids)
+    people = Q(assignments, is_active=True)
+    if including is not None:
+        people |= Q(pk=including)
+    return User.objects.filter(people).distinct().order_by("full_name", "email")
+
+
+EXPORT_HEADER = (
+    "application id",
+    "state",
+    "submitted_at",
+    "applicant name",
+    "applicant email",
+    "job role",
+    "school URN",
+    "school name",
+    "offering id",
+    "programme",
+    "hub slug",
+    "academic year",
+)
+_EXPORT_COLUMNS = (
+    "pk",
+    "state",
+    "submitted_at",
+    "applicant__full_name",
+    "applicant__email",
+    "job_role",
+    "school_id",
+    "school__name",
+    "offering_id",
+    "offering__programme__title",
+    "offering__hub__slug",
+    "offering__academic_year",
+)
+
+
+def iter_export_rows(applications: QuerySet[Application]) -> Iterator[tuple]:
+    """Yield the export columns of applications as tuples, in chunks, without model objects."""
+    yield from (
+        applications.order_by("offering_id", "submitted_at", "pk")
+        .values_list(*_EXPORT_COLUMNS)
+        .iterator(chunk_size=2000)
+    )
+
+
+def list_export_applications(
+    user: User, *, year: int, hub: Hub | None = None
+) -> QuerySet[Application]:
+    """Return the applications to a hub's offerings in a year (every hub the person may see)."""
+    applications = Application.objects.filter(offering__academic_year=year)
+    if hub is not None:
+        applications = applications.filter(offering__hub=hub)
+    return _in_visible_hubs(applications, user, "offering__hub_id")

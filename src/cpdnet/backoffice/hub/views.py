@@ -1,0 +1,400 @@
+"""Hub back office pages: the hub's offerings, their applications, decisions and exports.
+
+Every page is for hub staff (and national staff, who may act for any hub); objects of hubs the
+person does not staff answer 404, the same as objects that do not exist.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from cpdnet.accounts.permissions import Access, declare
+from cpdnet.accounts.selectors import is_national_staff, list_staffed_hub_ids
+from cpdnet.applications.models import HOLDS_PLACE, State
+from cpdnet.applications.services import (
+    ApplicationError,
+    decide_application,
+    decide_applications,
+)
+from cpdnet.backoffice.csv_export import csv_response
+from cpdnet.programmes.models import Offering, Programme
+from cpdnet.programmes.services import (
+    OFFERING_FIELDS,
+    OfferingError,
+    close_applications,
+    create_offering,
+    open_applications,
+    update_offering,
+)
+
+from . import selectors
+from .forms import (
+    DECISION_STATES,
+    ApplicationFilterForm,
+    BulkDecisionForm,
+    DecisionForm,
+    OfferingForm,
+)
+
+PER_PAGE = 50
+FILTER_KEYS = ("state", "school", "email", "page")
+DONE = {
+    "accept": gettext_lazy("accepted"),
+    "waitlist": gettext_lazy("put on the waiting list"),
+    "decline": gettext_lazy("declined"),
+}
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return selectors.current_academic_year()
+    return year if 2000 <= year <= 2100 else selectors.current_academic_year()
+
+
+def _years(*also: int) -> list[int]:
+    current = selectors.current_academic_year()
+    return sorted({*range(current - 2, current + 3), *also})
+
+
+def _dashboard_url(offering: Offering) -> str:
+    query = urlencode({"hub": offering.hub.slug, "year": offering.academic_year})
+    return f"{reverse('backoffice:hub')}?{query}"
+
+
+def _window_label(offering: Offering, now) -> str:
+    if offering.is_open_for_applications(now):
+        return _("Open")
+    if now < offering.applications_open_at:
+        return _("Not open yet")
+    return _("Closed")
+
+
+@declare(Access.HUB_STAFF)
+def hub_dashboard(request):
+    hubs = list(selectors.list_visible_hubs(request.user))
+    year = _year(request)
+    slug = request.GET.get("hub", "")
+    if slug:
+        chosen = [hub for hub in hubs if hub.slug == slug]
+        if not chosen:
+            raise Http404("No such hub")
+    elif is_national_staff(request.user):
+        staffed = set(list_staffed_hub_ids(request.user))
+        chosen = [hub for hub in hubs if hub.pk in staffed]
+    else:
+        chosen = hubs
+    offerings = list(selectors.list_hub_offerings(hub_ids=[hub.pk for hub in chosen], year=year))
+    now = timezone.now()
+    for offering in offerings:
+        offering.state_counts = [
+            (State(state), getattr(offering, f"count_{state}")) for state in State.values
+        ]
+        offering.applications_total = sum(count for _state, count in offering.state_counts)
+        offering.window_label = _window_label(offering, now)
+    return render(
+        request,
+        "backoffice/hub/dashboard.html",
+        {
+            "hubs": hubs,
+            "chosen": chosen,
+            "chosen_slug": slug,
+            "year": year,
+            "year_label": f"{year}/{(year + 1) % 100:02d}",
+            "years": [(value, f"{value}/{(value + 1) % 100:02d}") for value in _years(year)],
+            "by_hub": [
+                (hub, [offering for offering in offerings if offering.hub_id == hub.pk])
+                for hub in chosen
+            ],
+            "states": State,
+            "can_choose_hub": len(hubs) > 1,
+            "all_hubs_label": _("My hubs") if not is_national_staff(request.user) else "",
+        },
+    )
+
+
+@declare(Access.HUB_STAFF)
+def offering_create(request):
+    hubs = selectors.list_visible_hubs(request.user)
+    hub_ids = selectors.visible_hub_ids(request.user)
+    network_ids = hubs.values("network_id")
+    only_hub = hubs.first() if hub_ids is not None and len(hub_ids) == 1 else None
+    form = OfferingForm(
+        request.POST or None,
+        initial={
+            "hub": request.GET.get("hub") or (only_hub.slug if only_hub else None),
+            "academic_year": _year(request),
+            "planned_sessions": 3,
+            "local_only": True,
+            "requires_school_approval": True,
+        },
+        hubs=hubs,
+        programmes=Programme.objects.filter(is_active=True, network__in=network_ids),
+        facilitators=selectors.list_facilitators(hub_ids),
+        years=_years(),
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        hub = fields.pop("hub")
+        try:
+            offering = create_offering(hub=hub, by=request.user, **fields)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Offering added: %(offering)s") % {"offering": offering})
+            return redirect(_dashboard_url(offering))
+    return render(request, "backoffice/hub/offering_form.html", {"form": form, "offering": None})
+
+
+def _keep_unshown_seconds(offering: Offering, data: dict) -> dict:
+    """Keep a time the form showed to the minute, so that saving it changes nothing."""
+    fields = dict(data)
+    for name in ("applications_open_at", "applications_close_at"):
+        stored = getattr(offering, name)
+        if fields.get(name) == stored.replace(second=0, microsecond=0):
+            fields[name] = stored
+    return fields
+
+
+@declare(Access.HUB_STAFF)
+def offering_edit(request, offering_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    counts = selectors.count_applications_by_state(offering)
+    places_taken = sum(counts[state] for state in HOLDS_PLACE)
+    form = OfferingForm(
+        request.POST or None,
+        initial={name: getattr(offering, name) for name in OFFERING_FIELDS},
+        offering=offering,
+        programmes=Programme.objects.filter(
+            Q(is_active=True, network=offering.hub.network_id) | Q(pk=offering.programme_id)
+        ),
+        facilitators=selectors.list_facilitators(
+            [offering.hub_id], including=offering.facilitator_id
+        ),
+        years=_years(offering.academic_year),
+        places_taken=places_taken,
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = _keep_unshown_seconds(offering, form.cleaned_data)
+        try:
+            offering = update_offering(offering=offering, by=request.user, **fields)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Offering saved: %(offering)s") % {"offering": offering})
+            return redirect(_dashboard_url(offering))
+    return render(
+        request,
+        "backoffice/hub/offering_form.html",
+        {
+            "form": form,
+            "offering": offering,
+            "window_label": _window_label(offering, timezone.now()),
+            "is_open": offering.is_open_for_applications(),
+            "places_taken": places_taken,
+        },
+    )
+
+
+def _change_window(request, offering_id: int, service, done: str):
+    offering = selectors.access_offering(request.user, offering_id)
+    try:
+        service(offering=offering, by=request.user)
+    except OfferingError as error:
+        messages.error(request, error.reason)
+    else:
+        messages.success(request, done)
+    return redirect("backoffice:offering-edit", offering_id=offering.pk)
+
+
+@declare(Access.HUB_STAFF)
+@require_POST
+def offering_open(request, offering_id: int):
+    return _change_window(request, offering_id, open_applications, _("Applications are open."))
+
+
+@declare(Access.HUB_STAFF)
+@require_POST
+def offering_close(request, offering_id: int):
+    return _change_window(request, offering_id, close_applications, _("Applications are closed."))
+
+
+@declare(Access.HUB_STAFF)
+def offering_applications(request, offering_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    filter_form = ApplicationFilterForm(request.GET)
+    filters = (
+        selectors.ApplicationFilters(**filter_form.cleaned_data)
+        if filter_form.is_valid()
+        else selectors.ApplicationFilters()
+    )
+    page = Paginator(selectors.list_offering_applications(offering, filters), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    counts = selectors.count_applications_by_state(offering)
+    places_taken = sum(counts[state] for state in HOLDS_PLACE)
+    return render(
+        request,
+        "backoffice/hub/applications.html",
+        {
+            "offering": offering,
+            "filter_form": filter_form,
+            "is_filtered": any(vars(filters).values()),
+            "page": page,
+            "applications": page.object_list,
+            "state_counts": [(State(state), count) for state, count in counts.items()],
+            "total": sum(counts.values()),
+            "places_left": max(0, offering.capacity - places_taken),
+            "decision_form": DecisionForm(auto_id="bulk-%s"),
+            "filters": _filters_query(request.GET),
+        },
+    )
+
+
+def _filters_query(data) -> str:
+    """The list's filters and page as a query string, keeping only the keys the list knows."""
+    kept = QueryDict(mutable=True)
+    for key in FILTER_KEYS:
+        value = data.get(key, "")
+        if value:
+            kept[key] = value[:254]
+    return kept.urlencode()
+
+
+@declare(Access.HUB_STAFF)
+@require_POST
+def offering_applications_decide(request, offering_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    form = BulkDecisionForm(
+        request.POST,
+        applications=offering.applications.select_related("applicant", "offering__hub"),
+        auto_id="bulk-%s",
+    )
+    back = reverse("backoffice:offering-applications", kwargs={"offering_id": offering.pk})
+    query = _filters_query(QueryDict(request.POST.get("filters", "")))
+    back = f"{back}?{query}" if query else back
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    decision = form.cleaned_data["decision"]
+    chosen = sorted(form.cleaned_data["applications"], key=lambda a: (a.submitted_at, a.pk))
+    decided, problems = decide_applications(
+        applications=chosen, decision=decision, by=request.user, reason=form.cleaned_data["reason"]
+    )
+    if decided:
+        messages.success(
+            request,
+            ngettext("%(count)d application %(done)s.", "%(count)d applications %(done)s.", decided)
+            % {"count": decided, "done": DONE[decision]},
+        )
+    for problem in problems:
+        messages.error(request, problem)
+    return redirect(back)
+
+
+@declare(Access.HUB_STAFF)
+def offering_waiting_list(request, offering_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    page = Paginator(selectors.list_waiting_list(offering), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "backoffice/hub/waiting_list.html",
+        {
+            "offering": offering,
+            "page": page,
+            "waiting": [
+                (page.start_index() + index, application)
+                for index, application in enumerate(page.object_list)
+            ],
+            "offered": selectors.list_places_offered(offering),
+        },
+    )
+
+
+def _allowed_decisions(application) -> list[str]:
+    return [
+        decision for decision, state in DECISION_STATES.items() if application.can_move_to(state)
+    ]
+
+
+def _render_application(request, application, form):
+    return render(
+        request,
+        "backoffice/hub/application.html",
+        {
+            "application": application,
+            "offering": application.offering,
+            "history": application.history.select_related("by"),
+            "form": form,
+        },
+    )
+
+
+@declare(Access.HUB_STAFF)
+def application_detail(request, application_id: int):
+    application = selectors.access_application(request.user, application_id)
+    allowed = _allowed_decisions(application)
+    form = DecisionForm(allowed=allowed) if allowed else None
+    return _render_application(request, application, form)
+
+
+@declare(Access.HUB_STAFF)
+@require_POST
+def application_decide(request, application_id: int):
+    application = selectors.access_application(request.user, application_id)
+    # Every decision is accepted here: one the state does not allow is refused by the service,
+    # with its reason, as when two people decide the same application at once.
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_application(request, application, form)
+    decision = form.cleaned_data["decision"]
+    try:
+        decide_application(
+            application=application,
+            decision=decision,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ApplicationError as error:
+        messages.error(request, error.reason)
+    else:
+        messages.success(
+            request,
+            _("%(person)s %(done)s.")
+            % {"person": application.applicant.get_full_name(), "done": DONE[decision]},
+        )
+    return redirect("backoffice:application", application_id=application.pk)
+
+
+@declare(Access.HUB_STAFF)
+def offering_applications_export(request, offering_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    rows = selectors.iter_export_rows(offering.applications.all())
+    return csv_response(selectors.EXPORT_HEADER, rows, f"applications-offering-{offering.pk}.csv")
+
+
+@declare(Access.HUB_STAFF)
+def applications_export(request):
+    year = _year(request)
+    slug = request.GET.get("hub", "")
+    hub = selectors.access_hub(request.user, slug) if slug else None
+    rows = selectors.iter_export_rows(
+        selectors.list_export_applications(request.user, year=year, hub=hub)
+    )
+    name = f"applications-{hub.slug if hub else 'all-hubs'}-{year}.csv"
+    return csv_response(selectors.EXPORT_HEADER, rows, name)

@@ -1,0 +1,336 @@
+"""Application emails: one per change of state, sent once, to the right person only."""
+
+import datetime
+import re
+import smtplib
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from cpdnet.applications.models import State, Transition
+from cpdnet.applications.services import (
+    application_for_approval_token,
+    decide_application,
+    expire_overdue_applications,
+    record_school_decision,
+    submit_application,
+    take_up_offered_place,
+    withdraw_application,
+)
+from cpdnet.notifications.models import SentEmail
+from cpdnet.notifications.services import send_application_emails
+from cpdnet.notifications.tasks import send_application_email_task
+from tests.factories import (
+    ApplicationFactory,
+    HubAreaFactory,
+    OfferingFactory,
+    SchoolFactory,
+    TeacherFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def offering():
+    offering = OfferingFactory(capacity=1, programme__title="Mastery Specialists")
+    HubAreaFactory(hub=offering.hub, local_authority_id="383")
+    return offering
+
+
+@pytest.fixture
+def teacher():
+    return TeacherFactory(
+        email="ada@ashfield.example.org",
+        full_name="Ada Lovelace",
+        school=SchoolFactory(name="Ashfield Primary School"),
+    )
+
+
+@pytest.fixture
+def staff():
+    return UserFactory(email="staff@hub.example.org")
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run a service as a request would: its email tasks run when its transaction commits."""
+
+    def run(service, **arguments):
+        with django_capture_on_commit_callbacks(execute=True):
+            return service(**arguments)
+
+    return run
+
+
+def apply(offering, teacher, approver="head@ashfield.example.org", statement=""):
+    return submit_application(
+        offering=offering,
+        applicant=teacher,
+        school=teacher.school,
+        job_role="class_teacher",
+        approver_email=approver,
+        statement=statement,
+    )
+
+
+def to(mailoutbox, address):
+    return [message for message in mailoutbox if message.to == [address]]
+
+
+def my_applications_url():
+    return settings.SITE_URL + reverse("public:my-applications")
+
+
+def test_a_new_application_tells_the_applicant_to_wait_for_their_school(
+    offering, teacher, run_on_commit, mailoutbox
+):
+    run_on_commit(apply, offering=offering, teacher=teacher)
+
+    (email,) = to(mailoutbox, teacher.email)
+    assert email.subject == (
+        "We have your application: your school needs to release you: Mastery Specialists"
+    )
+    assert "Hello Ada" in email.body
+    assert "head@ashfield.example.org" in email.body
+    assert my_applications_url() in email.body
+
+
+def test_a_new_application_asks_the_approver_to_release_the_teacher_with_a_link(
+    offering, teacher, run_on_commit, mailoutbox
+):
+    application = run_on_commit(apply, offering=offering, teacher=teacher)
+
+    (email,) = to(mailoutbox, "head@ashfield.example.org")
+    assert email.subject == "Please release Ada Lovelace for Mastery Specialists"
+    assert "Ada Lovelace (ada@ashfield.example.org)" in email.body
+    prefix = re.escape(settings.SITE_URL)
+    links = re.findall(prefix + r"\S+", email.body)
+    approval_links = [link for link in links if link != my_applications_url()]
+    assert len(approval_links) == 1
+    # The link carries a token that leads back to this application
+    token = approval_links[0].rstrip("/").rsplit("/", 1)[-1]
+    assert approval_links[0] == settings.SITE_URL + reverse(
+        "public:school-approval", kwargs={"token": token}
+    )
+    assert application_for_approval_token(token) == application
+
+
+def test_an_application_that_needs_no_school_approval_emails_only_the_applicant(
+    offering, teacher, run_on_commit, mailoutbox
+):
+    offering.requires_school_approval = False
+    offering.save()
+
+    run_on_commit(apply, offering=offering, teacher=teacher)
+
+    assert [email.to for email in mailoutbox] == [[teacher.email]]
+    assert mailoutbox[0].subject == "Your application has gone to the hub: Mastery Specialists"
+
+
+@pytest.fixture
+def awaiting(offering, teacher):
+    return apply(offering, teacher)
+
+
+@pytest.fixture
+def submitted(offering, teacher):
+    return ApplicationFactory(offering=offering, applicant=teacher, state=State.SUBMITTED)
+
+
+def test_release_by_the_school_tells_the_applicant_it_went_to_the_hub(
+    awaiting, teacher, run_on_commit, mailoutbox
+):
+    run_on_commit(record_school_decision, application=awaiting, release=True)
+
+    (email,) = to(mailoutbox, teacher.email)
+    assert email.subject == "Your application has gone to the hub: Mastery Specialists"
+    assert "Your school has released you" in email.body
+
+
+def test_the_school_declining_tells_the_applicant_why(awaiting, teacher, run_on_commit, mailoutbox):
+    run_on_commit(
+        record_school_decision,
+        application=awaiting,
+        release=False,
+        reason="We cannot cover the class this term",
+    )
+
+    (email,) = to(mailoutbox, teacher.email)
+    assert email.subject == "Your application was not successful: Mastery Specialists"
+    assert "Reason: We cannot cover the class this term." in email.body
+
+
+@pytest.mark.parametrize(
+    ("decision", "subject", "words"),
+    [
+        ("accept", "You have a place: Mastery Specialists", "It starts on 15 January 2027"),
+        ("waitlist", "You are on the waiting list: Mastery Specialists", "is full"),
+        ("decline", "Your application was not successful: Mastery Specialists", "Reason: Full"),
+    ],
+)
+def test_each_hub_decision_sends_the_applicant_its_email(
+    submitted, teacher, staff, decision, subject, words, run_on_commit, mailoutbox
+):
+    run_on_commit(
+        decide_application, application=submitted, decision=decision, by=staff, reason="Full"
+    )
+
+    (email,) = mailoutbox
+    assert email.to == [teacher.email]
+    assert email.subject == subject
+    assert words in email.body
+    assert my_applications_url() in email.body
+
+
+def test_withdrawing_tells_the_applicant(submitted, teacher, run_on_commit, mailoutbox):
+    run_on_commit(withdraw_application, application=submitted, by=teacher)
+
+    (email,) = mailoutbox
+    assert email.to == [teacher.email]
+    assert email.subject == "You have withdrawn your application: Mastery Specialists"
+
+
+def test_a_place_coming_free_tells_the_next_teacher_waiting_until_when_it_is_held(
+    offering, teacher, run_on_commit, mailoutbox
+):
+    # Given the only place taken by someone else, and the teacher waiting
+    holder = ApplicationFactory(offering=offering, state=State.ACCEPTED)
+    waiting = ApplicationFactory(
+        offering=offering,
+        applicant=teacher,
+        state=State.WAITLISTED,
+        waitlisted_at=timezone.now() - DAY,
+    )
+
+    # When the place holder withdraws
+    run_on_commit(withdraw_application, application=holder, by=holder.applicant)
+
+    # Then the waiting teacher is told a place is theirs until the offer runs out
+    (email,) = to(mailoutbox, teacher.email)
+    assert email.subject == "A place has come free for you: Mastery Specialists"
+    waiting.refresh_from_db()
+    expires = timezone.localtime(waiting.offer_expires_at)
+    assert expires.strftime("%-d %B %Y, %H:%M") in email.body
+    assert len(to(mailoutbox, holder.applicant.email)) == 1
+
+
+def test_taking_up_the_place_offered_confirms_the_place(
+    offering, teacher, run_on_commit, mailoutbox
+):
+    offered = ApplicationFactory(
+        offering=offering,
+        applicant=teacher,
+        state=State.PLACE_OFFERED,
+        offer_expires_at=timezone.now() + DAY,
+    )
+
+    run_on_commit(take_up_offered_place, application=offered, by=teacher)
+
+    (email,) = mailoutbox
+    assert email.subject == "You have a place: Mastery Specialists"
+
+
+def test_a_lapsed_school_approval_tells_the_applicant(awaiting, teacher, run_on_commit, mailoutbox):
+    mailoutbox.clear()
+
+    run_on_commit(expire_overdue_applications, now=awaiting.approval_due_at)
+
+    (email,) = mailoutbox
+    assert email.to == [teacher.email]
+    assert email.subject == "Your application was not successful: Mastery Specialists"
+    assert "The school did not answer in time" in email.body
+
+
+def test_running_the_task_again_for_the_same_change_sends_nothing_more(
+    submitted, staff, run_on_commit, mailoutbox
+):
+    # Given a decision whose email was sent
+    run_on_commit(decide_application, application=submitted, decision="accept", by=staff)
+    transition = Transition.objects.get(application=submitted)
+    assert len(mailoutbox) == 1
+
+    # When the task runs again for the same change (a retry, or a second worker)
+    send_application_email_task.enqueue(transition.pk)
+    send_application_email_task.enqueue(transition.pk)
+
+    # Then no second email is sent, and the one sent is recorded once
+    assert len(mailoutbox) == 1
+    sent = SentEmail.objects.get()
+    assert sent.key == f"transition:{transition.pk}:applicant"
+    assert (sent.to, sent.subject) == (submitted.applicant.email, mailoutbox[0].subject)
+
+
+def test_running_the_task_again_for_a_new_application_emails_neither_person_again(
+    offering, teacher, run_on_commit, mailoutbox
+):
+    application = run_on_commit(apply, offering=offering, teacher=teacher)
+    assert len(mailoutbox) == 2
+
+    send_application_email_task.enqueue(application.history.get().pk)
+
+    assert len(mailoutbox) == 2
+    assert SentEmail.objects.count() == 2
+
+
+def test_an_email_that_failed_to_send_is_sent_when_the_task_is_retried(
+    submitted, staff, django_capture_on_commit_callbacks, mailoutbox
+):
+    # Given a decision, and the mail server refusing the first attempt
+    with django_capture_on_commit_callbacks(execute=False):
+        decide_application(application=submitted, decision="accept", by=staff)
+    transition = Transition.objects.get(application=submitted)
+    refused = smtplib.SMTPServerDisconnected("Connection lost")
+    with (
+        mock.patch("cpdnet.notifications.services.send_mail", side_effect=refused),
+        pytest.raises(smtplib.SMTPServerDisconnected),
+    ):
+        send_application_emails(transition=transition)
+    assert not SentEmail.objects.exists()
+
+    # When the task is retried, then the email goes
+    assert send_application_emails(transition=transition) == 1
+    assert len(mailoutbox) == 1
+
+
+def test_emails_contain_no_other_applicants_data(offering, teacher, run_on_commit, mailoutbox):
+    # Given another teacher, at another school, who applied for the same offering
+    other = TeacherFactory(
+        email="grace@bramley.example.org",
+        full_name="Grace Hopper",
+        school=SchoolFactory(name="Bramley Secondary Academy", phase=""),
+    )
+    run_on_commit(
+        apply,
+        offering=offering,
+        teacher=other,
+        approver="head@bramley.example.org",
+        statement="Grace's private reasons",
+    )
+    mailoutbox.clear()
+
+    # When the teacher applies, and their application moves on
+    application = run_on_commit(
+        apply, offering=offering, teacher=teacher, statement="Ada's own reasons"
+    )
+    run_on_commit(record_school_decision, application=application, release=True)
+
+    # Then none of the emails about them mentions the other teacher
+    assert len(mailoutbox) == 3
+    for email in mailoutbox:
+        text = f"{email.subject}\n{email.body}\n{email.to}"
+        for detail in (
+            "Grace",
+            "Hopper",
+            "grace@bramley.example.org",
+            "head@bramley.example.org",
+            "Bramley",
+            "private reasons",
+        ):
+            assert detail not in text

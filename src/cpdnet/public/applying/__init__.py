@@ -1,0 +1,1 @@
+"""Applying for a place, following applications, and schools releasing their staff."""

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("programmes/offerings/<int:offering_id>/apply/", views.apply, name="apply"),
+    path("account/applications/", views.my_applications, name="my-applications"),
+    path(
+        "account/applications/<int:application_id>/withdraw/",
+        views.withdraw_application,
+        name="withdraw-application",
+    ),
+    path(
+        "account/applications/<int:application_id>/take-up/",
+        views.take_up_place,
+        name="take-up-place",
+    ),
+    path("approvals/<str:token>/", views.school_approval, name="school-approval"),
+    path("school/approvals/", views.school_approvals, name="school-approvals"),
+]

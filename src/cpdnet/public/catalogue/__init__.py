@@ -1,0 +1,1 @@
+"""The public catalogue: find programmes and read about one offering."""

@@ -1,0 +1,258 @@
+"""Journeys of applying for a place in a real browser: teacher, school approver, waiting list."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+from playwright.sync_api import expect
+
+from cpdnet.applications import services
+from cpdnet.applications.models import Application, State
+from cpdnet.hubs.services import ensure_networks
+from cpdnet.schools.services import load_local_authorities
+from tests.factories import (
+    HubAreaFactory,
+    HubFactory,
+    OfferingFactory,
+    ProgrammeFactory,
+    SchoolFactory,
+    TeacherFactory,
+    UserFactory,
+)
+
+from .conftest import _assert_axe_clean, assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+APPROVER = "head@stmarys.example.org"
+
+
+@pytest.fixture(autouse=True)
+def _emails_sent_at_once(settings):
+    # Email tasks run in the live server's thread as soon as the change commits.
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
+
+
+@pytest.fixture
+def world(transactional_db):
+    """Leeds served by one maths hub, Lancashire by another, and an open offering in Leeds."""
+    load_local_authorities()  # transactional tests empty the tables the migration filled
+    networks = ensure_networks()
+    leeds_hub = HubFactory(
+        network=networks["maths"], slug="west-yorkshire-maths-hub", name="West Yorkshire Maths Hub"
+    )
+    lancs_hub = HubFactory(network=networks["maths"], slug="abacus", name="Abacus NW Maths Hub")
+    HubAreaFactory(hub=leeds_hub, local_authority_id="383")
+    HubAreaFactory(hub=lancs_hub, local_authority_id="888")
+    leeds_school = SchoolFactory(urn=107999, name="St Mary's Catholic Primary School")
+    lancs_school = SchoolFactory(
+        urn=119000, name="Preston Primary", la_code="888", district_code="E07000123"
+    )
+    offering = OfferingFactory(
+        hub=leeds_hub,
+        programme=ProgrammeFactory(network=networks["maths"], title="Primary Mastery"),
+    )
+    return {"offering": offering, "leeds_school": leeds_school, "lancs_school": lancs_school}
+
+
+def _sign_in(page, live_server, user) -> None:
+    """Give the browser the session cookie of a signed-in client."""
+    client = Client()
+    client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def _assert_accessible_as_shown(page, *, javascript: bool) -> None:
+    """Check the markup the page shows, also after a POST or behind sign-in.
+
+    Without JavaScript axe runs in a second context that blocks the site's scripts (as
+    `assert_accessible` does), given this page's markup on the same origin.
+    """
+    if javascript:
+        assert_accessible(page)
+        return
+    context = page.context.browser.new_context(locale="en-GB")
+    context.route("**/*.js", lambda route: route.abort())
+    try:
+        checked = context.new_page()
+        checked.goto(page.url)  # the origin, so that styles load as they did
+        checked.set_content(page.content())
+        _assert_axe_clean(checked)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without"])
+def test_a_teacher_finds_an_offering_and_applies(request, live_server, world, javascript):
+    page = request.getfixturevalue("page" if javascript else "page_without_javascript")
+    teacher = TeacherFactory(
+        email="jo@stmarys.example.org", full_name="Jo Teacher", school=world["leeds_school"]
+    )
+    _sign_in(page, live_server, teacher)
+
+    # The teacher looks for programmes near their school
+    page.goto(f"{live_server.url}/")
+    _assert_accessible_as_shown(page, javascript=javascript)
+    page.get_by_role("link", name="Programmes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a programme")
+    _assert_accessible_as_shown(page, javascript=javascript)
+    page.get_by_label("Near me").fill("107999")
+    page.get_by_label("Only show offerings open for applications").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_text("Showing offerings from the hub serving St Mary's")).to_be_visible()
+    expect(page.get_by_role("heading", name="1 offering")).to_be_visible()
+    _assert_accessible_as_shown(page, javascript=javascript)
+
+    # reads about the offering
+    page.get_by_role("link", name="Primary Mastery").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Primary Mastery")
+    expect(page.get_by_text("10 of 10")).to_be_visible()
+    _assert_accessible_as_shown(page, javascript=javascript)
+
+    # and applies
+    page.get_by_role("button", name="Apply for a place").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Apply for Primary Mastery")
+    expect(page.get_by_label("Class or subject teacher")).to_be_checked()
+    _assert_accessible_as_shown(page, javascript=javascript)
+    page.get_by_role("button", name="Send application").click()
+    expect(
+        page.get_by_text("Enter the email address of your headteacher or CPD lead").first
+    ).to_be_visible()
+    expect(page).to_have_title(re.compile("^Error: "))
+    _assert_accessible_as_shown(page, javascript=javascript)
+    page.get_by_label("Subject lead or head of department").check()
+    page.get_by_label("Email address of your headteacher or CPD lead").fill(APPROVER)
+    page.get_by_label("Why do you want to take part? (optional)").fill(
+        "To lead maths at St Mary's."
+    )
+    page.get_by_role("button", name="Send application").click()
+
+    expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
+    expect(page.get_by_text(f"We have emailed {APPROVER}")).to_be_visible()
+    _assert_accessible_as_shown(page, javascript=javascript)
+    application = Application.objects.get(applicant=teacher)
+    assert application.state == State.AWAITING_SCHOOL_APPROVAL
+    assert application.job_role == "subject_lead"
+
+    # Their applications page shows it waiting for the school
+    page.get_by_role("link", name="See your applications").click()
+    expect(
+        page.locator("strong", has_text=re.compile("^Waiting for the school to release$"))
+    ).to_be_visible()
+    _assert_accessible_as_shown(page, javascript=javascript)
+
+
+def test_a_teacher_at_a_school_in_another_hubs_area_is_told_why_not(page, live_server, world):
+    teacher = TeacherFactory(school=world["lancs_school"])
+    _sign_in(page, live_server, teacher)
+
+    page.goto(f"{live_server.url}/programmes/offerings/{world['offering'].pk}/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Apply for a place").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "You cannot apply for Primary Mastery"
+    )
+    expect(page.get_by_text("your school is served by another hub")).to_be_visible()
+    expect(page.get_by_role("button", name="Send application")).to_have_count(0)
+    assert_accessible(page)
+
+    page.get_by_role(
+        "link", name="Find programmes from the hubs that serve Preston Primary"
+    ).click()
+    expect(
+        page.get_by_text("Showing offerings from the hub serving Preston Primary")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="No offerings match")).to_be_visible()
+    assert_accessible(page)
+    assert not Application.objects.exists()
+
+
+def test_the_approver_releases_the_teacher_from_the_emailed_link(page, live_server, world):
+    # Given a teacher's application, and the email asking their school
+    teacher = TeacherFactory(full_name="Jo Teacher", school=world["leeds_school"])
+    application = services.submit_application(
+        offering=world["offering"],
+        applicant=teacher,
+        school=teacher.school,
+        job_role="class_teacher",
+        approver_email=APPROVER,
+    )
+    email = next(email for email in mail.outbox if email.to == [APPROVER])
+    link = re.search(r"https?://\S+(/approvals/\S+/)", email.body).group(1)
+
+    # When the approver opens the link, without an account, and releases the teacher
+    page.goto(live_server.url + link)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Will you release Jo Teacher for Primary Mastery?"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Release this teacher").click()
+
+    # Then the page confirms it and the application goes to the hub
+    expect(page.get_by_role("heading", name="Jo Teacher is released")).to_be_visible()
+    assert_accessible(page)
+    application.refresh_from_db()
+    assert application.state == State.SUBMITTED
+
+
+def test_a_withdrawal_offers_the_place_to_the_waiting_list(page, live_server, world):
+    # Given a one-place offering, held by one teacher, with another on the waiting list
+    offering = world["offering"]
+    offering.capacity = 1
+    offering.save()
+    hub_staff = UserFactory()
+    placed_teacher = TeacherFactory(school=world["leeds_school"])
+    waiting_teacher = TeacherFactory(full_name="Wai Ting", school=world["leeds_school"])
+    for teacher, decision in ((placed_teacher, "accept"), (waiting_teacher, "waitlist")):
+        application = services.submit_application(
+            offering=offering,
+            applicant=teacher,
+            school=teacher.school,
+            job_role="class_teacher",
+            approver_email=APPROVER,
+        )
+        services.record_school_decision(application=application, release=True, by_label=APPROVER)
+        services.decide_application(application=application, decision=decision, by=hub_staff)
+
+    # When the teacher with the place withdraws
+    _sign_in(page, live_server, placed_teacher)
+    page.goto(f"{live_server.url}/account/applications/")
+    expect(page.locator("strong", has_text=re.compile("^Accepted$"))).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Withdraw your application for Primary Mastery").click()
+    expect(page.get_by_text("You will lose your place")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Withdraw application").click()
+    expect(
+        page.get_by_text("You have withdrawn your application for Primary Mastery.")
+    ).to_be_visible()
+    assert_accessible(page)
+
+    # Then the waiting teacher's applications page offers them the place, and they take it
+    _sign_in(page, live_server, waiting_teacher)
+    page.goto(f"{live_server.url}/account/applications/")
+    expect(
+        page.locator("strong", has_text=re.compile("^Place offered from the waiting list$"))
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Take up the place on Primary Mastery").click()
+    expect(page.get_by_text("You have a place on Primary Mastery.")).to_be_visible()
+    expect(page.locator("strong", has_text=re.compile("^Accepted$"))).to_be_visible()
+    assert_accessible(page)
