@@ -45,6 +45,14 @@ def _static_without_manifest(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached pages and counters outlive a test's rolled-back data.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_hub_directory():
     # Test rollbacks send no signals, so no test may see another test's hubs.
     from cpdnet.hubs.directory import invalidate_hub_directory

@@ -186,6 +186,9 @@ CACHES = {
 # change (see cpdnet.hubs.directory).
 HUB_DIRECTORY_MAX_AGE = int(os.environ.get("CPDNET_HUB_DIRECTORY_MAX_AGE", "60"))
 
+# Seconds a catalogue page for signed-out visitors may be served from the cache (0: never).
+CATALOGUE_CACHE_SECONDS = int(os.environ.get("CPDNET_CATALOGUE_CACHE_SECONDS", "60"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("CPDNET_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -30,6 +30,7 @@ class HubDirectory:
     # {URN: {network id: hub}}
     overrides: dict[int, dict[int, Hub]] = field(default_factory=dict)
     networks: list[Network] = field(default_factory=list)
+    hubs: list[Hub] = field(default_factory=list)  # every hub, in network order then by name
 
     def hubs_for(self, la_code: str, district_code: str, urn: int | None = None) -> dict[int, Hub]:
         """Per network: an override for the school, else the district's hub, else the LA's."""
@@ -68,6 +69,9 @@ def _load(version: str) -> HubDirectory:
         overrides[urn][network_id] = hubs[hub_id]
     directory.overrides = dict(overrides)
     directory.networks = list(Network.objects.all())
+    directory.hubs = sorted(
+        hubs.values(), key=lambda hub: (hub.network.display_order, hub.network.name, hub.name)
+    )
     return directory
 
 

@@ -16,6 +16,11 @@ def list_networks() -> list[Network]:
     return get_hub_directory().networks
 
 
+def list_all_hubs() -> list[Hub]:
+    """Every hub with its network and lead school, from this process's directory."""
+    return get_hub_directory().hubs
+
+
 def list_hubs(network_slug: str | None = None) -> QuerySet[Hub]:
     hubs = Hub.objects.select_related("network", "lead_school")
     if network_slug:

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +15,7 @@ from cpdnet.hubs import selectors as hub_selectors
 from cpdnet.programmes.models import FundingModel, Offering
 from cpdnet.programmes.selectors import OfferingFilters, get_offering, list_offerings
 
+from . import cache as page_cache
 from .forms import KEY_STAGES, CatalogueFilterForm
 
 RESULTS_PER_PAGE = 20
@@ -58,9 +59,19 @@ def application_window(
 
 @declare(Access.PUBLIC)
 def catalogue(request):
+    cached = page_cache.get_page(request)
+    if cached is not None:
+        return HttpResponse(cached)
+    response = _render_catalogue(request)
+    if response.status_code == 200:
+        page_cache.keep_page(request, response.content)
+    return response
+
+
+def _render_catalogue(request):
     form = CatalogueFilterForm(
         request.GET or None,
-        hubs=list(hub_selectors.list_hubs().order_by("network__display_order", "name")),
+        hubs=hub_selectors.list_all_hubs(),
         networks=hub_selectors.list_networks(),
     )
     context = {"form": form, "has_filters": form.is_bound and bool(set(request.GET) - {"page"})}

@@ -5,10 +5,18 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cpdnet.public.catalogue.forms import current_academic_year
-from tests.factories import ApplicationFactory, OfferingFactory, ProgrammeFactory, SchoolFactory
+from tests.factories import (
+    ApplicationFactory,
+    OfferingFactory,
+    ProgrammeFactory,
+    SchoolFactory,
+    UserFactory,
+)
 
 from .conftest import count_queries
 
@@ -246,8 +254,10 @@ class TestPages:
         assert 'rel="prev"' in _text(second)
 
     def test_takes_the_same_queries_for_3_or_30_offerings(
-        self, client, hubs, django_assert_max_num_queries
+        self, client, hubs, django_assert_max_num_queries, settings
     ):
+        settings.CATALOGUE_CACHE_SECONDS = 0  # measure the rendering, not the page cache
+
         # Given 3 offerings, each with a place taken
         def add(count):
             for _ in range(count):
@@ -329,3 +339,46 @@ class TestOfferingPage:
 
     def test_an_unknown_offering_is_not_found(self, client, db):
         assert client.get("/programmes/offerings/999999/").status_code == 404
+
+
+class TestPageCache:
+    def test_a_signed_out_visitor_gets_the_same_page_again_without_queries(
+        self, client, hubs, django_assert_num_queries
+    ):
+        offering = OfferingFactory(
+            hub=hubs["maths"], programme=ProgrammeFactory(network=hubs["maths"].network)
+        )
+        first = client.get(CATALOGUE)
+
+        with django_assert_num_queries(0):
+            second = client.get(CATALOGUE)
+
+        assert second.content == first.content
+        assert f"{offering.capacity} places left" in _text(second)
+
+    def test_a_decision_shows_at_once_in_the_places_left(self, client, hubs):
+        offering = OfferingFactory(
+            hub=hubs["maths"],
+            programme=ProgrammeFactory(network=hubs["maths"].network),
+            capacity=10,
+        )
+        assert "10 places left" in _text(client.get(CATALOGUE))
+
+        ApplicationFactory(offering=offering, state="accepted")
+
+        assert "9 places left" in _text(client.get(CATALOGUE))
+
+    def test_signed_in_people_always_get_a_fresh_page(
+        self, client, hubs, django_assert_max_num_queries
+    ):
+        OfferingFactory(
+            hub=hubs["maths"], programme=ProgrammeFactory(network=hubs["maths"].network)
+        )
+        client.force_login(UserFactory())
+        client.get(CATALOGUE)
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(CATALOGUE)
+
+        assert response.status_code == 200
+        assert len(queries.captured_queries) > 0
