@@ -60,7 +60,12 @@ def ensure_chromium() -> None:
 
 def serve() -> None:
     ensure_environment()
-    env = {**os.environ, "CPDNET_DEBUG": os.environ.get("CPDNET_DEBUG", "1")}
+    env = {
+        "CPDNET_DEBUG": "1",
+        # Development runs tasks (emails) at once; production runs `cpdnet worker`.
+        "CPDNET_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        **os.environ,
+    }
     cpdnet = BIN / "cpdnet"
     run(cpdnet, "migrate", "--verbosity", "0", env=env)
     run(cpdnet, "load-demo", env=env)
