@@ -77,6 +77,7 @@ print(len(extra), Offering.objects.count())
 # found, so that a page that found nothing (and so skipped its page query) is seen.
 COUNT_QUERIES = """
 import json
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -85,6 +86,7 @@ from cpdnet.applications.models import Application
 from cpdnet.programmes.models import Offering
 
 setup_test_environment()  # so that responses carry their template context
+settings.CATALOGUE_CACHE_SECONDS = 0  # count the queries of rendering, not of the page cache
 paths = {paths!r}
 client = Client()
 
