@@ -20,7 +20,6 @@ is constant and no request failed, 1 otherwise.
 import argparse
 import json
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -30,7 +29,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (  # noqa: E402
-    REPO,
     bench_env,
     database_label,
     fresh_database,
@@ -120,31 +118,6 @@ print(json.dumps({{"few": few, "many": everything}}))
 """
 
 
-SOURCE_MAP = re.compile(r"^//# sourceMappingURL=(\S+)$", re.MULTILINE)
-
-
-def stub_missing_source_maps(var_dir: Path) -> list[str]:
-    """Write an empty map for each vendored script whose source map comment names no file."""
-    static = REPO / "src" / "cpdnet" / "static"
-    stubs = []
-    for script in sorted(static.rglob("*.js")):
-        for name in SOURCE_MAP.findall(script.read_text(encoding="utf-8", errors="replace")):
-            target = script.parent / name
-            if "://" in name or target.exists():
-                continue
-            stub = var_dir / "static-stubs" / target.relative_to(static)
-            stub.parent.mkdir(parents=True, exist_ok=True)
-            stub.write_text('{"version": 3, "sources": [], "mappings": ""}\n')
-            stubs.append(str(target.relative_to(REPO)))
-    if stubs:
-        (var_dir / "catalogue_bench_settings.py").write_text(
-            "from bench.bench_settings import *  # noqa: F403\n"
-            "STATICFILES_DIRS = [*STATICFILES_DIRS, "
-            f"{str(var_dir / 'static-stubs')!r}]  # noqa: F405\n"
-        )
-    return stubs
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per phase")
@@ -180,13 +153,6 @@ def main() -> int:
         started = time.perf_counter()
         run_cpdnet(["migrate", "--noinput"], env)
         print(f"migrate: {time.perf_counter() - started:.1f} s")
-        stubs = stub_missing_source_maps(var_dir)
-        if stubs:
-            # Manifest storage (CPDNET_DEBUG=0) refuses a source map comment whose file is
-            # missing: stand empty maps in, from a dir added to STATICFILES_DIRS for this run.
-            print(f"warning: stubbed missing source maps (fix the vendored files): {stubs}")
-            env["PYTHONPATH"] = os.pathsep.join([str(var_dir), env["PYTHONPATH"]])
-            env["DJANGO_SETTINGS_MODULE"] = "catalogue_bench_settings"
         started = time.perf_counter()
         run_cpdnet(["collectstatic", "--noinput"], env)  # HTML pages need the static manifest
         print(f"collectstatic: {time.perf_counter() - started:.1f} s")
