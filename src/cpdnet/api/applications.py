@@ -8,14 +8,12 @@ answered 404, the same as one that does not exist.
 import datetime
 from typing import Literal
 
-from django.db.models import Q, QuerySet
 from django.http import Http404
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from cpdnet.accounts import selectors as account_selectors
-from cpdnet.accounts.models import User
 from cpdnet.accounts.permissions import Access
+from cpdnet.applications import selectors as application_selectors
 from cpdnet.applications.models import Application, State
 from cpdnet.applications.services import ApplicationError, decide_application
 
@@ -68,32 +66,6 @@ class Refusal(Schema):
     code: str
 
 
-def _base() -> QuerySet[Application]:
-    return Application.objects.select_related(
-        "offering__hub", "offering__programme", "applicant"
-    ).order_by("-submitted_at", "-id")
-
-
-def _visible_to(user: User) -> QuerySet[Application]:
-    if account_selectors.is_national_staff(user):
-        return _base()
-    return _base().filter(
-        Q(offering__hub_id__in=account_selectors.list_staffed_hub_ids(user))
-        | Q(school_id__in=account_selectors.list_approved_school_urns(user))
-        | Q(applicant=user)
-    )
-
-
-def _decidable_by(user: User) -> QuerySet[Application] | None:
-    """Applications the person may decide, or None if they may decide none at all."""
-    if account_selectors.is_national_staff(user):
-        return _base()
-    hub_ids = account_selectors.list_staffed_hub_ids(user)
-    if not hub_ids:
-        return None
-    return _base().filter(offering__hub_id__in=hub_ids)
-
-
 def _application(application: Application) -> dict:
     offering = application.offering
     return {
@@ -119,7 +91,7 @@ def _application(application: Application) -> dict:
     summary="Applications this token's person may see, newest first",
 )
 def list_applications(request, params: Query[ApplicationSearch]):
-    applications = _visible_to(request.auth)
+    applications = application_selectors.list_visible_applications(request.auth)
     if params.state is not None:
         applications = applications.filter(state=params.state.value)
     if params.offering is not None:
@@ -137,7 +109,7 @@ def list_applications(request, params: Query[ApplicationSearch]):
 def decide(request, body: DecisionIn, application_id: int = Path(..., ge=1, le=MAX_ID)):
     """409 with a `code` when the decision cannot be made: `no_places_left` when the offering
     is full, `invalid_transition` when the application has moved on."""
-    decidable = _decidable_by(request.auth)
+    decidable = application_selectors.list_decidable_applications(request.auth)
     if decidable is None:
         return Status(403, {"detail": "Only hub staff and national staff can decide applications."})
     not_found = Http404(f"No application has the id {application_id}.")

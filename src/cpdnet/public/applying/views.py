@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import list_approved_school_urns
 from cpdnet.applications import eligibility, services
+from cpdnet.applications import selectors as application_selectors
 from cpdnet.applications.models import ACTIVE, Application, State, Transition
 from cpdnet.programmes.models import Offering
 from cpdnet.programmes.selectors import get_offering
@@ -102,9 +103,7 @@ def apply(request, offering_id: int):
 def _own_application(user, application_id: int) -> Application:
     """Return one of the person's own applications; 404 alike for missing and others'."""
     try:
-        return Application.objects.select_related("offering__programme", "offering__hub").get(
-            pk=application_id, applicant=user
-        )
+        return application_selectors.get_own_application(user, application_id)
     except Application.DoesNotExist:
         raise Http404("You have no application with this number") from None
 

@@ -1,0 +1,43 @@
+"""Reads of applications, scoped to what a person's roles let them see."""
+
+from django.db.models import Q, QuerySet
+
+from cpdnet.accounts import selectors as account_selectors
+from cpdnet.accounts.models import User
+
+from .models import Application
+
+
+def _with_context() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "offering__hub", "offering__programme", "applicant"
+    ).order_by("-submitted_at", "-id")
+
+
+def list_visible_applications(user: User) -> QuerySet[Application]:
+    """Everything national staff; else their hubs', their schools' and their own."""
+    if account_selectors.is_national_staff(user):
+        return _with_context()
+    return _with_context().filter(
+        Q(offering__hub_id__in=account_selectors.list_staffed_hub_ids(user))
+        | Q(school_id__in=account_selectors.list_approved_school_urns(user))
+        | Q(applicant=user)
+    )
+
+
+def list_decidable_applications(user: User) -> QuerySet[Application] | None:
+    """Applications the person may decide (hub staff, national staff), or None for no one's."""
+    if account_selectors.is_national_staff(user):
+        return _with_context()
+    hub_ids = account_selectors.list_staffed_hub_ids(user)
+    if not hub_ids:
+        return None
+    return _with_context().filter(offering__hub_id__in=hub_ids)
+
+
+def get_own_application(user: User, application_id: int) -> Application:
+    """Return one of the person's own applications, or raise Application.DoesNotExist alike
+    for a missing one and someone else's."""
+    return Application.objects.select_related("offering__programme", "offering__hub").get(
+        pk=application_id, applicant=user
+    )
