@@ -273,13 +273,12 @@ def wait_until_ready(process, port, log_path, timeout=60.0):
 # --- the benchmark ---------------------------------------------------------------------------
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_load_arguments(parser: argparse.ArgumentParser, *, rounds_help: str) -> None:
+    """The options every throughput benchmark shares: load, server and data dir."""
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per phase")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each phase")
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=2, help="A B pairs (default 2: A B A B)")
-    parser.add_argument("--urns", type=int, default=300, help="open schools cycled over")
+    parser.add_argument("--rounds", type=int, default=2, help=rounds_help)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument(
         "--generator",
@@ -288,9 +287,19 @@ def main() -> int:
         help="auto: wrk if /usr/bin/wrk exists, else the Python clients",
     )
     parser.add_argument("--keep", action="store_true", help="keep the throwaway data dir")
+
+
+def uses_wrk(args: argparse.Namespace) -> bool:
+    return args.generator == "wrk" or (args.generator == "auto" and WRK.exists())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_load_arguments(parser, rounds_help="A B pairs (default 2: A B A B)")
+    parser.add_argument("--urns", type=int, default=300, help="open schools cycled over")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
-    use_wrk = args.generator == "wrk" or (args.generator == "auto" and WRK.exists())
+    use_wrk = uses_wrk(args)
 
     var_dir = make_var_dir("cpdnet-bench-api-")
     (var_dir / "static").mkdir()

@@ -39,12 +39,13 @@ from bench._common import (  # noqa: E402
 from bench.api_throughput import (  # noqa: E402
     CONSTANT_PATH,
     HOST,
-    WRK,
+    add_load_arguments,
     free_port,
     get,
     python_load,
     start_gunicorn,
     stop_gunicorn,
+    uses_wrk,
     wait_until_ready,
     wrk_load,
 )
@@ -120,25 +121,14 @@ print(json.dumps({{"few": few, "many": everything}}))
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per phase")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each phase")
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=2, help="A B C rounds (default 2)")
+    add_load_arguments(parser, rounds_help="A B C rounds (default 2)")
     parser.add_argument("--offerings", type=int, default=2000, help="at least this many")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument(
         "--queries-only", action="store_true", help="count queries; start no server"
     )
-    parser.add_argument(
-        "--generator",
-        choices=["auto", "python", "wrk"],
-        default="auto",
-        help="auto: wrk if /usr/bin/wrk exists, else the Python clients",
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the throwaway data dir")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
-    use_wrk = args.generator == "wrk" or (args.generator == "auto" and WRK.exists())
+    use_wrk = uses_wrk(args)
 
     var_dir = make_var_dir("cpdnet-bench-catalogue-")
     (var_dir / "static").mkdir()

@@ -13,8 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
+
+from cpdnet.cache_versions import bump_version, current_version
 
 from .models import Hub, HubArea, HubSchoolOverride, Network
 
@@ -82,11 +83,7 @@ def get_hub_directory() -> HubDirectory:
         if transaction.get_connection().in_atomic_block:
             return _load(uuid.uuid4().hex)
         _uncommitted_change = False  # the transaction ended without a commit
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
+    version = current_version(VERSION_KEY)
     max_age = getattr(settings, "HUB_DIRECTORY_MAX_AGE", 60)
     if _local is None or _local.version != version or time.monotonic() - _local.loaded_at > max_age:
         _local = _load(version)
@@ -97,7 +94,7 @@ def _bump_version() -> None:
     global _local, _uncommitted_change
     _local = None
     _uncommitted_change = False
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    bump_version(VERSION_KEY)
 
 
 def invalidate_hub_directory(**kwargs) -> None:

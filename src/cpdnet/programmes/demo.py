@@ -33,6 +33,7 @@ from cpdnet.applications.models import (
 )
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub, HubArea, Network
+from cpdnet.programmes import services
 from cpdnet.schools.models import School, SchoolStatus
 
 from .models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme
@@ -495,18 +496,10 @@ def _venue(hub: Hub, mode: str, kind: str) -> str:
     return (hub.lead_school_name or hub.name)[:200]
 
 
-OFFERING_FIELDS = (
-    "capacity",
-    "school_capacity",
-    "mode",
-    "venue",
-    "planned_sessions",
-    "starts_on",
-    "ends_on",
-    "applications_open_at",
-    "applications_close_at",
-    "local_only",
-    "requires_school_approval",
+# The fields a re-load may change on an existing offering: all that hub staff may set but
+# what identifies the offering (programme, year, cohort) and its facilitator.
+OFFERING_FIELDS = sorted(
+    services.OFFERING_FIELDS - {"programme", "academic_year", "cohort_name", "facilitator"}
 )
 
 

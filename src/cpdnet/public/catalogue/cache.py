@@ -8,22 +8,19 @@ own header and CSRF token, so they are always rendered.
 """
 
 import hashlib
-import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 
+from cpdnet.cache_versions import bump_version, current_version
+
 VERSION_KEY = "cpdnet:catalogue-version"
 
 
 def page_key(request) -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
+    version = current_version(VERSION_KEY)
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
     return f"cpdnet:catalogue-page:{version}:{get_language()}:{digest}"
@@ -43,4 +40,4 @@ def keep_page(request, content: bytes) -> None:
 
 def forget_pages(**kwargs) -> None:
     """Make every cached catalogue page stale (connected to model save and delete signals)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    bump_version(VERSION_KEY)
