@@ -375,15 +375,19 @@ def assign_role(*, user: User, role: str, hub=None, school=None, by: User) -> Ro
             obj=assignment,
             hub=hub,
             summary=f"{role.label} given to {user.email}{_place_label(hub, school)}",
-            data={
-                "user": user.pk,
-                "role": role.value,
-                "hub": hub.pk if hub else None,
-                "school": school.pk if school else None,
-            },
+            data=_role_data(user, role, hub, school),
         )
     _forget_cached_roles(user)
     return assignment
+
+
+def _role_data(user: User, role: Role, hub, school) -> dict:
+    return {
+        "user": user.pk,
+        "role": role.value,
+        "hub": hub.pk if hub else None,
+        "school": school.pk if school else None,
+    }
 
 
 def remove_role(*, user: User, role: str, hub=None, school=None, by: User) -> bool:
@@ -405,12 +409,7 @@ def remove_role(*, user: User, role: str, hub=None, school=None, by: User) -> bo
             obj=assignment,
             hub=hub,
             summary=f"{role.label} taken from {user.email}{_place_label(hub, school)}",
-            data={
-                "user": user.pk,
-                "role": role.value,
-                "hub": hub.pk if hub else None,
-                "school": school.pk if school else None,
-            },
+            data=_role_data(user, role, hub, school),
         )
         assignment.delete()
     _forget_cached_roles(user)
