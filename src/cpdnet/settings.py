@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "cpdnet.programmes",
     "cpdnet.applications",
     "cpdnet.notifications",
+    "cpdnet.delivery",
+    "cpdnet.evaluation",
+    "cpdnet.events",
+    "cpdnet.insights",
     "cpdnet.public",
     "cpdnet.backoffice",
     "cpdnet.api",
@@ -226,6 +230,15 @@ SCHOOL_APPROVAL_DAYS = int(os.environ.get("CPDNET_SCHOOL_APPROVAL_DAYS", "10"))
 WAITLIST_OFFER_DAYS = int(os.environ.get("CPDNET_WAITLIST_OFFER_DAYS", "5"))
 SIGN_IN_CODE_MINUTES = int(os.environ.get("CPDNET_SIGN_IN_CODE_MINUTES", "15"))
 SIGN_IN_MAX_FAILURES = int(os.environ.get("CPDNET_SIGN_IN_MAX_FAILURES", "5"))
+
+# Minutes before a session starts that participants see (and are emailed) its join link, and
+# hours before it that they are reminded.
+JOIN_LINK_RELEASE_MINUTES = int(os.environ.get("CPDNET_JOIN_LINK_RELEASE_MINUTES", "60"))
+SESSION_REMINDER_HOURS = int(os.environ.get("CPDNET_SESSION_REMINDER_HOURS", "24"))
+# Largest file a participant or facilitator may upload, in megabytes.
+UPLOAD_MAX_MB = int(os.environ.get("CPDNET_UPLOAD_MAX_MB", "20"))
+# Newsletter emails sent per task run (each batch is one task on the queue).
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("CPDNET_NEWSLETTER_BATCH_SIZE", "200"))
 
 # Periodic work, enqueued by `cpdnet worker`: task path and how often, in seconds.
 PERIODIC_TASKS = {

@@ -23,6 +23,8 @@ class Access(StrEnum):
     FACILITATOR = "facilitator"
     HUB_STAFF = "hub_staff"
     NATIONAL_STAFF = "national_staff"
+    ASSESSOR = "assessor"
+    EVALUATOR = "evaluator"
 
 
 def allows(access: Access, user) -> bool:

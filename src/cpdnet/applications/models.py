@@ -33,6 +33,8 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 # States that hold one of the offering's places.
 HOLDS_PLACE = (State.ACCEPTED, State.PLACE_OFFERED, State.COMPLETED, State.NOT_COMPLETED)
+# States of a participant: someone with a place who takes part in the sessions.
+PARTICIPATING = (State.ACCEPTED, State.COMPLETED, State.NOT_COMPLETED)
 # States of an application still in play (blocks a second application for the same offering).
 ACTIVE = (
     State.AWAITING_SCHOOL_APPROVAL,

@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from cpdnet.accounts import selectors as account_selectors
 from cpdnet.accounts.models import User
 
-from .models import Application
+from .models import PARTICIPATING, Application
 
 
 def _with_context() -> QuerySet[Application]:
@@ -40,4 +40,24 @@ def get_own_application(user: User, application_id: int) -> Application:
     for a missing one and someone else's."""
     return Application.objects.select_related("offering__programme", "offering__hub").get(
         pk=application_id, applicant=user
+    )
+
+
+def list_participations(user: User) -> QuerySet[Application]:
+    """The person's places on offerings (accepted, completed or not completed)."""
+    return _with_context().filter(applicant=user, state__in=PARTICIPATING)
+
+
+def get_participation(user: User, offering_id: int) -> Application:
+    """Return the person's place on an offering, or raise Application.DoesNotExist alike for
+    an offering they have no place on and one that does not exist."""
+    return list_participations(user).get(offering_id=offering_id)
+
+
+def list_participants(offering_id: int) -> QuerySet[Application]:
+    """An offering's participants, by name."""
+    return (
+        Application.objects.filter(offering_id=offering_id, state__in=PARTICIPATING)
+        .select_related("applicant", "school")
+        .order_by("applicant__full_name", "applicant__email", "id")
     )

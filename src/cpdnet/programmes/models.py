@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -72,6 +73,17 @@ class Programme(models.Model):
         help_text=_("Programmes a teacher may not apply for in the same year as this one."),
     )
     is_active = models.BooleanField(default=True)
+    # Completion rule: attend at least this many of an offering's sessions (blank: every
+    # session that was not cancelled) and, where required, submit the final reflection.
+    min_sessions_attended = models.PositiveSmallIntegerField(
+        _("sessions a participant must attend"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank to require every session that took place."),
+    )
+    requires_final_reflection = models.BooleanField(
+        _("final reflection required to complete"), default=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -162,3 +174,53 @@ class Offering(models.Model):
     def is_open_for_applications(self, now=None) -> bool:
         now = now or timezone.now()
         return self.applications_open_at <= now < self.applications_close_at
+
+
+class Session(models.Model):
+    """One meeting of an offering. Times are stored in UTC and shown in Europe/London."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="sessions")
+    # Stable iCalendar UID: calendar apps match updates and cancellations by it.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    venue = models.CharField(max_length=300, blank=True)
+    # Secret until the release time: shown and emailed to participants only (see services).
+    join_url = models.URLField(_("online meeting link"), max_length=500, blank=True)
+    recording_url = models.URLField(_("recording link"), max_length=500, blank=True)
+    # iCalendar SEQUENCE: raised on every change participants should see in their calendar.
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    join_link_released_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    recording_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["offering", "starts_at"]),
+            models.Index(fields=["starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                name="session_starts_before_it_ends",
+                violation_error_message=_("A session must start before it ends."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title or self.offering.programme.title} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def duration_hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600

@@ -85,3 +85,24 @@ def get_offering(offering_id: int) -> Offering:
     return with_places(
         Offering.objects.select_related("programme__network", "hub__lead_school", "facilitator")
     ).get(pk=offering_id)
+
+
+def list_runnable_offerings(user) -> QuerySet[Offering]:
+    """Offerings the person may run: the ones they facilitate, their hubs' (hub staff), every
+    one (national staff)."""
+    from cpdnet.accounts import selectors as account_selectors
+
+    offerings = Offering.objects.select_related("programme__network", "hub", "facilitator")
+    if not user.is_authenticated:
+        return offerings.none()
+    if account_selectors.is_national_staff(user):
+        return offerings
+    return offerings.filter(
+        Q(facilitator=user) | Q(hub_id__in=account_selectors.list_staffed_hub_ids(user))
+    )
+
+
+def access_runnable_offering(user, offering_id: int) -> Offering:
+    """Return an offering the person may run, or raise Offering.DoesNotExist alike for a
+    missing one and someone else's."""
+    return list_runnable_offerings(user).get(pk=offering_id)
