@@ -75,3 +75,17 @@ class Cascade(models.Model):
 
     def __str__(self) -> str:
         return f"cascade of application {self.application_id}"
+
+
+class Certificate(models.Model):
+    """Proof of a completed place, checkable by anyone with its verification code."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="certificate"
+    )
+    code = models.CharField(max_length=20, unique=True)
+    hours = models.DecimalField(max_digits=5, decimal_places=1)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"certificate {self.code}"
