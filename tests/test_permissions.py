@@ -58,7 +58,15 @@ BACK_OFFICE_ACCESS = {
     "backoffice/": Access.SIGNED_IN,  # an index listing only the links a person's roles allow
     "backoffice/hub/": Access.HUB_STAFF,
     "backoffice/audit/": Access.NATIONAL_STAFF,
+    "backoffice/evaluation/": Access.NATIONAL_STAFF,
     "backoffice/areas/": Access.NATIONAL_STAFF,
+    # Signed in, then `access_runnable_offering` (404 otherwise): the offering's facilitator, its
+    # hub's staff and national staff. Access.FACILITATOR would refuse hub staff, who hold no
+    # facilitator role.
+    "backoffice/offerings/<int:offering_id>/sessions/": Access.SIGNED_IN,
+    # Running an offering (overview, registers, resources, gap tasks, completion) and the
+    # "your offerings to run" list: the same people, by the same rule as the line above.
+    "backoffice/offerings/": Access.SIGNED_IN,
 }
 
 

@@ -246,6 +246,13 @@ PERIODIC_TASKS = {
     "cpdnet.applications.tasks.expire_overdue_applications_task": 15 * 60,
     # Once a day: delete sign-in codes that have expired.
     "cpdnet.accounts.tasks.delete_expired_sign_in_codes_task": 24 * 60 * 60,
+    # Every 5 minutes: email the join link of sessions starting within
+    # JOIN_LINK_RELEASE_MINUTES to their participants (once each).
+    "cpdnet.programmes.tasks.release_join_links_task": 5 * 60,
+    # Every 15 minutes: remind participants of sessions starting within SESSION_REMINDER_HOURS.
+    "cpdnet.programmes.tasks.send_session_reminders_task": 15 * 60,
+    # Every 15 minutes: email recordings of sessions that have ended since their link was added.
+    "cpdnet.programmes.tasks.send_due_recordings_task": 15 * 60,
 }
 
 LOGGING = {

@@ -81,9 +81,21 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _calendar_feed(user: User) -> dict | None:
+    from cpdnet.programmes.models import CalendarFeed
+
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is None:
+        return None
+    # The address itself is kept only as a hash, so it cannot be given back.
+    return {"created_at": _iso(feed.created_at), "revoked_at": _iso(feed.revoked_at)}
+
+
 def export_person(user: User) -> dict:
     """Everything the portal holds about a person, for them to download (right of access)."""
     from cpdnet.applications.models import Application
+    from cpdnet.delivery.certificates import export_person_certificates
+    from cpdnet.evaluation.selectors import export_person_evaluation
 
     from .models import ApiToken, SignInCode
 
@@ -164,10 +176,13 @@ def export_person(user: User) -> dict:
             }
             for token in ApiToken.objects.filter(user=user).order_by("created_at", "id")
         ],
+        "calendar_feed": _calendar_feed(user),
         "sign_in_requests": [
             {"sent_at": _iso(code.created_at), "used_at": _iso(code.used_at)}
             for code in SignInCode.objects.filter(email__iexact=user.email).order_by(
                 "created_at", "id"
             )
         ],
+        **export_person_evaluation(user),
+        "certificates": export_person_certificates(user),
     }

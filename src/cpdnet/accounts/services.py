@@ -283,6 +283,7 @@ def update_profile(*, user: User, full_name: str, school, job_role: str) -> User
 def erase_person(*, user: User) -> User:
     """Anonymise a person; keep their applications for counts, without personal text."""
     from cpdnet.applications.models import Application
+    from cpdnet.programmes.models import CalendarFeed
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -290,6 +291,7 @@ def erase_person(*, user: User) -> User:
         application_count = applications.update(statement="", approver_email="")
         codes_deleted, _details = SignInCode.objects.filter(email__iexact=user.email).delete()
         tokens_deleted, _details = user.api_tokens.all().delete()
+        calendar_feeds_deleted, _details = CalendarFeed.objects.filter(user=user).delete()
         roles_deleted, _details = user.roles.all().delete()
         user.email = f"erased-{user.pk}@invalid"
         user.full_name = ""
@@ -311,6 +313,7 @@ def erase_person(*, user: User) -> User:
                 "applications_kept": application_count,
                 "sign_in_codes_deleted": codes_deleted,
                 "api_tokens_deleted": tokens_deleted,
+                "calendar_feeds_deleted": calendar_feeds_deleted,
                 "roles_removed": roles_deleted,
             },
         )

@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from .applications import router as applications_router
 from .programmes import router as programmes_router
 from .schools import router as schools_router
+from .sessions import router as sessions_router
 
 api = NinjaAPI(
     title="cpdnet API",
@@ -46,3 +47,4 @@ def invalid(request, exc):
 api.add_router("/", schools_router)
 api.add_router("/", programmes_router)
 api.add_router("/", applications_router)
+api.add_router("/", sessions_router)

@@ -1,13 +1,23 @@
 from django.urls import path
 
 from . import views
+from .delivery import urls as delivery_urls
+from .evaluation import views as evaluation
 from .hub import views as hub
+from .sessions import urls as sessions_urls
 
 app_name = "backoffice"
 urlpatterns = [
     path("", views.index, name="index"),
     path("areas/<slug:network>/", views.area_coverage, name="area-coverage"),
     path("audit/", views.audit_trail, name="audit"),
+    path("evaluation/page-feedback/", evaluation.page_feedback, name="page-feedback"),
+    path(
+        "evaluation/page-feedback/pages/",
+        evaluation.page_feedback_paths,
+        name="page-feedback-paths",
+    ),
+    path("evaluation/surveys/", evaluation.survey_results, name="survey-results"),
     path("hub/", hub.hub_dashboard, name="hub"),
     path("hub/applications.csv", hub.applications_export, name="applications-csv"),
     path("hub/offerings/new/", hub.offering_create, name="offering-new"),
@@ -40,4 +50,6 @@ urlpatterns = [
         hub.application_decide,
         name="application-decide",
     ),
+    *sessions_urls.urlpatterns,
+    *delivery_urls.urlpatterns,
 ]

@@ -224,3 +224,25 @@ class Session(models.Model):
     @property
     def duration_hours(self) -> float:
         return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCalendar feed of their sessions, found by a secret token.
+
+    Only the token's SHA-256 is kept, so the address is shown once, when it is made; resetting
+    the feed stores a new hash, which stops the old address working at once.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of person {self.user_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,13 +1,16 @@
 """Reads of programmes and offerings, with places counted in the database."""
 
 import datetime
+import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from .models import Offering, Programme
+from .models import CalendarFeed, Offering, Programme, Session
 
 
 @dataclass(frozen=True)
@@ -106,3 +109,172 @@ def access_runnable_offering(user, offering_id: int) -> Offering:
     """Return an offering the person may run, or raise Offering.DoesNotExist alike for a
     missing one and someone else's."""
     return list_runnable_offerings(user).get(pk=offering_id)
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def join_link_opens_at(session: Session) -> datetime.datetime:
+    """When participants may first see a session's online meeting link."""
+    return session.starts_at - datetime.timedelta(minutes=settings.JOIN_LINK_RELEASE_MINUTES)
+
+
+def is_join_link_released(session: Session, now: datetime.datetime | None = None) -> bool:
+    """Whether participants may see the join link now: from JOIN_LINK_RELEASE_MINUTES before
+    the start until the end, never for a cancelled session. The one rule every page uses."""
+    now = now or timezone.now()
+    return not session.is_cancelled and join_link_opens_at(session) <= now < session.ends_at
+
+
+def is_recording_available(session: Session, now: datetime.datetime | None = None) -> bool:
+    """Whether participants may see the recording: once the session has ended."""
+    now = now or timezone.now()
+    return bool(session.recording_url) and not session.is_cancelled and session.ends_at <= now
+
+
+def _participating_offering_ids(user) -> Q:
+    """Offerings the person takes part in: a place on it, or a confirmed registration (a
+    webinar) under their email address."""
+    from cpdnet.applications.models import PARTICIPATING, Application
+    from cpdnet.events.models import Registration, RegistrationStatus
+
+    places = Application.objects.filter(applicant=user, state__in=PARTICIPATING).values(
+        "offering_id"
+    )
+    registrations = Registration.objects.filter(
+        email__iexact=user.email, status=RegistrationStatus.CONFIRMED
+    ).values("offering_id")
+    return Q(offering_id__in=places) | Q(offering_id__in=registrations)
+
+
+def _with_offering(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    return sessions.select_related("offering__programme", "offering__hub")
+
+
+def list_participant_sessions(user) -> QuerySet[Session]:
+    """Every session of every offering the person takes part in (cancelled ones included)."""
+    if not user.is_authenticated:
+        return Session.objects.none()
+    return _with_offering(Session.objects.filter(_participating_offering_ids(user)))
+
+
+def access_participant_session(user, session_id: int) -> Session:
+    """Return a session of an offering the person takes part in, or raise
+    Session.DoesNotExist alike for a missing session and someone else's."""
+    return list_participant_sessions(user).get(pk=session_id)
+
+
+def get_session(session_id: int) -> Session:
+    """Return one session with its offering, or raise Session.DoesNotExist."""
+    return _with_offering(Session.objects.all()).get(pk=session_id)
+
+
+def list_offering_sessions(offering_id: int) -> QuerySet[Session]:
+    """An offering's sessions, first first (cancelled ones included)."""
+    return _with_offering(Session.objects.filter(offering_id=offering_id)).order_by(
+        "starts_at", "id"
+    )
+
+
+def access_runnable_session(user, offering_id: int, session_id: int) -> Session:
+    """Return a session of an offering the person may run, or raise Session.DoesNotExist
+    alike for a missing one and someone else's."""
+    offering_ids = list_runnable_offerings(user).filter(pk=offering_id).values("pk")
+    return _with_offering(Session.objects.filter(offering_id__in=offering_ids)).get(pk=session_id)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone to email about an offering's sessions: a participant or a registrant."""
+
+    key: str  # stable across changes of address: "person:<id>" or "registration:<id>"
+    email: str
+    name: str
+
+
+def list_session_recipients(offering_id: int) -> Iterator[Recipient]:
+    """Everyone taking part in an offering, once per email address: people with a place
+    (accepted, completed, not completed) and confirmed registrants of a webinar."""
+    from cpdnet.applications.models import PARTICIPATING, Application
+    from cpdnet.events.models import Registration, RegistrationStatus
+
+    seen: set[str] = set()
+    places = (
+        Application.objects.filter(offering_id=offering_id, state__in=PARTICIPATING)
+        .order_by("pk")
+        .values_list("applicant_id", "applicant__email", "applicant__full_name")
+    )
+    for person_id, email, name in places.iterator(chunk_size=2000):
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            yield Recipient(f"person:{person_id}", email, name)
+    registrations = (
+        Registration.objects.filter(offering_id=offering_id, status=RegistrationStatus.CONFIRMED)
+        .order_by("pk")
+        .values_list("pk", "email", "name")
+    )
+    for registration_id, email, name in registrations.iterator(chunk_size=2000):
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            yield Recipient(f"registration:{registration_id}", email, name)
+
+
+def list_sessions_due_join_link(now: datetime.datetime | None = None) -> QuerySet[Session]:
+    """Sessions whose join link should go out now and has not: inside the release window,
+    with a link, not cancelled."""
+    now = now or timezone.now()
+    release = datetime.timedelta(minutes=settings.JOIN_LINK_RELEASE_MINUTES)
+    return _with_offering(
+        Session.objects.filter(
+            cancelled_at__isnull=True,
+            join_link_released_at__isnull=True,
+            starts_at__lte=now + release,
+            ends_at__gt=now,
+        ).exclude(join_url="")
+    )
+
+
+def list_sessions_due_reminder(now: datetime.datetime | None = None) -> QuerySet[Session]:
+    """Sessions starting within SESSION_REMINDER_HOURS whose reminder has not gone out."""
+    now = now or timezone.now()
+    ahead = datetime.timedelta(hours=settings.SESSION_REMINDER_HOURS)
+    return _with_offering(
+        Session.objects.filter(
+            cancelled_at__isnull=True,
+            reminder_sent_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + ahead,
+        )
+    )
+
+
+def list_sessions_due_recording(now: datetime.datetime | None = None) -> QuerySet[Session]:
+    """Sessions that have ended with a recording link not yet sent to participants."""
+    now = now or timezone.now()
+    return _with_offering(
+        Session.objects.filter(
+            cancelled_at__isnull=True, recording_sent_at__isnull=True, ends_at__lte=now
+        ).exclude(recording_url="")
+    )
+
+
+def hash_calendar_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def get_calendar_feed_owner(token: str):
+    """Return the active person a live calendar feed token belongs to, or None."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(
+            token_hash=hash_calendar_token(token),
+            revoked_at__isnull=True,
+            user__is_active=True,
+        )
+        .first()
+    )
+    return feed.user if feed else None
+
+
+def get_calendar_feed(user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()

@@ -1,11 +1,15 @@
-"""Writes for offerings: hub staff plan their offerings and open or close applications.
+"""Writes for offerings and their sessions: hub staff plan offerings and open or close
+applications; whoever runs an offering plans its sessions; participants' calendar feeds.
 
 Each service owns its transaction and writes an audit entry in it. Callers check first that the
-person may act for the hub (`cpdnet.backoffice.hub.selectors.access_offering`).
+person may act for the hub (`cpdnet.backoffice.hub.selectors.access_offering`) or run the
+offering (`selectors.access_runnable_offering`).
 """
 
 import datetime
+import secrets
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -16,7 +20,9 @@ from cpdnet.accounts.models import Role, RoleAssignment
 from cpdnet.audit.services import record
 from cpdnet.hubs.models import Hub
 
-from .models import Offering
+from .models import CalendarFeed, Offering, Session
+
+LONDON = ZoneInfo("Europe/London")
 
 # What hub staff may set on an offering; the hub itself is fixed once the offering exists.
 OFFERING_FIELDS = frozenset(
@@ -185,3 +191,256 @@ def close_applications(*, offering: Offering, by, now: datetime.datetime | None 
             data={"applications_close_at": [_json(before), _json(now)]},
         )
     return locked
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+# What staff may set on a session.
+SESSION_FIELDS = frozenset(
+    {"title", "starts_at", "ends_at", "mode", "venue", "join_url", "recording_url"}
+)
+# Changes that calendars must pick up: each one raises the session's iCalendar SEQUENCE.
+SEQUENCED_FIELDS = frozenset({"title", "starts_at", "ends_at", "mode", "venue", "join_url"})
+# Changes participants are told about by email (the link only once they may see it).
+NOTIFIED_FIELDS = frozenset({"starts_at", "ends_at", "mode", "venue"})
+
+
+class SessionError(Exception):
+    """A request about a session that cannot be carried out, with a plain English reason."""
+
+    def __init__(self, reason: str, *, code: str = "not_allowed"):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+def _check_session_field_names(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - SESSION_FIELDS
+    if unknown:
+        raise TypeError(f"Sessions have no settable fields {sorted(unknown)}")
+
+
+def _lock_session(session: Session) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("offering__programme", "offering__hub")
+        .get(pk=session.pk)
+    )
+
+
+def create_session(*, offering: Offering, by, **fields: Any) -> Session:
+    """Add a session to an offering; raise ValidationError if it breaks a rule."""
+    _check_session_field_names(fields)
+    with transaction.atomic():
+        session = Session(offering=offering, **fields)
+        session.full_clean()
+        session.save()
+        record(
+            actor=by,
+            action="programmes.session.created",
+            obj=session,
+            hub=offering.hub,
+            summary=f"Added a session on {_london(session.starts_at)} to {offering}",
+            data={"offering": offering.pk, "fields": _session_data(fields)},
+        )
+    return session
+
+
+def update_session(
+    *, session: Session, by, now: datetime.datetime | None = None, **fields: Any
+) -> Session:
+    """Change a session. A change calendars must show raises its SEQUENCE; a change of time,
+    place or (once released) link is emailed to participants, once per change."""
+    from . import selectors
+    from .tasks import send_recording_emails_task, send_session_change_emails_task
+
+    _check_session_field_names(fields)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_session(session)
+        if locked.is_cancelled:
+            raise SessionError(_("This session was cancelled, so it cannot be changed."))
+        changes = {
+            name: [_json(getattr(locked, name)), _json(value)]
+            for name, value in fields.items()
+            if getattr(locked, name) != value
+        }
+        if not changes:
+            return locked
+        for name in changes:
+            setattr(locked, name, fields[name])
+        locked.full_clean()
+        update_fields = [*changes, "updated_at"]
+        if SEQUENCED_FIELDS & set(changes):
+            locked.sequence += 1
+            update_fields.append("sequence")
+        if {"starts_at", "ends_at"} & set(changes):
+            # A new time brings a new reminder and, outside the window, a new release.
+            locked.reminder_sent_at = None
+            update_fields.append("reminder_sent_at")
+            if not selectors.is_join_link_released(locked, now):
+                locked.join_link_released_at = None
+                update_fields.append("join_link_released_at")
+        locked.save(update_fields=update_fields)
+        record(
+            actor=by,
+            action="programmes.session.updated",
+            obj=locked,
+            hub=locked.offering.hub,
+            summary=f"Changed {', '.join(sorted(changes))} of the session on "
+            f"{_london(locked.starts_at)} of {locked.offering}",
+            data={"changed": changes, "sequence": locked.sequence},
+        )
+        notified = sorted(NOTIFIED_FIELDS & set(changes))
+        if (
+            "join_url" in changes
+            and locked.join_url
+            and selectors.is_join_link_released(locked, now)
+        ):
+            notified.append("join_url")
+        if notified and locked.ends_at > now:
+            session_id, sequence = locked.pk, locked.sequence
+            transaction.on_commit(
+                lambda: send_session_change_emails_task.enqueue(session_id, sequence, notified)
+            )
+        if "recording_url" in changes and selectors.is_recording_available(locked, now):
+            session_id = locked.pk
+            transaction.on_commit(lambda: send_recording_emails_task.enqueue(session_id))
+    return locked
+
+
+def cancel_session(
+    *, session: Session, by, reason: str, now: datetime.datetime | None = None
+) -> Session:
+    """Cancel a session that has not ended: calendars show it cancelled, participants are
+    emailed, and its link is never released."""
+    from .tasks import send_session_cancelled_emails_task
+
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise SessionError(_("Give a reason for cancelling."), code="reason_required")
+    with transaction.atomic():
+        locked = _lock_session(session)
+        if locked.is_cancelled:
+            raise SessionError(_("This session is already cancelled."), code="already_cancelled")
+        if locked.ends_at <= now:
+            raise SessionError(
+                _("This session has already taken place, so it cannot be cancelled."),
+                code="already_taken_place",
+            )
+        locked.cancelled_at = now
+        locked.cancellation_reason = reason[:300]
+        locked.sequence += 1
+        locked.save(update_fields=["cancelled_at", "cancellation_reason", "sequence", "updated_at"])
+        record(
+            actor=by,
+            action="programmes.session.cancelled",
+            obj=locked,
+            hub=locked.offering.hub,
+            summary=f"Cancelled the session on {_london(locked.starts_at)} of {locked.offering}",
+            data={"reason": locked.cancellation_reason, "sequence": locked.sequence},
+        )
+        session_id = locked.pk
+        transaction.on_commit(lambda: send_session_cancelled_emails_task.enqueue(session_id))
+    return locked
+
+
+def _mark_sent(session_id: int, field: str, now: datetime.datetime) -> bool:
+    """Note that one of a session's once-only emails went out; False if already noted."""
+    updated = Session.objects.filter(pk=session_id, **{f"{field}__isnull": True}).update(
+        **{field: now}
+    )
+    return bool(updated)
+
+
+def release_join_links(*, now: datetime.datetime | None = None) -> int:
+    """Email the join link of every session now inside its release window to its
+    participants, once; return how many sessions were released."""
+    from cpdnet.notifications.sessions import send_join_link_emails
+
+    from . import selectors
+
+    now = now or timezone.now()
+    released = 0
+    for session in selectors.list_sessions_due_join_link(now):
+        # Send first, then mark: a run that stops half way is finished by the next one, and
+        # each email is keyed, so nobody gets two.
+        send_join_link_emails(session=session)
+        released += _mark_sent(session.pk, "join_link_released_at", now)
+    return released
+
+
+def send_session_reminders(*, now: datetime.datetime | None = None) -> int:
+    """Remind participants of sessions starting within SESSION_REMINDER_HOURS, once."""
+    from cpdnet.notifications.sessions import send_reminder_emails
+
+    from . import selectors
+
+    now = now or timezone.now()
+    reminded = 0
+    for session in selectors.list_sessions_due_reminder(now):
+        send_reminder_emails(session=session)
+        reminded += _mark_sent(session.pk, "reminder_sent_at", now)
+    return reminded
+
+
+def send_recording(*, session: Session, now: datetime.datetime | None = None) -> bool:
+    """Email a finished session's recording link to its participants, once."""
+    from cpdnet.notifications.sessions import send_recording_emails
+
+    from . import selectors
+
+    now = now or timezone.now()
+    if session.recording_sent_at or not selectors.is_recording_available(session, now):
+        return False
+    send_recording_emails(session=session)
+    return _mark_sent(session.pk, "recording_sent_at", now)
+
+
+def send_due_recordings(*, now: datetime.datetime | None = None) -> int:
+    """Send the recordings of sessions that have ended since their link was added."""
+    from . import selectors
+
+    now = now or timezone.now()
+    return sum(
+        send_recording(session=session, now=now)
+        for session in selectors.list_sessions_due_recording(now)
+    )
+
+
+def _london(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment, LONDON):%d %b %Y %H:%M}"
+
+
+def _session_data(fields: dict[str, Any]) -> dict[str, Any]:
+    return {name: _json(value) for name, value in fields.items()}
+
+
+# --- calendar feeds -------------------------------------------------------------------------
+
+
+def create_calendar_feed(*, user) -> str:
+    """Give a person a new private feed address, stopping any old one; return its token,
+    which is shown only now."""
+    from .selectors import hash_calendar_token
+
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(
+        user=user,
+        defaults={
+            "token_hash": hash_calendar_token(token),
+            "created_at": timezone.now(),
+            "revoked_at": None,
+        },
+    )
+    return token
+
+
+def revoke_calendar_feed(*, user) -> bool:
+    """Stop a person's feed address working; return whether there was a live one."""
+    return bool(
+        CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )

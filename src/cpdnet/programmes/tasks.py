@@ -1,0 +1,50 @@
+"""Session emails and the periodic sweeps that release join links, remind and send recordings.
+
+Every task is idempotent: each email is keyed by its event (`notifications.send_once`), so a
+retried or doubled task sends nothing twice.
+"""
+
+from django_tasks import task
+
+from . import services
+from .selectors import get_session
+
+
+@task()
+def release_join_links_task() -> None:
+    services.release_join_links()
+
+
+@task()
+def send_session_reminders_task() -> None:
+    services.send_session_reminders()
+
+
+@task()
+def send_due_recordings_task() -> None:
+    services.send_due_recordings()
+
+
+@task()
+def send_recording_emails_task(session_id: int) -> None:
+    services.send_recording(session=get_session(session_id))
+
+
+@task()
+def send_session_change_emails_task(session_id: int, sequence: int, changed: list[str]) -> None:
+    from cpdnet.notifications.sessions import send_change_emails
+
+    session = get_session(session_id)
+    # A later change has its own email with the latest details; this one would repeat them.
+    if session.sequence != sequence or session.is_cancelled:
+        return
+    send_change_emails(session=session, changed=changed)
+
+
+@task()
+def send_session_cancelled_emails_task(session_id: int) -> None:
+    from cpdnet.notifications.sessions import send_cancellation_emails
+
+    session = get_session(session_id)
+    if session.is_cancelled:
+        send_cancellation_emails(session=session)
