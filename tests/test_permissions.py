@@ -60,6 +60,17 @@ BACK_OFFICE_ACCESS = {
     "backoffice/audit/": Access.NATIONAL_STAFF,
     "backoffice/evaluation/": Access.NATIONAL_STAFF,
     "backoffice/areas/": Access.NATIONAL_STAFF,
+    # Reach for the whole country; hub staff use their hub's page, which 404s for other hubs.
+    "backoffice/insights/": Access.NATIONAL_STAFF,
+    "backoffice/insights/hubs/": Access.HUB_STAFF,
+    # The schools behind a figure and impact: scoped to the person's hubs inside the view.
+    "backoffice/insights/schools": Access.HUB_STAFF,
+    "backoffice/insights/impact/": Access.HUB_STAFF,
+    # The anonymised extract (national staff may download it too).
+    "backoffice/insights/extract.csv": Access.EVALUATOR,
+    # The offering's facilitator, its hub's staff or national staff: checked on the offering.
+    "backoffice/events/": Access.SIGNED_IN,
+    "backoffice/newsletters/": Access.NATIONAL_STAFF,
     # Signed in, then `access_runnable_offering` (404 otherwise): the offering's facilitator, its
     # hub's staff and national staff. Access.FACILITATOR would refuse hub staff, who hold no
     # facilitator role.

@@ -95,7 +95,10 @@ def export_person(user: User) -> dict:
     """Everything the portal holds about a person, for them to download (right of access)."""
     from cpdnet.applications.models import Application
     from cpdnet.delivery.certificates import export_person_certificates
+    from cpdnet.delivery.selectors import export_participant_work
     from cpdnet.evaluation.selectors import export_person_evaluation
+    from cpdnet.events.selectors import export_registrations
+    from cpdnet.notifications.newsletters import export_newsletters
 
     from .models import ApiToken, SignInCode
 
@@ -185,4 +188,7 @@ def export_person(user: User) -> dict:
         ],
         **export_person_evaluation(user),
         "certificates": export_person_certificates(user),
+        **export_participant_work(user),
+        "event_registrations": export_registrations(user.email),
+        **export_newsletters(user.email),
     }

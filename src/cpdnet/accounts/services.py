@@ -283,12 +283,22 @@ def update_profile(*, user: User, full_name: str, school, job_role: str) -> User
 def erase_person(*, user: User) -> User:
     """Anonymise a person; keep their applications for counts, without personal text."""
     from cpdnet.applications.models import Application
+    from cpdnet.delivery.certificates import withdraw_certificates
+    from cpdnet.delivery.services import erase_participant_work
+    from cpdnet.events.services import erase_registrations
+    from cpdnet.evaluation.services import erase_person_evaluation
+    from cpdnet.notifications.newsletters import erase_newsletters
     from cpdnet.programmes.models import CalendarFeed
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         applications = Application.objects.filter(applicant=user)
         application_count = applications.update(statement="", approver_email="")
+        certificates_withdrawn = withdraw_certificates(user=user)
+        participant_work_erased = erase_participant_work(applicant=user)
+        evaluation_erased = erase_person_evaluation(user=user)
+        registrations_erased = erase_registrations(email=user.email)
+        subscriptions_deleted = erase_newsletters(user.email)
         codes_deleted, _details = SignInCode.objects.filter(email__iexact=user.email).delete()
         tokens_deleted, _details = user.api_tokens.all().delete()
         calendar_feeds_deleted, _details = CalendarFeed.objects.filter(user=user).delete()
@@ -315,6 +325,11 @@ def erase_person(*, user: User) -> User:
                 "api_tokens_deleted": tokens_deleted,
                 "calendar_feeds_deleted": calendar_feeds_deleted,
                 "roles_removed": roles_deleted,
+                "event_registrations_erased": registrations_erased,
+                "newsletter_subscriptions_deleted": subscriptions_deleted,
+                "certificates_withdrawn": certificates_withdrawn,
+                **participant_work_erased,
+                **evaluation_erased,
             },
         )
     return user

@@ -5,6 +5,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from .applications import router as applications_router
+from .events import router as events_router
+from .insights import router as insights_router
 from .programmes import router as programmes_router
 from .schools import router as schools_router
 from .sessions import router as sessions_router
@@ -47,4 +49,6 @@ def invalid(request, exc):
 api.add_router("/", schools_router)
 api.add_router("/", programmes_router)
 api.add_router("/", applications_router)
+api.add_router("/", insights_router)
+api.add_router("/", events_router)
 api.add_router("/", sessions_router)

@@ -1,9 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .delivery import urls as delivery_urls
 from .evaluation import views as evaluation
+from .events import views as events
 from .hub import views as hub
+from .insights import urls as insights_urls
+from .newsletters import views as newsletters
 from .sessions import urls as sessions_urls
 
 app_name = "backoffice"
@@ -11,6 +14,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("areas/<slug:network>/", views.area_coverage, name="area-coverage"),
     path("audit/", views.audit_trail, name="audit"),
+    path("insights/", include(insights_urls)),
     path("evaluation/page-feedback/", evaluation.page_feedback, name="page-feedback"),
     path(
         "evaluation/page-feedback/pages/",
@@ -52,4 +56,41 @@ urlpatterns = [
     ),
     *sessions_urls.urlpatterns,
     *delivery_urls.urlpatterns,
+    path("events/<int:offering_id>/", events.registrations, name="event-registrations"),
+    path(
+        "events/<int:offering_id>/registrations.csv",
+        events.registrations_export,
+        name="event-registrations-csv",
+    ),
+    path("events/<int:offering_id>/attendance/", events.attendance, name="event-attendance"),
+    path(
+        "events/<int:offering_id>/attendance-file/",
+        events.attendance_file,
+        name="event-attendance-file",
+    ),
+    path("newsletters/", newsletters.index, name="newsletters"),
+    path(
+        "newsletters/audiences/new/",
+        newsletters.audience_edit,
+        name="newsletter-audience-new",
+    ),
+    path(
+        "newsletters/audiences/<int:audience_id>/",
+        newsletters.audience_edit,
+        name="newsletter-audience",
+    ),
+    path("newsletters/issues/new/", newsletters.issue_edit, name="newsletter-issue-new"),
+    path(
+        "newsletters/issues/<int:issue_id>/", newsletters.issue_detail, name="newsletter-issue"
+    ),
+    path(
+        "newsletters/issues/<int:issue_id>/edit/",
+        newsletters.issue_edit,
+        name="newsletter-issue-edit",
+    ),
+    path(
+        "newsletters/issues/<int:issue_id>/send/",
+        newsletters.issue_send,
+        name="newsletter-issue-send",
+    ),
 ]

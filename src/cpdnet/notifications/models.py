@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class SentEmail(models.Model):
@@ -14,3 +16,90 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} to {self.to}"
+
+
+class Audience(models.Model):
+    """A newsletter list people subscribe to, such as the secondary round-up."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(
+        default=True, help_text="Only active audiences are offered on the subscription page."
+    )
+    display_order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subscriber(models.Model):
+    """A confirmed newsletter subscriber: the row exists only once the emailed link is used."""
+
+    email = models.EmailField()
+    audiences = models.ManyToManyField(Audience, related_name="subscribers", blank=True)
+    confirmed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="one_subscriber_per_email")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class NewsletterIssue(models.Model):
+    """One newsletter written by staff for one audience; sent once, in batches."""
+
+    audience = models.ForeignKey(Audience, on_delete=models.PROTECT, related_name="issues")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(help_text="Plain text; a blank line starts a new paragraph.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(default=0)
+    batch_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+
+class NewsletterDelivery(models.Model):
+    """Who an issue went to: planned when the issue is sent, stamped when its email goes."""
+
+    issue = models.ForeignKey(NewsletterIssue, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    batch = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issue", "batch", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "subscriber"], name="one_delivery_per_issue_and_subscriber"
+            )
+        ]
+        indexes = [models.Index(fields=["issue", "batch"])]
+
+    def __str__(self) -> str:
+        return f"issue {self.issue_id} to subscriber {self.subscriber_id}"

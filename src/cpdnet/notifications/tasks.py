@@ -14,3 +14,17 @@ def send_application_email_task(transition_id: int) -> None:
             "application__applicant",
         ).get(pk=transition_id)
     )
+
+
+@task()
+def send_subscription_confirmation_task(email: str, audience_ids: list[int]) -> None:
+    from .newsletters import send_subscription_confirmation
+
+    send_subscription_confirmation(email=email, audience_ids=audience_ids)
+
+
+@task()
+def send_newsletter_batch_task(issue_id: int, batch: int) -> None:
+    from .newsletters import send_newsletter_batch
+
+    send_newsletter_batch(issue_id=issue_id, batch=batch)

@@ -32,8 +32,10 @@ def list_programmes() -> QuerySet[Programme]:
 
 
 def with_places(offerings: QuerySet[Offering]) -> QuerySet[Offering]:
-    """Annotate `places_taken` and `places_left`, counted by a subquery per offering."""
+    """Annotate `places_taken` and `places_left`, counted by a subquery per offering: places
+    held by applications, and for webinars confirmed registrations."""
     from cpdnet.applications.models import HOLDS_PLACE, Application
+    from cpdnet.events.models import Registration, RegistrationStatus
 
     taken = (
         Application.objects.filter(offering=OuterRef("pk"), state__in=HOLDS_PLACE)
@@ -42,8 +44,16 @@ def with_places(offerings: QuerySet[Offering]) -> QuerySet[Offering]:
         .annotate(count=Count("pk"))
         .values("count")
     )
+    registered = (
+        Registration.objects.filter(offering=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
+        .order_by()
+        .values("offering")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return offerings.annotate(
         places_taken=Coalesce(Subquery(taken, output_field=IntegerField()), Value(0))
+        + Coalesce(Subquery(registered, output_field=IntegerField()), Value(0))
     ).annotate(
         places_left=Greatest(
             Value(0), F("capacity") - F("places_taken"), output_field=IntegerField()

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .applying import urls as applying_urls
 from .catalogue import urls as catalogue_urls
+from .delivery import urls as delivery_urls
 from .events import urls as event_urls
 from .newsletters import urls as newsletter_urls
 from .certificates import urls as certificates_urls
@@ -28,4 +29,5 @@ urlpatterns = [
     *evaluation_urls.urlpatterns,
     *certificates_urls.urlpatterns,
     *sessions_urls.urlpatterns,
+    *delivery_urls.urlpatterns,
 ]

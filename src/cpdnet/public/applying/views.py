@@ -19,7 +19,7 @@ from cpdnet.accounts.selectors import list_approved_school_urns
 from cpdnet.applications import eligibility, services
 from cpdnet.applications import selectors as application_selectors
 from cpdnet.applications.models import ACTIVE, Application, State, Transition
-from cpdnet.programmes.models import Offering
+from cpdnet.programmes.models import Kind, Offering
 from cpdnet.programmes.selectors import get_offering
 from cpdnet.schools.models import School
 
@@ -59,6 +59,11 @@ def apply(request, offering_id: int):
     offering = _offering_or_404(offering_id)
     user = request.user
     context = {"offering": offering, "programme": offering.programme}
+    if offering.programme.kind == Kind.WEBINAR:
+        refusal = eligibility.Refusal(
+            "register_instead", _("Webinars take registrations, not applications.")
+        )
+        return render(request, "public/applying/refused.html", {**context, "refusal": refusal})
     existing = (
         Application.objects.filter(applicant=user, offering=offering, state__in=ACTIVE)
         .only("pk", "state")

@@ -1,0 +1,113 @@
+"""Reads for webinars and events: registrations of an offering, counted in the database."""
+
+from collections.abc import Iterator
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
+
+from cpdnet.programmes.models import Kind, Offering
+
+from .models import Registration, RegistrationStatus
+
+EXPORT_HEADER = [
+    "name",
+    "email",
+    "job_role",
+    "school_urn",
+    "school_name",
+    "status",
+    "attended",
+    "registered_at",
+]
+
+
+def is_webinar(offering: Offering) -> bool:
+    """Whether an offering takes open registration instead of applications."""
+    return offering.programme.kind == Kind.WEBINAR
+
+
+def get_webinar(offering_id: int) -> Offering:
+    """Return a webinar offering with `places_left` counted, or raise Offering.DoesNotExist
+    alike for a missing offering and one that takes applications."""
+    confirmed = Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
+    offering = (
+        Offering.objects.select_related("programme__network", "hub")
+        .annotate(confirmed_count=confirmed)
+        .get(pk=offering_id, programme__kind=Kind.WEBINAR)
+    )
+    offering.places_left = max(0, offering.capacity - offering.confirmed_count)
+    return offering
+
+
+def count_registrations(offering: Offering) -> dict[str, int]:
+    """Registrations of an offering by status, every status present (zero when none)."""
+    counts = dict.fromkeys(RegistrationStatus.values, 0)
+    for row in offering.registrations.order_by().values("status").annotate(count=Count("pk")):
+        counts[row["status"]] = row["count"]
+    return counts
+
+
+def list_registrations(offering: Offering, *, status: str = "") -> QuerySet[Registration]:
+    """An offering's registrations, first come first, with their schools."""
+    registrations = offering.registrations.select_related("school").order_by("created_at", "id")
+    if status:
+        registrations = registrations.filter(status=status)
+    return registrations
+
+
+def iter_export_rows(offering: Offering) -> Iterator[list]:
+    """Rows for the registrations CSV, read in chunks so that memory stays flat."""
+    rows = list_registrations(offering).values_list(
+        "name",
+        "email",
+        "job_role",
+        "school_id",
+        "school__name",
+        "status",
+        "attended",
+        "created_at",
+    )
+    for name, email, job_role, urn, school, status, attended, created_at in rows.iterator(
+        chunk_size=2000
+    ):
+        yield [
+            name,
+            email,
+            job_role,
+            urn,
+            school,
+            status,
+            "" if attended is None else ("yes" if attended else "no"),
+            created_at,
+        ]
+
+
+def list_registrations_for_email(email: str) -> QuerySet[Registration]:
+    return (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=email.lower())
+        .select_related("offering__programme", "offering__hub", "school")
+        .order_by("created_at", "id")
+    )
+
+
+def export_registrations(email: str) -> list[dict]:
+    """A person's registrations, for their data download."""
+    return [
+        {
+            "event": registration.offering.programme.title,
+            "hub": registration.offering.hub.name,
+            "name": registration.name,
+            "email": registration.email,
+            "job_role": registration.job_role,
+            "school": (
+                {"urn": registration.school.urn, "name": registration.school.name}
+                if registration.school_id
+                else None
+            ),
+            "status": registration.status,
+            "attended": registration.attended,
+            "registered_at": registration.created_at.isoformat(),
+        }
+        for registration in list_registrations_for_email(email)
+    ]

@@ -1,0 +1,65 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cpdnet.accounts.models import JobRole
+from cpdnet.public.catalogue.forms import GovukFormMixin
+from cpdnet.schools import selectors as school_selectors
+from cpdnet.schools.models import School
+
+URN_ERROR = _("Enter the URN as a number, like 107999")
+
+
+class RegistrationForm(GovukFormMixin, forms.Form):
+    """Open registration for a webinar: no account needed; the school is optional."""
+
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=200,
+        error_messages={
+            "required": _("Enter your full name"),
+            "max_length": _("Write no more than 200 characters"),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("We will send your confirmation and the link to join here."),
+        max_length=254,
+        error_messages={
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@school.org.uk"),
+            "max_length": _("Enter an email address of no more than 254 characters"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    job_role = forms.ChoiceField(
+        label=_("Your job role"),
+        choices=JobRole.choices,
+        error_messages={
+            "required": _("Choose your job role"),
+            "invalid_choice": _("Choose your job role"),
+        },
+    )
+    urn = forms.IntegerField(
+        label=_("Your school's URN (optional)"),
+        help_text=_(
+            "The 6-digit unique reference number of your school: find it by searching for your "
+            "school in Find your hub. Leave it blank if you do not work at a school."
+        ),
+        required=False,
+        min_value=1,
+        max_value=9_999_999,
+        error_messages={"invalid": URN_ERROR, "min_value": URN_ERROR, "max_value": URN_ERROR},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def clean_urn(self) -> School | None:
+        urn = self.cleaned_data["urn"]
+        if urn is None:
+            return None
+        try:
+            return school_selectors.get_school(urn)
+        except School.DoesNotExist:
+            raise forms.ValidationError(
+                _("We could not find a school with this URN. Check it, or leave it blank.")
+            ) from None

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("events/<int:offering_id>/register/", views.register, name="event-register"),
+    path("events/registrations/<str:token>/", views.registration, name="event-registration"),
+]

@@ -1,0 +1,83 @@
+"""Webinars and events: open registration without an account, and the emailed link that shows
+and cancels a registration."""
+
+import contextlib
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cpdnet.accounts.permissions import Access, declare
+from cpdnet.events import selectors, services
+from cpdnet.events.models import RegistrationStatus
+from cpdnet.programmes.models import Offering
+
+from .forms import RegistrationForm
+
+
+def _webinar_or_404(offering_id: int) -> Offering:
+    try:
+        return selectors.get_webinar(offering_id)
+    except Offering.DoesNotExist:
+        raise Http404("No webinar has this number") from None
+
+
+@declare(Access.PUBLIC)
+@require_http_methods(["GET", "POST"])
+def register(request, offering_id: int):
+    offering = _webinar_or_404(offering_id)
+    context = {"offering": offering, "programme": offering.programme}
+    try:
+        services.check_open_for_registration(offering)
+    except services.RegistrationError as error:
+        return render(request, "public/events/closed.html", {**context, "error": error})
+    initial = {}
+    if request.user.is_authenticated:
+        user = request.user
+        initial = {
+            "name": user.full_name,
+            "email": user.email,
+            "job_role": user.job_role,
+            "urn": user.school_id,
+        }
+    form = RegistrationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = services.register(
+                offering=offering,
+                name=data["name"],
+                email=data["email"],
+                job_role=data["job_role"],
+                school=data["urn"],
+            )
+        except services.AlreadyRegistered as error:
+            form.add_error("email", error.reason)
+        except services.RegistrationError as error:
+            form.add_error(None, error.reason)
+        else:
+            return render(
+                request,
+                "public/events/registered.html",
+                {**context, "registration": registration},
+            )
+    return render(request, "public/events/register.html", {**context, "form": form})
+
+
+@declare(Access.PUBLIC)
+@require_http_methods(["GET", "POST"])
+def registration(request, token: str):
+    try:
+        registration = services.registration_for_token(token)
+    except services.RegistrationError as error:
+        return render(request, "public/events/link_problem.html", {"error": error}, status=404)
+    if request.method == "POST" and registration.status != RegistrationStatus.CANCELLED:
+        # Cancelled meanwhile in another tab: the page it goes back to says so.
+        with contextlib.suppress(services.RegistrationError):
+            services.cancel_registration(registration=registration)
+        return redirect("public:event-registration", token=token)
+    return render(
+        request,
+        "public/events/registration.html",
+        {"registration": registration, "offering": registration.offering},
+    )
