@@ -137,3 +137,18 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     job_role = "class_teacher"
     approver_email = "head@school.example.org"
     state = "submitted"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """An online session of two hours, a week from now, with a meeting link."""
+
+    class Meta:
+        model = "programmes.Session"
+
+    offering = factory.SubFactory(OfferingFactory)
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + datetime.timedelta(days=7)).replace(second=0, microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda session: session.starts_at + datetime.timedelta(hours=2))
+    mode = "online"
+    join_url = factory.Sequence(lambda n: f"https://meet.example.org/session-{n}")

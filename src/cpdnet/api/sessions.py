@@ -1,7 +1,5 @@
 """Public endpoint: an offering's sessions, with a calendar file each (never a join link)."""
 
-import datetime
-
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,13 +15,15 @@ from .schemas import Error
 
 router = Router(tags=["sessions"])
 router.access = Access.PUBLIC
+# Written out, so that winter times keep "+00:00" rather than the JSON encoder's "Z".
+WITH_OFFSET = "UK time, ISO 8601 with its offset, e.g. 2026-10-23T16:00:00+01:00"
 
 
 class SessionOut(Schema):
     id: int
     title: str = Field(description="The session's own title; empty for the programme's")
-    starts_at: datetime.datetime = Field(description="UK time, ISO 8601 with its offset")
-    ends_at: datetime.datetime = Field(description="UK time, ISO 8601 with its offset")
+    starts_at: str = Field(description=WITH_OFFSET, json_schema_extra={"format": "date-time"})
+    ends_at: str = Field(description=WITH_OFFSET, json_schema_extra={"format": "date-time"})
     mode: str = Field(description="online, face_to_face or blended")
     venue: str
     is_cancelled: bool
@@ -34,8 +34,8 @@ def _session(request, session: Session) -> dict:
     return {
         "id": session.pk,
         "title": session.title,
-        "starts_at": timezone.localtime(session.starts_at),
-        "ends_at": timezone.localtime(session.ends_at),
+        "starts_at": timezone.localtime(session.starts_at).isoformat(),
+        "ends_at": timezone.localtime(session.ends_at).isoformat(),
         "mode": session.mode,
         "venue": session.venue,
         "is_cancelled": session.is_cancelled,

@@ -9,6 +9,7 @@ its release window.
 
 import datetime
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
@@ -19,6 +20,20 @@ from .models import Mode, Session
 
 PRODID = "-//cpdnet//Sessions//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_time(day: datetime.date, time: datetime.time) -> datetime.datetime | None:
+    """The moment a UK clock shows this date and time, or None for a time that happens
+    twice (clocks going back) or never (clocks going forward)."""
+    naive = datetime.datetime.combine(day, time)
+    first = naive.replace(tzinfo=LONDON, fold=0)
+    second = naive.replace(tzinfo=LONDON, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        return None
+    if first.astimezone(datetime.UTC).astimezone(LONDON).replace(tzinfo=None) != naive:
+        return None
+    return first
 
 
 def session_uid(session: Session) -> str:

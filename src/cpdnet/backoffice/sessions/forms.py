@@ -1,30 +1,14 @@
 """Forms for planning sessions: date and times are entered in UK time and checked across the
 clock changes."""
 
-import datetime
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cpdnet.backoffice.forms import GovukForm
+from cpdnet.programmes.calendar import LONDON, london_time
 from cpdnet.programmes.models import Mode, Session
 
-LONDON = ZoneInfo("Europe/London")
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
-
-
-def london_time(day: datetime.date, time: datetime.time) -> datetime.datetime | None:
-    """The moment a UK clock shows this date and time, or None for a time that happens
-    twice (clocks going back) or never (clocks going forward)."""
-    naive = datetime.datetime.combine(day, time)
-    first = naive.replace(tzinfo=LONDON, fold=0)
-    second = naive.replace(tzinfo=LONDON, fold=1)
-    if first.utcoffset() != second.utcoffset():
-        return None
-    if first.astimezone(datetime.UTC).astimezone(LONDON).replace(tzinfo=None) != naive:
-        return None
-    return first
 
 
 def _time(label: str, what: str) -> forms.TimeField:
