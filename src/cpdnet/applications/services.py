@@ -274,6 +274,30 @@ def take_up_offered_place(*, application: Application, by) -> Application:
     return application
 
 
+def record_completion(
+    *, application: Application, completed: bool, by, reason: str = ""
+) -> Application:
+    """The people running the offering confirm whether a participant completed it."""
+    target = State.COMPLETED if completed else State.NOT_COMPLETED
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("offering__hub", "offering__programme", "applicant")
+            .get(pk=application.pk)
+        )
+        _move(application, target, by=by, reason=reason)
+        record(
+            actor=by,
+            action=f"applications.application.{target}",
+            obj=application,
+            hub=application.offering.hub,
+            summary=f"{State(target).label}: {application.applicant.email} on "
+            f"{application.offering}",
+            data={"reason": reason},
+        )
+    return application
+
+
 def expire_overdue_applications(*, now: datetime.datetime | None = None) -> tuple[int, int]:
     """Lapse unanswered school approvals and untaken offers; return (approvals, offers)."""
     now = now or timezone.now()

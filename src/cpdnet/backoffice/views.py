@@ -11,6 +11,7 @@ from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import has_role, is_national_staff
 from cpdnet.hubs.models import Hub, Network
 from cpdnet.hubs.selectors import list_authority_coverage, list_networks, list_schools_without_hub
+from cpdnet.programmes.selectors import list_runnable_offerings
 
 from .forms import GovukForm, hub_field
 from .selectors import list_audit_entries
@@ -29,6 +30,7 @@ def index(request):
             "national": national,
             "networks": list_networks() if national else [],
             "admin": request.user.is_staff,
+            "runner": list_runnable_offerings(request.user).exists(),
         },
     )
 

@@ -89,3 +89,149 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"certificate {self.code}"
+
+
+class StoredFile(models.Model):
+    """A file a person uploaded, kept in private storage under a random name.
+
+    The person's own file name is kept only to offer it back on download; it never appears in
+    a storage path.
+    """
+
+    stored_name = models.CharField(max_length=100, blank=True)
+    original_name = models.CharField(_("file name"), max_length=120, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size_bytes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.stored_name)
+
+
+class Resource(StoredFile):
+    """A file or link for an offering, or for one of its sessions."""
+
+    offering = models.ForeignKey(
+        "programmes.Offering", on_delete=models.CASCADE, related_name="resources"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="resources"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    # Public resources may be downloaded by anyone who has the link; others by the
+    # offering's participants and the people who run it only.
+    is_public = models.BooleanField(_("anyone may see it"), default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session__starts_at", "created_at", "id"]
+        indexes = [models.Index(fields=["offering", "session"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(url="") & ~models.Q(stored_name=""))
+                | (~models.Q(url="") & models.Q(stored_name="")),
+                name="resource_is_a_file_or_a_link",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GapTask(models.Model):
+    """Work participants do between sessions, set by the people who run the offering."""
+
+    offering = models.ForeignKey(
+        "programmes.Offering", on_delete=models.CASCADE, related_name="gap_tasks"
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="gap_tasks",
+        verbose_name=_("follows session"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    instructions = models.TextField(_("instructions"))
+    due_on = models.DateField(_("due date"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["offering", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Submission(StoredFile):
+    """A participant's answer to a gap task: text and an optional file, replaced on resubmit."""
+
+    task = models.ForeignKey(GapTask, on_delete=models.CASCADE, related_name="submissions")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="submissions"
+    )
+    text = models.TextField(_("your answer"), blank=True)
+    submitted_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["task__due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "application"], name="one_submission_per_task_and_participant"
+            )
+        ]
+        indexes = [models.Index(fields=["application"])]
+
+    def __str__(self) -> str:
+        return f"submission of application {self.application_id} to task {self.task_id}"
+
+
+class Reflection(models.Model):
+    """A participant's reflection after a session, or their final reflection on the offering."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="reflections"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="reflections"
+    )
+    is_final = models.BooleanField(default=False)
+    text = models.TextField(_("your reflection"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["is_final", "session__starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "session"],
+                condition=models.Q(session__isnull=False),
+                name="one_reflection_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(is_final=True),
+                name="one_final_reflection",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_final=True, session__isnull=True)
+                | models.Q(is_final=False, session__isnull=False),
+                name="reflection_is_on_a_session_or_final",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"reflection of application {self.application_id}"

@@ -1,0 +1,39 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("offerings/", views.offering_list, name="offerings-to-run"),
+    path("offerings/<int:offering_id>/", views.offering_run, name="offering-run"),
+    path(
+        "offerings/<int:offering_id>/complete/",
+        views.offering_complete,
+        name="offering-complete",
+    ),
+    path(
+        "offerings/<int:offering_id>/sessions/<int:session_id>/register/",
+        views.session_register,
+        name="session-register",
+    ),
+    path(
+        "offerings/<int:offering_id>/resources/",
+        views.offering_resources,
+        name="offering-resources",
+    ),
+    path(
+        "offerings/<int:offering_id>/resources/<int:resource_id>/delete/",
+        views.resource_delete,
+        name="resource-delete",
+    ),
+    path("offerings/<int:offering_id>/tasks/", views.offering_tasks, name="offering-tasks"),
+    path(
+        "offerings/<int:offering_id>/tasks/<int:task_id>/",
+        views.task_submissions,
+        name="task-submissions",
+    ),
+    path(
+        "offerings/<int:offering_id>/submissions/<int:submission_id>/file/",
+        views.submission_file,
+        name="submission-file",
+    ),
+]

@@ -1,0 +1,202 @@
+"""Running an offering: the runner's overview with every participant's progress, registers,
+resources, gap tasks and completion.
+
+Facilitators, hub staff and national staff all run offerings, so the pages are declared for
+anyone signed in and every one of them fetches its offering through
+`access_runnable_offering`, which answers 404 to everyone else.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cpdnet.accounts.permissions import Access, declare
+from cpdnet.applications.selectors import list_participants
+from cpdnet.delivery import selectors, services
+from cpdnet.delivery.models import AttendanceStatus, GapTask, Resource, Submission
+from cpdnet.delivery.services import DeliveryError
+from cpdnet.delivery.uploads import file_response
+from cpdnet.programmes.models import Offering, Session
+from cpdnet.programmes.selectors import access_runnable_offering, list_runnable_offerings
+
+from .forms import GapTaskForm, RegisterForm, ResourceForm
+
+PER_PAGE = 50
+
+
+def _offering(request, offering_id: int) -> Offering:
+    try:
+        return access_runnable_offering(request.user, offering_id)
+    except Offering.DoesNotExist:
+        raise Http404("No offering you run has this number") from None
+
+
+@declare(Access.SIGNED_IN)
+def offering_list(request):
+    offerings = list_runnable_offerings(request.user).order_by("-starts_on", "id")
+    page = Paginator(offerings, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/delivery/offering_list.html",
+        {"page": page, "offerings": page.object_list},
+    )
+
+
+@declare(Access.SIGNED_IN)
+def offering_run(request, offering_id: int):
+    offering = _offering(request, offering_id)
+    progress = selectors.get_offering_progress(offering)
+    return render(
+        request,
+        "backoffice/delivery/offering_run.html",
+        {
+            "offering": offering,
+            "sessions": selectors.list_sessions_with_register_counts(offering),
+            "progress": progress,
+            "meets_rule": sum(1 for p in progress.ready_to_confirm if p.completion.meets_rule),
+        },
+    )
+
+
+@declare(Access.SIGNED_IN)
+@require_POST
+def offering_complete(request, offering_id: int):
+    offering = _offering(request, offering_id)
+    try:
+        confirmed = services.confirm_completion(offering=offering, by=request.user)
+    except DeliveryError as error:
+        messages.error(request, error.reason)
+    else:
+        messages.success(
+            request,
+            _("Completion confirmed: %(completed)d completed, %(not_completed)d did not complete.")
+            % {"completed": confirmed.completed, "not_completed": confirmed.not_completed},
+        )
+    return redirect("backoffice:offering-run", offering_id=offering.pk)
+
+
+def _session(request, offering_id: int, session_id: int) -> Session:
+    try:
+        return selectors.access_runnable_session(request.user, offering_id, session_id)
+    except (Offering.DoesNotExist, Session.DoesNotExist):
+        raise Http404("No session you run has this number") from None
+
+
+@declare(Access.SIGNED_IN)
+def session_register(request, offering_id: int, session_id: int):
+    session = _session(request, offering_id, session_id)
+    participants = selectors.list_register(session)
+    prefill = AttendanceStatus.ATTENDED if request.GET.get("prefill") == "attended" else ""
+    form = RegisterForm(request.POST or None, participants=participants, prefill=prefill)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_register(session=session, marks=form.marks(), by=request.user)
+        except DeliveryError as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(
+                request,
+                _("Register saved: %(marked)d marked, %(corrected)d changed.")
+                % {"marked": saved.marked, "corrected": saved.corrected},
+            )
+            return redirect("backoffice:offering-run", offering_id=offering_id)
+    return render(
+        request,
+        "backoffice/delivery/register.html",
+        {
+            "offering": session.offering,
+            "session": session,
+            "form": form,
+            "history": selectors.list_attendance_history(session)[:PER_PAGE],
+        },
+    )
+
+
+@declare(Access.SIGNED_IN)
+def offering_resources(request, offering_id: int):
+    offering = _offering(request, offering_id)
+    form = ResourceForm(
+        request.POST or None, request.FILES or None, sessions=offering.sessions.all()
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_resource(
+                offering=offering,
+                by=request.user,
+                title=data["title"],
+                session=data["session"],
+                url=data["url"],
+                upload=data["file"],
+                is_public=data["is_public"],
+            )
+        except DeliveryError as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(request, _("Resource added: %(title)s") % {"title": data["title"]})
+            return redirect("backoffice:offering-resources", offering_id=offering.pk)
+    return render(
+        request,
+        "backoffice/delivery/resources.html",
+        {"offering": offering, "resources": selectors.list_resources(offering), "form": form},
+    )
+
+
+@declare(Access.SIGNED_IN)
+@require_POST
+def resource_delete(request, offering_id: int, resource_id: int):
+    offering = _offering(request, offering_id)
+    try:
+        resource = offering.resources.get(pk=resource_id)
+    except Resource.DoesNotExist:
+        raise Http404("No resource has this number") from None
+    services.delete_resource(resource=resource, by=request.user)
+    messages.success(request, _("Resource removed: %(title)s") % {"title": resource.title})
+    return redirect("backoffice:offering-resources", offering_id=offering.pk)
+
+
+@declare(Access.SIGNED_IN)
+def offering_tasks(request, offering_id: int):
+    offering = _offering(request, offering_id)
+    form = GapTaskForm(request.POST or None, sessions=offering.sessions.all())
+    if request.method == "POST" and form.is_valid():
+        task = services.set_gap_task(offering=offering, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Gap task set: %(title)s") % {"title": task.title})
+        return redirect("backoffice:offering-tasks", offering_id=offering.pk)
+    return render(
+        request,
+        "backoffice/delivery/tasks.html",
+        {
+            "offering": offering,
+            "tasks": selectors.list_gap_tasks(offering),
+            "participant_count": list_participants(offering.pk).count(),
+            "form": form,
+        },
+    )
+
+
+@declare(Access.SIGNED_IN)
+def task_submissions(request, offering_id: int, task_id: int):
+    offering = _offering(request, offering_id)
+    try:
+        task = selectors.access_gap_task(offering, task_id)
+    except GapTask.DoesNotExist:
+        raise Http404("No task has this number") from None
+    page = Paginator(selectors.list_submissions(task), PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/delivery/submissions.html",
+        {"offering": offering, "task": task, "page": page, "submissions": page.object_list},
+    )
+
+
+@declare(Access.SIGNED_IN)
+def submission_file(request, offering_id: int, submission_id: int):
+    try:
+        submission = selectors.access_runnable_submission(request.user, offering_id, submission_id)
+    except (Offering.DoesNotExist, Submission.DoesNotExist):
+        raise Http404("No submission has this number") from None
+    return file_response(submission)

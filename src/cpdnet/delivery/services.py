@@ -1,0 +1,385 @@
+"""Writes for running an offering: registers, completion, resources, gap tasks, submissions,
+reflections and cascade records. Each function owns its transaction and audit entry."""
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from cpdnet.applications.models import PARTICIPATING, Application, State
+from cpdnet.applications.services import record_completion
+from cpdnet.audit.services import record
+from cpdnet.programmes.models import Offering, Session
+
+from . import selectors
+from .models import (
+    Attendance,
+    AttendanceChange,
+    AttendanceStatus,
+    Cascade,
+    GapTask,
+    Reflection,
+    Resource,
+    Submission,
+)
+from .uploads import CheckedUpload, delete_stored, store
+
+
+class DeliveryError(Exception):
+    """A request that cannot be carried out, with a reason for the person who asked."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    # Files go only once the rows pointing at them are gone for good.
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [delete_stored(name) for name in names])
+
+
+def _session_of(offering: Offering, session: Session | None) -> Session | None:
+    if session is not None and session.offering_id != offering.pk:
+        raise DeliveryError("That session is not one of this offering's.")
+    return session
+
+
+# Attendance
+
+
+@dataclass(frozen=True)
+class Mark:
+    status: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RegisterSaved:
+    marked: int  # participants marked for the first time
+    corrected: int  # marks changed
+    unchanged: int
+
+
+def _check_marks(session: Session, marks: Mapping[int, Mark]) -> None:
+    if session.is_cancelled:
+        raise DeliveryError("This session was cancelled, so it has no register.")
+    participants = set(
+        Application.objects.filter(
+            offering_id=session.offering_id, state__in=PARTICIPATING
+        ).values_list("pk", flat=True)
+    )
+    if not set(marks) <= participants:
+        raise DeliveryError("The register names someone who is not a participant.")
+    for mark in marks.values():
+        if mark.status not in AttendanceStatus.values:
+            raise DeliveryError("Mark each participant attended, absent or excused.")
+        if mark.status == AttendanceStatus.EXCUSED and not mark.reason.strip():
+            raise DeliveryError("Give the reason for each excused absence.")
+
+
+def save_register(*, session: Session, marks: Mapping[int, Mark], by) -> RegisterSaved:
+    """Save a session's register in one go; a changed mark keeps its history and is audited."""
+    with transaction.atomic():
+        session = (
+            Session.objects.select_for_update().select_related("offering__hub").get(pk=session.pk)
+        )
+        _check_marks(session, marks)
+        existing = {
+            mark.application_id: mark
+            for mark in Attendance.objects.select_for_update().filter(session=session)
+        }
+        marked = corrected = unchanged = 0
+        for application_id, mark in marks.items():
+            reason = mark.reason.strip()[:300] if mark.status != AttendanceStatus.ATTENDED else ""
+            attendance = existing.get(application_id)
+            if attendance is None:
+                attendance = Attendance.objects.create(
+                    session=session,
+                    application_id=application_id,
+                    status=mark.status,
+                    reason=reason,
+                    recorded_by=by,
+                )
+                AttendanceChange.objects.create(
+                    attendance=attendance, to_status=mark.status, reason=reason, by=by
+                )
+                marked += 1
+            elif (attendance.status, attendance.reason) != (mark.status, reason):
+                _correct(attendance, mark.status, reason, by=by, session=session)
+                corrected += 1
+            else:
+                unchanged += 1
+        record(
+            actor=by,
+            action="delivery.register.saved",
+            obj=session,
+            hub=session.offering.hub,
+            summary=f"Register of {session}: {marked} marked, {corrected} corrected",
+            data={"marked": marked, "corrected": corrected},
+        )
+    return RegisterSaved(marked=marked, corrected=corrected, unchanged=unchanged)
+
+
+def _correct(attendance: Attendance, status: str, reason: str, *, by, session: Session) -> None:
+    AttendanceChange.objects.create(
+        attendance=attendance,
+        from_status=attendance.status,
+        to_status=status,
+        reason=reason,
+        by=by,
+    )
+    record(
+        actor=by,
+        action="delivery.attendance.corrected",
+        obj=attendance,
+        hub=session.offering.hub,
+        summary=f"Mark changed from {attendance.status} to {status} at {session}",
+        data={"from": attendance.status, "to": status, "reason": reason},
+    )
+    attendance.status = status
+    attendance.reason = reason
+    attendance.recorded_by = by
+    attendance.save(update_fields=["status", "reason", "recorded_by", "updated_at"])
+
+
+# Completion
+
+
+@dataclass(frozen=True)
+class CompletionConfirmed:
+    completed: int
+    not_completed: int
+
+
+def confirm_completion(
+    *, offering: Offering, by, now: datetime.datetime | None = None
+) -> CompletionConfirmed:
+    """Move every accepted participant to completed or not completed by the programme's rule,
+    and issue a certificate to each who completed. Only once the last session has ended."""
+    from cpdnet.delivery.certificates import issue_certificate
+
+    now = now or timezone.now()
+    running = selectors.list_running_sessions(offering)
+    if not running.exists():
+        raise DeliveryError("The offering has no sessions yet, so no one can complete it.")
+    if running.filter(ends_at__gt=now).exists():
+        raise DeliveryError("Completion can be confirmed once the last session has ended.")
+    completed = not_completed = 0
+    with transaction.atomic():
+        # Serialises two confirmations of the same offering (a double click).
+        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        progress = selectors.get_offering_progress(offering)
+        for participant in progress.ready_to_confirm:
+            check = participant.completion
+            application = record_completion(
+                application=participant,
+                completed=check.meets_rule,
+                by=by,
+                reason="Met the completion rule" if check.meets_rule else " ".join(check.reasons),
+            )
+            if application.state == State.COMPLETED:
+                issue_certificate(application=application)
+                completed += 1
+            else:
+                not_completed += 1
+    return CompletionConfirmed(completed=completed, not_completed=not_completed)
+
+
+# Resources
+
+
+def add_resource(
+    *,
+    offering: Offering,
+    by,
+    title: str,
+    session: Session | None = None,
+    url: str = "",
+    upload: CheckedUpload | None = None,
+    is_public: bool = False,
+) -> Resource:
+    """Share a link or a checked file with the offering's participants (or everyone)."""
+    if bool(url) == (upload is not None):
+        raise DeliveryError("Give either a link or a file.")
+    with transaction.atomic():
+        resource = Resource(
+            offering=offering,
+            session=_session_of(offering, session),
+            title=title.strip(),
+            url=url,
+            is_public=is_public,
+            added_by=by,
+        )
+        if upload is not None:
+            _keep_file(resource, upload)
+        resource.save()
+        record(
+            actor=by,
+            action="delivery.resource.added",
+            obj=resource,
+            hub=offering.hub,
+            summary=f"Resource added to {offering}: {resource.title}",
+            data={"is_public": is_public, "file": resource.original_name, "url": url},
+        )
+    return resource
+
+
+def _keep_file(owner, upload: CheckedUpload) -> None:
+    # Stored before the row is written; a failed write leaves an orphan file, never a row
+    # pointing at nothing.
+    owner.stored_name = store(upload)
+    owner.original_name = upload.original_name
+    owner.content_type = upload.content_type
+    owner.size_bytes = upload.size_bytes
+
+
+def delete_resource(*, resource: Resource, by) -> None:
+    """Take a resource away, and its file from storage."""
+    with transaction.atomic():
+        record(
+            actor=by,
+            action="delivery.resource.deleted",
+            obj=resource,
+            hub=resource.offering.hub,
+            summary=f"Resource removed from {resource.offering}: {resource.title}",
+        )
+        resource.delete()
+        _delete_files_on_commit([resource.stored_name])
+
+
+# Gap tasks and submissions
+
+
+def set_gap_task(
+    *,
+    offering: Offering,
+    by,
+    title: str,
+    instructions: str,
+    due_on: datetime.date,
+    session: Session | None = None,
+) -> GapTask:
+    """Set participants a task to do between sessions."""
+    with transaction.atomic():
+        task = GapTask.objects.create(
+            offering=offering,
+            session=_session_of(offering, session),
+            title=title.strip(),
+            instructions=instructions.strip(),
+            due_on=due_on,
+            set_by=by,
+        )
+        record(
+            actor=by,
+            action="delivery.gap_task.set",
+            obj=task,
+            hub=offering.hub,
+            summary=f"Gap task set on {offering}: {task.title}",
+            data={"due_on": due_on.isoformat()},
+        )
+    return task
+
+
+def submit_gap_task(
+    *,
+    task: GapTask,
+    application: Application,
+    text: str,
+    upload: CheckedUpload | None = None,
+    now: datetime.datetime | None = None,
+) -> Submission:
+    """Hand in (or hand in again, replacing) a task before the end of its due date."""
+    now = now or timezone.now()
+    if application.offering_id != task.offering_id or application.state not in PARTICIPATING:
+        raise DeliveryError("Only the offering's participants can hand in its tasks.")
+    if not selectors.can_submit(task, now):
+        raise DeliveryError("The due date has passed, so the task can no longer be handed in.")
+    if not text.strip() and upload is None:
+        raise DeliveryError("Write your answer or attach a file.")
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update().filter(task=task, application=application)
+        ).first() or Submission(task=task, application=application)
+        replaced = submission.stored_name if upload is not None else ""
+        submission.text = text.strip()
+        submission.submitted_at = now
+        if upload is not None:
+            _keep_file(submission, upload)
+        submission.save()
+        _delete_files_on_commit([replaced])
+    return submission
+
+
+# Reflections and cascade
+
+
+def save_reflection(
+    *,
+    application: Application,
+    text: str,
+    session: Session | None = None,
+    now: datetime.datetime | None = None,
+) -> Reflection:
+    """Write or rewrite the reflection on a session (after it started), or the final one."""
+    now = now or timezone.now()
+    if not text.strip():
+        raise DeliveryError("Write your reflection.")
+    if session is not None:
+        _session_of(application.offering, session)
+        if session.is_cancelled:
+            raise DeliveryError("This session was cancelled.")
+        if session.starts_at > now:
+            raise DeliveryError("You can reflect on a session once it has started.")
+    with transaction.atomic():
+        reflection, _created = Reflection.objects.update_or_create(
+            application=application,
+            session=session,
+            is_final=session is None,
+            defaults={"text": text.strip()},
+        )
+    return reflection
+
+
+def save_cascade(
+    *,
+    application: Application,
+    colleagues_involved: int,
+    classes_reached: int,
+    year_groups: str = "",
+    notes: str = "",
+) -> Cascade:
+    """Record how the work reached the participant's department (one record, kept up to date)."""
+    with transaction.atomic():
+        cascade, _created = Cascade.objects.update_or_create(
+            application=application,
+            defaults={
+                "colleagues_involved": colleagues_involved,
+                "classes_reached": classes_reached,
+                "year_groups": year_groups.strip(),
+                "notes": notes.strip(),
+            },
+        )
+    return cascade
+
+
+# Data rights
+
+
+def erase_participant_work(*, applicant) -> dict[str, int]:
+    """Delete a person's submissions, reflections and cascade notes, and their files; call
+    inside the erasure's transaction. Attendance marks stay (they hold no personal text)."""
+    submissions = Submission.objects.filter(application__applicant=applicant)
+    names = list(submissions.exclude(stored_name="").values_list("stored_name", flat=True))
+    submissions_deleted, _ = submissions.delete()
+    reflections_deleted, _ = Reflection.objects.filter(application__applicant=applicant).delete()
+    cascades_deleted, _ = Cascade.objects.filter(application__applicant=applicant).delete()
+    _delete_files_on_commit(names)
+    return {
+        "submissions_deleted": submissions_deleted,
+        "reflections_deleted": reflections_deleted,
+        "cascade_records_deleted": cascades_deleted,
+    }
