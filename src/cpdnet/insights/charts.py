@@ -23,6 +23,18 @@ class Bar:
     text_y: float
     target_x: float | None
 
+    @property
+    def label_x(self) -> float:
+        return self.x - 6
+
+    @property
+    def target_top(self) -> float:
+        return self.y - 3
+
+    @property
+    def target_bottom(self) -> float:
+        return self.y + self.height + 3
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -32,6 +44,14 @@ class Chart:
     summary: str
     axis_x: float = 0
     axis_y: float = 0
+
+    @property
+    def axis_end(self) -> float:
+        return self.width - 10
+
+    @property
+    def axis_label_y(self) -> float:
+        return self.axis_y + 20
 
 
 def _summary(rows: list[ReachRow]) -> str:

@@ -388,7 +388,7 @@ def reach_breakdown(
             sum(row.completed for row in rows),
         )
     else:
-        name = {"local_authority": Max("la_name")} if dimension == "local_authority" else {}
+        name = {"name": Max("la_name")} if dimension == "local_authority" else {}
         grouped = list(
             schools.annotate(key=_dimension_expressions(cuts)[dimension])
             .values("key")
@@ -580,7 +580,11 @@ SCHOOL_CSV_HEADER = (
 
 
 def iter_school_rows(schools: QuerySet, network: Network) -> Iterator[tuple]:
-    """Yield the schools CSV rows (SCHOOL_CSV_HEADER) in chunks, without model objects."""
+    """Yield the schools CSV rows (SCHOOL_CSV_HEADER) in chunks, without model objects.
+
+    Schools from `list_reach_schools` carry the engaged and completed columns; others (the
+    never-engaged list) stop at the hub column.
+    """
     hubs = hub_names(network)
     columns = ("urn", "name", "la_name", "phase", "percentage_fsm", "pupils", "trust_name")
     if "is_engaged" in schools.query.annotations:
@@ -589,7 +593,7 @@ def iter_school_rows(schools: QuerySet, network: Network) -> Iterator[tuple]:
         columns += ("hub_pk",)
     for values in schools.values_list(*columns).iterator(chunk_size=2000):
         hub = hubs.get(values[7])
-        flags = tuple("yes" if flag else "no" for flag in values[8:]) or ("", "")
+        flags = tuple("yes" if flag else "no" for flag in values[8:])
         yield (*values[:7], hub.slug if hub else "", *flags)
 
 
@@ -693,6 +697,10 @@ class CompletionRow:
     def rate(self) -> float | None:
         finished = self.completed + self.not_completed
         return self.completed / finished if finished else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else round(self.rate * 100, 1)
 
 
 @dataclass

@@ -158,3 +158,9 @@ def test_targets_for_a_year_beat_standing_targets_and_mark_rows(world):
         ("hub-a", True),
         ("hub-b", False),
     ]
+
+
+def test_authority_rows_are_named_and_ordered_by_name(world):
+    reach = reach_breakdown(world.maths, YEAR, "local_authority")
+
+    assert [row.label for row in reach.rows] == ["Bradford", "Calderdale", "Leeds"]
