@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cpdnet.accounts.models import User
+from cpdnet.evaluation.demo import load_demo_evaluation
 from cpdnet.hubs.services import load_hubs
-from cpdnet.programmes.demo import load_demo_programmes
+from cpdnet.programmes.demo import load_demo_programmes, load_demo_sessions
 from cpdnet.schools.models import School
 
 SCHOOLS_DEMO = Path(__file__).resolve().parents[3] / "schools" / "demo_data"
@@ -55,6 +56,17 @@ class Command(BaseCommand):
             f"({demo['offerings_created']} new) in {years}, "
             f"{demo['accounts']} demo accounts and {demo['applications']} applications "
             f"({demo['applications_created']} new, from {demo['teachers']} made-up teachers)."
+        )
+        sessions = load_demo_sessions()
+        self.stdout.write(
+            f"Loaded {sessions['sessions']} sessions ({sessions['sessions_created']} new)."
+        )
+        # After the sessions and attendance: certificate hours count attended sessions.
+        evaluation = load_demo_evaluation()
+        self.stdout.write(
+            f"Added {evaluation['surveys']} surveys, {evaluation['session_feedback']} session "
+            f"ratings, {evaluation['page_feedback']} page feedback answers and "
+            f"{evaluation['certificates']} certificates."
         )
         self.stdout.write(
             f"Demo national staff account: national@example.org / {DEMO_PASSWORD} at /admin/"

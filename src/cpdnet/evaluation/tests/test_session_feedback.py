@@ -1,0 +1,89 @@
+"""Session feedback: a participant rates a session of their offering once it has started."""
+
+from django.utils import timezone
+
+from cpdnet.evaluation.models import SessionFeedback
+from tests.factories import ApplicationFactory, SessionFactory
+
+from .conftest import signed_in
+
+
+def _url(session) -> str:
+    return f"/my/sessions/{session.pk}/feedback/"
+
+
+def test_a_participant_rates_a_session_that_has_started(world):
+    session = world.held[0]
+    client = signed_in(world.participant)
+
+    form = client.get(_url(session))
+    response = client.post(
+        _url(session), {"rating": "5", "comment": "Very practical."}, follow=True
+    )
+
+    assert 'govuk-fieldset__legend--m">How good was this session?' in form.content.decode()
+    feedback = SessionFeedback.objects.get(session=session)
+    assert (feedback.application, feedback.rating, feedback.comment) == (
+        world.place,
+        5,
+        "Very practical.",
+    )
+    assert "Thank you for your feedback on this session." in response.content.decode()
+
+
+def test_a_second_rating_of_the_same_session_is_not_stored(world):
+    session = world.held[0]
+    client = signed_in(world.participant)
+    client.post(_url(session), {"rating": "5"})
+
+    response = client.post(_url(session), {"rating": "1"})
+
+    assert "You have given feedback on this session" in response.content.decode()
+    assert list(SessionFeedback.objects.values_list("rating", flat=True)) == [5]
+
+
+def test_a_session_that_has_not_started_takes_no_feedback(world):
+    client = signed_in(world.participant)
+
+    response = client.post(_url(world.coming), {"rating": "5"})
+
+    assert "This session has not started yet" in response.content.decode()
+    assert not SessionFeedback.objects.exists()
+
+
+def test_a_missing_rating_is_shown_in_the_error_summary(world):
+    response = signed_in(world.participant).post(_url(world.held[0]), {"rating": "9"})
+
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert 'href="#id_rating_0"' in html
+    assert not SessionFeedback.objects.exists()
+
+
+def test_a_teacher_without_a_place_gets_404_and_stores_nothing(world):
+    client = signed_in(world.outsider)
+
+    assert client.get(_url(world.held[0])).status_code == 404
+    assert client.post(_url(world.held[0]), {"rating": "1"}).status_code == 404
+    assert not SessionFeedback.objects.exists()
+
+
+def test_a_participant_of_another_offering_gets_404(world):
+    elsewhere = SessionFactory(starts_at=timezone.now() - timezone.timedelta(days=1))
+    elsewhere.ends_at = elsewhere.starts_at + timezone.timedelta(hours=1)
+    elsewhere.save()
+
+    response = signed_in(world.participant).get(_url(elsewhere))
+
+    assert response.status_code == 404
+
+
+def test_a_withdrawn_applicant_and_a_cancelled_session_get_404(world):
+    withdrawn = ApplicationFactory(offering=world.offering, state="withdrawn")
+    cancelled = world.held[1]
+    cancelled.cancelled_at = timezone.now()
+    cancelled.save()
+
+    assert signed_in(withdrawn.applicant).get(_url(world.held[0])).status_code == 404
+    assert signed_in(world.participant).get(_url(cancelled)).status_code == 404
+    assert signed_in(world.participant).get("/my/sessions/999999/feedback/").status_code == 404

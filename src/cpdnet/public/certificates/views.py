@@ -1,0 +1,74 @@
+"""A participant's certificate download, and anyone's check of a certificate's code."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from cpdnet.accounts.permissions import Access, declare
+from cpdnet.delivery.certificates import (
+    get_certificate_facts,
+    get_own_certificate_facts,
+    normalise_code,
+    render_certificate_pdf,
+)
+from cpdnet.delivery.models import Certificate
+from cpdnet.public.rate_limit import over_limit
+
+from .forms import VerifyForm
+
+# Enough for a person checking a pile of certificates; too few to try codes at random (and
+# 2**60 codes make that hopeless anyway).
+VERIFY_PER_VISITOR = 30
+VERIFY_WINDOW_SECONDS = 60
+
+
+@declare(Access.SIGNED_IN)
+def certificate_download(request, offering_id: int):
+    try:
+        facts = get_own_certificate_facts(request.user, offering_id)
+    except Certificate.DoesNotExist:
+        raise Http404("You have no certificate for an offering with this number") from None
+    verify_url = request.build_absolute_uri(reverse("public:certificate-verify", args=[facts.code]))
+    response = HttpResponse(
+        render_certificate_pdf(facts, verify_url=verify_url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="certificate-{facts.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _limited(request):
+    if over_limit(
+        request, "certificate-verify", limit=VERIFY_PER_VISITOR, seconds=VERIFY_WINDOW_SECONDS
+    ):
+        return render(request, "public/certificates/limited.html", status=429)
+    return None
+
+
+@declare(Access.PUBLIC)
+def certificate_verify_form(request):
+    form = VerifyForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return redirect("public:certificate-verify", code=form.cleaned_data["code"])
+    return render(request, "public/certificates/verify_form.html", {"form": form})
+
+
+@declare(Access.PUBLIC)
+def certificate_verify(request, code: str):
+    canonical = normalise_code(code)
+    if canonical and canonical != code:
+        return redirect("public:certificate-verify", code=canonical)
+    limited = _limited(request)
+    if limited is not None:
+        return limited
+    try:
+        facts = get_certificate_facts(canonical) if canonical else None
+    except Certificate.DoesNotExist:
+        facts = None
+    if facts is None:
+        return render(
+            request, "public/certificates/not_found.html", {"code": code[:40]}, status=404
+        )
+    response = render(request, "public/certificates/verify.html", {"facts": facts})
+    response["X-Robots-Tag"] = "noindex"
+    return response
