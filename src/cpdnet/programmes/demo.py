@@ -10,6 +10,7 @@ windows, which follow today's date so that the demo always has offerings open.
 import csv
 import datetime
 import random
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -36,7 +37,7 @@ from cpdnet.hubs.models import Hub, HubArea, Network
 from cpdnet.programmes import services
 from cpdnet.schools.models import School, SchoolStatus
 
-from .models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme
+from .models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme, Session
 
 PROGRAMMES_CSV = Path(__file__).resolve().parent / "demo_data" / "programmes.csv"
 LONDON = ZoneInfo("Europe/London")
@@ -909,3 +910,173 @@ def _create_applications(planned: Iterable[PlannedApplication]) -> int:
         Application.objects.bulk_create(applications, batch_size=500)
         Transition.objects.bulk_create(transitions, batch_size=500)
     return len(applications)
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+# Demo session UIDs are derived from the offering's natural key and the session's number, so a
+# reload finds the sessions it made before (the key survives a re-created database row id).
+SESSION_NAMESPACE = uuid.UUID("6f0b7a52-5d1e-4a0f-9a51-4c8d7f0c2e11")
+DEMO_MEETING = "https://meet.example.org/demo/"
+DEMO_RECORDING = "https://video.example.org/demo/"
+# (hour, minute) start and length in minutes of each kind's sessions, UK time.
+SESSION_TIMES = {
+    Kind.WEBINAR: ((16, 0), 60),
+    Kind.WORK_GROUP: ((16, 0), 120),
+    Kind.COURSE: ((13, 30), 150),
+    Kind.RESIDENTIAL: ((9, 30), 420),
+    Kind.ACCREDITATION: ((9, 30), 360),
+}
+
+
+@dataclass
+class PlannedSession:
+    uid: uuid.UUID
+    starts_at: datetime.datetime
+    minutes: int
+    title: str
+    mode: str
+    is_live: bool = False  # the demo teacher's session whose join link is out now
+    is_cancelled: bool = False
+
+
+def load_demo_sessions(*, now: datetime.datetime | None = None) -> dict:
+    """Give every demo offering its sessions; the demo teacher's current place has two past
+    sessions with recordings, one starting within the hour (its join link released) and more
+    to come. Safe to run again: only the teacher's live session moves, to stay within the hour."""
+    now = (now or timezone.now()).replace(second=0, microsecond=0)
+    with PROGRAMMES_CSV.open(encoding="utf-8") as file:
+        slugs = [row["slug"] for row in csv.DictReader(file)]
+    offerings = list(
+        Offering.objects.filter(programme__slug__in=slugs)
+        .select_related("programme", "hub")
+        .order_by("pk")
+    )
+    live_ids = set(
+        Application.objects.filter(
+            applicant__email="teacher@example.org", state=State.ACCEPTED
+        ).values_list("offering_id", flat=True)
+    )
+    existing = {
+        session.uid: session
+        for session in Session.objects.filter(offering__in=offerings).only(
+            "pk", "uid", "starts_at", "ends_at"
+        )
+    }
+    new, moved = [], []
+    for offering in offerings:
+        for plan in _plan_sessions(offering, live=offering.pk in live_ids, now=now):
+            session = existing.get(plan.uid)
+            if session is None:
+                new.append(_demo_session(offering, plan, now=now))
+            elif plan.is_live and session.starts_at != plan.starts_at:
+                session.starts_at = plan.starts_at
+                session.ends_at = plan.starts_at + datetime.timedelta(minutes=plan.minutes)
+                session.join_link_released_at = session.reminder_sent_at = None
+                moved.append(session)
+    Session.objects.bulk_create(new, batch_size=500)
+    Session.objects.bulk_update(
+        moved, ["starts_at", "ends_at", "join_link_released_at", "reminder_sent_at"]
+    )
+    return {"sessions": len(existing) + len(new), "sessions_created": len(new)}
+
+
+def _session_uid(offering: Offering, number: int) -> uuid.UUID:
+    key = ":".join(
+        map(
+            str,
+            (
+                offering.programme.slug,
+                offering.hub.slug,
+                offering.academic_year,
+                offering.cohort_name,
+                number,
+            ),
+        )
+    )
+    return uuid.uuid5(SESSION_NAMESPACE, key)
+
+
+def _plan_sessions(
+    offering: Offering, *, live: bool, now: datetime.datetime
+) -> list[PlannedSession]:
+    kind = offering.programme.kind
+    (hour, minute), minutes = SESSION_TIMES.get(kind, SESSION_TIMES[Kind.WORK_GROUP])
+    count = max(offering.planned_sessions, 1)
+    mode = offering.mode
+    if live and mode == Mode.FACE_TO_FACE:
+        mode = Mode.BLENDED  # the teacher's sessions show a join link and recordings
+    if live:
+        # Two past sessions, the live one, then fortnightly: around today, whatever the dates.
+        count = max(count, 4)
+        today = timezone.localdate(now, LONDON)
+        days = [today - datetime.timedelta(days=28), today - datetime.timedelta(days=14)]
+        days += [today + datetime.timedelta(days=14 * step) for step in range(count - 2)]
+    else:
+        span = (offering.ends_on - offering.starts_on).days
+        step = span / (count - 1) if count > 1 else 0
+        days = [offering.starts_on + datetime.timedelta(days=round(step * n)) for n in range(count)]
+        if kind == Kind.RESIDENTIAL:
+            days = [offering.starts_on + datetime.timedelta(days=n) for n in range(count)]
+        else:
+            days = [_school_day(day) for day in days]
+    plans = []
+    for number, day in enumerate(days, start=1):
+        starts_at = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
+        is_live = live and number == 3
+        if is_live:
+            # Starts within the hour, so its join link is out now (the release window).
+            starts_at = now + datetime.timedelta(minutes=30)
+        plans.append(
+            PlannedSession(
+                uid=_session_uid(offering, number),
+                starts_at=starts_at,
+                minutes=90 if is_live else minutes,
+                title=f"Session {number}" if count > 1 else "",
+                mode=mode,
+                is_live=is_live,
+            )
+        )
+    if live:
+        # And one cancelled, to show how a cancellation looks.
+        last = plans[-1].starts_at + datetime.timedelta(days=14)
+        plans.append(
+            PlannedSession(
+                uid=_session_uid(offering, count + 1),
+                starts_at=last,
+                minutes=minutes,
+                title=f"Session {count + 1}",
+                mode=mode,
+                is_cancelled=True,
+            )
+        )
+    return plans
+
+
+def _demo_session(offering: Offering, plan: PlannedSession, *, now: datetime.datetime) -> Session:
+    ends_at = plan.starts_at + datetime.timedelta(minutes=plan.minutes)
+    online = plan.mode != Mode.FACE_TO_FACE
+    over = ends_at <= now
+    session = Session(
+        offering=offering,
+        uid=plan.uid,
+        title=plan.title,
+        starts_at=plan.starts_at,
+        ends_at=ends_at,
+        mode=plan.mode,
+        venue=offering.venue,
+        join_url=f"{DEMO_MEETING}{plan.uid.hex[:12]}" if online else "",
+    )
+    if over:
+        # Over before the demo was loaded: mark its emails as sent, so that a worker
+        # started on the demo does not send months of them at once.
+        session.join_link_released_at = plan.starts_at - datetime.timedelta(hours=1)
+        session.reminder_sent_at = plan.starts_at - datetime.timedelta(days=1)
+        if online:
+            session.recording_url = f"{DEMO_RECORDING}{plan.uid.hex[:12]}"
+            session.recording_sent_at = ends_at + datetime.timedelta(hours=2)
+    if plan.is_cancelled:
+        session.cancelled_at = now
+        session.cancellation_reason = "The facilitator is unwell; the hub will set a new date."
+        session.sequence = 1
+    return session

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cpdnet.accounts.models import User
+from cpdnet.delivery.demo import load_demo_delivery
 from cpdnet.evaluation.demo import load_demo_evaluation
 from cpdnet.hubs.services import load_hubs
 from cpdnet.programmes.demo import load_demo_programmes, load_demo_sessions
@@ -61,6 +62,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Loaded {sessions['sessions']} sessions ({sessions['sessions_created']} new)."
         )
+        delivery = load_demo_delivery()
+        if delivery["attendance"] or delivery["resources"] or delivery["gap_tasks"]:
+            self.stdout.write(
+                f"Added {delivery['attendance']} attendance marks, {delivery['resources']} "
+                f"resources and {delivery['gap_tasks']} gap tasks."
+            )
         # After the sessions and attendance: certificate hours count attended sessions.
         evaluation = load_demo_evaluation()
         self.stdout.write(
