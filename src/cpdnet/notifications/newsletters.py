@@ -242,7 +242,7 @@ def save_issue(*, issue: NewsletterIssue, by) -> NewsletterIssue:
                 raise NewsletterError(_("This issue has been sent: it cannot change."), code="sent")
         else:
             issue.created_by = by if getattr(by, "pk", None) else None
-        issue.full_clean()
+        issue.full_clean(exclude=["created_by", "sent_by"])
         issue.save()
         record(
             actor=by,

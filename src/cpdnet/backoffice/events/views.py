@@ -85,7 +85,7 @@ def attendance(request, offering_id: int):
 @require_http_methods(["GET", "POST"])
 def attendance_file(request, offering_id: int):
     offering = _webinar(request, offering_id)
-    form = AttendanceFileForm(request.POST or None, request.FILES or None)
+    form = AttendanceFileForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid():
         try:
             result = services.import_attendance(

@@ -48,7 +48,7 @@ def audience_edit(request, audience_id: int | None = None):
     if audience is None:
         raise Http404("No audience has this number")
     initial = {name: getattr(audience, name) for name in AUDIENCE_FIELDS}
-    form = AudienceForm(request.POST or None, initial=initial)
+    form = AudienceForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         for name in AUDIENCE_FIELDS:
             setattr(audience, name, form.cleaned_data[name])
@@ -72,7 +72,7 @@ def issue_edit(request, issue_id: int | None = None):
         messages.error(request, _("This issue has been sent: it cannot change."))
         return redirect("backoffice:newsletter-issue", issue_id=issue.pk)
     form = IssueForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         audiences=Audience.objects.all(),
         initial={"audience": issue.audience_id, "subject": issue.subject, "body": issue.body},
     )

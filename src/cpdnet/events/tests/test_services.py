@@ -219,7 +219,9 @@ def test_an_attendance_report_marks_the_registered_people_in_it_by_email():
     webinar = WebinarFactory()
     ada = RegistrationFactory(offering=webinar, email="ada@example.org")
     grace = RegistrationFactory(offering=webinar, email="grace@example.org", attended=False)
-    cancelled = RegistrationFactory(offering=webinar, email="stranger@example.org", status=CANCELLED)
+    cancelled = RegistrationFactory(
+        offering=webinar, email="stranger@example.org", status=CANCELLED
+    )
 
     # When the report is uploaded
     result = services.import_attendance(
@@ -257,9 +259,7 @@ def test_a_teams_report_in_windows_1252_is_read():
     ],
     ids=["no email column", "bad email names its line", "binary", "empty"],
 )
-def test_a_bad_attendance_file_is_refused_naming_the_problem_and_changes_nothing(
-    content, message
-):
+def test_a_bad_attendance_file_is_refused_naming_the_problem_and_changes_nothing(content, message):
     webinar = WebinarFactory()
     ada = RegistrationFactory(offering=webinar, email="ada@example.org")
 

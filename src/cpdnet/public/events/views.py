@@ -11,6 +11,7 @@ from cpdnet.accounts.permissions import Access, declare
 from cpdnet.events import selectors, services
 from cpdnet.events.models import RegistrationStatus
 from cpdnet.programmes.models import Offering
+from cpdnet.programmes.selectors import is_join_link_released, is_recording_available
 
 from .forms import RegistrationForm
 
@@ -40,7 +41,7 @@ def register(request, offering_id: int):
             "job_role": user.job_role,
             "urn": user.school_id,
         }
-    form = RegistrationForm(request.POST or None, initial=initial)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -79,5 +80,29 @@ def registration(request, token: str):
     return render(
         request,
         "public/events/registration.html",
-        {"registration": registration, "offering": registration.offering},
+        {
+            "registration": registration,
+            "offering": registration.offering,
+            "sessions": _sessions(registration),
+        },
     )
+
+
+def _sessions(registration) -> list[dict]:
+    """The webinar's sessions; the join link and recording only for a confirmed place, and only
+    when the sessions' own rules release them."""
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    return [
+        {
+            "session": session,
+            "join_url": (
+                session.join_url
+                if confirmed and session.join_url and is_join_link_released(session)
+                else ""
+            ),
+            "recording_url": (
+                session.recording_url if confirmed and is_recording_available(session) else ""
+            ),
+        }
+        for session in registration.offering.sessions.all()
+    ]

@@ -27,7 +27,10 @@ def _link_problem(request, error):
 @declare(Access.PUBLIC)
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
-    form = SubscribeForm(request.POST or None, audiences=newsletters.list_active_audiences())
+    form = SubscribeForm(
+        request.POST if request.method == "POST" else None,
+        audiences=newsletters.list_active_audiences(),
+    )
     if request.method == "POST" and form.is_valid():
         newsletters.request_subscription(
             email=form.cleaned_data["email"], audiences=list(form.cleaned_data["audiences"])
@@ -74,7 +77,7 @@ def preferences(request, token: str):
     except newsletters.NewsletterError as error:
         return _link_problem(request, error)
     form = PreferencesForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         audiences=newsletters.list_active_audiences(),
         initial={"audiences": subscriber.audiences.all()},
     )
