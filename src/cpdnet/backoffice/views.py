@@ -8,13 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from cpdnet.accounts.models import Role
 from cpdnet.accounts.permissions import Access, declare
-from cpdnet.accounts.selectors import has_role, is_national_staff
+from cpdnet.accounts.selectors import has_role, is_national_staff, list_staffed_hub_ids
 from cpdnet.hubs.models import Hub, Network
 from cpdnet.hubs.selectors import list_authority_coverage, list_networks, list_schools_without_hub
 from cpdnet.programmes.selectors import list_runnable_offerings
 
 from .forms import GovukForm, hub_field
 from .selectors import list_audit_entries
+
+
+def list_staffed_hubs(user) -> list[Hub]:
+    return list(Hub.objects.filter(pk__in=list_staffed_hub_ids(user)).order_by("name"))
+
 
 AUDIT_PER_PAGE = 50
 
@@ -31,6 +36,9 @@ def index(request):
             "networks": list_networks() if national else [],
             "admin": request.user.is_staff,
             "runner": list_runnable_offerings(request.user).exists(),
+            # Hub staff reach their own hubs' insights; national staff start from the nation.
+            "insight_hubs": [] if national else list_staffed_hubs(request.user),
+            "evaluator": has_role(request.user, Role.EVALUATOR),
         },
     )
 

@@ -291,3 +291,15 @@ def test_the_api_answers_bad_parameters_with_a_reason(client, world, params, sta
 def test_the_api_refuses_people_without_a_staff_role(client, world):
     assert _api(client, world.teacher, "reach", network="maths", year=YEAR).status_code == 403
     assert _api(client, world.evaluator, "reach.csv", network="maths", year=YEAR).status_code == 403
+
+
+def test_the_back_office_index_links_each_role_to_its_insights(client, world):
+    client.force_login(world.staff_a)
+    hub_staff = client.get(reverse("backoffice:index")).content.decode()
+    client.force_login(world.evaluator)
+    evaluator = client.get(reverse("backoffice:index")).content.decode()
+
+    assert reverse("backoffice:insights-hub", args=["hub-a"]) in hub_staff
+    assert reverse("backoffice:insights-hub", args=["hub-b"]) not in hub_staff
+    assert reverse("backoffice:insights-extract") in evaluator
+    assert reverse("backoffice:insights") not in evaluator.replace("insights/extract", "")

@@ -8,6 +8,7 @@ from cpdnet.accounts.models import User
 from cpdnet.delivery.demo import load_demo_delivery
 from cpdnet.evaluation.demo import load_demo_evaluation
 from cpdnet.hubs.services import load_hubs
+from cpdnet.insights.demo import load_demo_targets
 from cpdnet.programmes.demo import load_demo_programmes, load_demo_sessions
 from cpdnet.schools.models import School
 
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             f"ratings, {evaluation['page_feedback']} page feedback answers and "
             f"{evaluation['certificates']} certificates."
         )
+        self.stdout.write(f"Loaded {load_demo_targets()} engagement targets.")
         self.stdout.write(
             f"Demo national staff account: national@example.org / {DEMO_PASSWORD} at /admin/"
         )
