@@ -285,8 +285,8 @@ def erase_person(*, user: User) -> User:
     from cpdnet.applications.models import Application
     from cpdnet.delivery.certificates import withdraw_certificates
     from cpdnet.delivery.services import erase_participant_work
-    from cpdnet.events.services import erase_registrations
     from cpdnet.evaluation.services import erase_person_evaluation
+    from cpdnet.events.services import erase_registrations
     from cpdnet.notifications.newsletters import erase_newsletters
     from cpdnet.programmes.models import CalendarFeed
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.utils import timezone
 
 from .models import CalendarFeed, Offering, Programme, Session
@@ -151,9 +151,12 @@ def _participating_offering_ids(user) -> Q:
     places = Application.objects.filter(applicant=user, state__in=PARTICIPATING).values(
         "offering_id"
     )
-    registrations = Registration.objects.filter(
-        email__iexact=user.email, status=RegistrationStatus.CONFIRMED
-    ).values("offering_id")
+    # Lower(email) rather than iexact, so that an index on Lower("email") can serve it.
+    registrations = (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=user.email.lower(), status=RegistrationStatus.CONFIRMED)
+        .values("offering_id")
+    )
     return Q(offering_id__in=places) | Q(offering_id__in=registrations)
 
 
@@ -200,6 +203,11 @@ class Recipient:
     key: str  # stable across changes of address: "person:<id>" or "registration:<id>"
     email: str
     name: str
+
+    @property
+    def is_registrant(self) -> bool:
+        """Registered for a webinar without an account of their own (yet)."""
+        return self.key.startswith("registration:")
 
 
 def list_session_recipients(offering_id: int) -> Iterator[Recipient]:

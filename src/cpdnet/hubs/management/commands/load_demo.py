@@ -7,8 +7,10 @@ from django.db import transaction
 from cpdnet.accounts.models import User
 from cpdnet.delivery.demo import load_demo_delivery
 from cpdnet.evaluation.demo import load_demo_evaluation
+from cpdnet.events.demo import load_demo_events
 from cpdnet.hubs.services import load_hubs
 from cpdnet.insights.demo import load_demo_targets
+from cpdnet.notifications.demo import load_demo_newsletters
 from cpdnet.programmes.demo import load_demo_programmes, load_demo_sessions
 from cpdnet.schools.models import School
 
@@ -58,6 +60,14 @@ class Command(BaseCommand):
             f"({demo['offerings_created']} new) in {years}, "
             f"{demo['accounts']} demo accounts and {demo['applications']} applications "
             f"({demo['applications_created']} new, from {demo['teachers']} made-up teachers)."
+        )
+        events = load_demo_events()
+        letters = load_demo_newsletters()
+        self.stdout.write(
+            f"Loaded {events['registrations_created']} new webinar registrations "
+            f"({events['open_webinars_with_places']} webinars open with places), "
+            f"{letters['audiences']} newsletter audiences and {letters['subscribers']} subscribers"
+            f"{' and sent one issue' if letters['issue_sent'] else ''}."
         )
         sessions = load_demo_sessions()
         self.stdout.write(
