@@ -162,10 +162,14 @@ def check_upload(file: UploadedFile) -> CheckedUpload:
 
 def store(upload: CheckedUpload) -> str:
     """Save a checked upload under a random name and return that name."""
-    token = secrets.token_urlsafe(24)
-    name = f"{token[:2]}/{token}.{upload.extension}"
     upload.file.seek(0)
-    return private_storage().save(name, upload.file)
+    return keep(upload.file, extension=upload.extension)
+
+
+def keep(file, *, extension: str) -> str:
+    """Save a file whose content is known to be safe under a new random name; return it."""
+    token = secrets.token_urlsafe(24)
+    return private_storage().save(f"{token[:2]}/{token}.{extension}", file)
 
 
 def delete_stored(name: str) -> None:

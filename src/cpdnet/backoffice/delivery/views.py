@@ -27,6 +27,11 @@ from .forms import GapTaskForm, RegisterForm, ResourceForm
 PER_PAGE = 50
 
 
+def _data(request) -> tuple:
+    # An empty POST still binds the form, so that it shows what is missing.
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def _offering(request, offering_id: int) -> Offering:
     try:
         return access_runnable_offering(request.user, offering_id)
@@ -90,7 +95,7 @@ def session_register(request, offering_id: int, session_id: int):
     session = _session(request, offering_id, session_id)
     participants = selectors.list_register(session)
     prefill = AttendanceStatus.ATTENDED if request.GET.get("prefill") == "attended" else ""
-    form = RegisterForm(request.POST or None, participants=participants, prefill=prefill)
+    form = RegisterForm(*_data(request), participants=participants, prefill=prefill)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_register(session=session, marks=form.marks(), by=request.user)
@@ -118,9 +123,7 @@ def session_register(request, offering_id: int, session_id: int):
 @declare(Access.SIGNED_IN)
 def offering_resources(request, offering_id: int):
     offering = _offering(request, offering_id)
-    form = ResourceForm(
-        request.POST or None, request.FILES or None, sessions=offering.sessions.all()
-    )
+    form = ResourceForm(*_data(request), sessions=offering.sessions.all())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -161,7 +164,7 @@ def resource_delete(request, offering_id: int, resource_id: int):
 @declare(Access.SIGNED_IN)
 def offering_tasks(request, offering_id: int):
     offering = _offering(request, offering_id)
-    form = GapTaskForm(request.POST or None, sessions=offering.sessions.all())
+    form = GapTaskForm(*_data(request), sessions=offering.sessions.all())
     if request.method == "POST" and form.is_valid():
         task = services.set_gap_task(offering=offering, by=request.user, **form.cleaned_data)
         messages.success(request, _("Gap task set: %(title)s") % {"title": task.title})

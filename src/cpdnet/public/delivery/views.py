@@ -25,6 +25,11 @@ from cpdnet.programmes.models import Session
 from .forms import CascadeForm, ReflectionForm, SubmissionForm
 
 
+def _data(request) -> tuple:
+    # An empty POST still binds the form, so that it shows what is missing.
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def _participation(request, offering_id: int) -> Application:
     try:
         return get_participation(request.user, offering_id)
@@ -75,8 +80,7 @@ def my_task(request, offering_id: int, task_id: int):
     task = _task(application, task_id)
     submission = Submission.objects.filter(task=task, application=application).first()
     form = SubmissionForm(
-        request.POST or None,
-        request.FILES or None,
+        *_data(request),
         initial={"text": submission.text if submission else ""},
         has_file=bool(submission and submission.has_file),
     )
@@ -119,9 +123,7 @@ def my_submission_file(request, offering_id: int, task_id: int):
 
 def _reflection_page(request, application: Application, session: Session | None):
     reflection = application.reflections.filter(session=session, is_final=session is None).first()
-    form = ReflectionForm(
-        request.POST or None, initial={"text": reflection.text if reflection else ""}
-    )
+    form = ReflectionForm(*_data(request), initial={"text": reflection.text if reflection else ""})
     if request.method == "POST" and form.is_valid():
         try:
             services.save_reflection(
@@ -173,7 +175,7 @@ def my_cascade(request, offering_id: int):
         if cascade
         else {}
     )
-    form = CascadeForm(request.POST or None, initial=initial)
+    form = CascadeForm(*_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         services.save_cascade(application=application, **form.cleaned_data)
         messages.success(request, _("How the work reached your department is saved."))

@@ -1,0 +1,288 @@
+"""The runner's and the participant's pages: forms, errors, and query counts that do not grow
+with the number of participants."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from cpdnet.delivery.models import (
+    Attendance,
+    AttendanceChange,
+    Cascade,
+    GapTask,
+    Reflection,
+    Resource,
+    Submission,
+)
+from cpdnet.delivery.services import Mark, save_register, set_gap_task
+from tests.factories import ApplicationFactory
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+
+
+@pytest.fixture
+def runner(client, world):
+    client.force_login(world.facilitator)
+    return client
+
+
+@pytest.fixture
+def participant(client, world):
+    client.force_login(world.participant.applicant)
+    return client
+
+
+def register_url(world, session=None):
+    return reverse(
+        "backoffice:session-register",
+        kwargs={
+            "offering_id": world.offering.pk,
+            "session_id": (session or world.sessions[0]).pk,
+        },
+    )
+
+
+def test_the_whole_register_is_saved_in_one_post(runner, world):
+    second = ApplicationFactory(offering=world.offering, state="accepted")
+
+    response = runner.post(
+        register_url(world),
+        {
+            f"status-{world.participant.pk}": "attended",
+            f"status-{second.pk}": "excused",
+            f"reason-{second.pk}": "Ill",
+        },
+    )
+
+    assert response.status_code == 302
+    assert dict(Attendance.objects.values_list("application_id", "status")) == {
+        world.participant.pk: "attended",
+        second.pk: "excused",
+    }
+
+
+def test_an_excused_absence_without_a_reason_shows_an_error_and_saves_nothing(runner, world):
+    second = ApplicationFactory(offering=world.offering, state="accepted")
+
+    response = runner.post(
+        register_url(world),
+        {f"status-{world.participant.pk}": "attended", f"status-{second.pk}": "excused"},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert f"Give the reason {second.applicant.get_full_name()} was excused" in page
+    assert not Attendance.objects.exists()
+
+
+def test_an_unmarked_participant_is_named_in_the_error(runner, world):
+    response = runner.post(register_url(world), {})
+
+    assert "Mark Ada Lovelace attended, absent or excused" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_mark_all_attended_fills_in_only_those_not_yet_marked(runner, world):
+    second = ApplicationFactory(offering=world.offering, state="accepted")
+    save_register(
+        session=world.sessions[0],
+        marks={world.participant.pk: Mark("absent"), second.pk: Mark("absent")},
+        by=world.facilitator,
+    )
+    third = ApplicationFactory(offering=world.offering, state="accepted")
+
+    form = runner.get(register_url(world) + "?prefill=attended").context["form"]
+
+    assert form[f"status-{world.participant.pk}"].value() == "absent"
+    assert form[f"status-{third.pk}"].value() == "attended"
+
+
+def test_a_correction_shows_in_the_registers_history(runner, world):
+    save_register(
+        session=world.sessions[0],
+        marks={world.participant.pk: Mark("absent")},
+        by=world.facilitator,
+    )
+
+    runner.post(register_url(world), {f"status-{world.participant.pk}": "attended"})
+
+    assert AttendanceChange.objects.count() == 2
+    assert "Absent to attended" in runner.get(register_url(world)).content.decode()
+
+
+def test_a_file_whose_content_is_not_its_name_is_refused_with_a_reason(runner, world):
+    url = reverse("backoffice:offering-resources", kwargs={"offering_id": world.offering.pk})
+
+    response = runner.post(url, {"title": "Slides", "file": SimpleUploadedFile("slides.pdf", PNG)})
+
+    assert response.status_code == 200
+    assert "is not what its name says" in response.content.decode()
+    assert not Resource.objects.exists()
+
+
+def test_a_runner_adds_a_link_and_a_file(runner, world):
+    url = reverse("backoffice:offering-resources", kwargs={"offering_id": world.offering.pk})
+
+    runner.post(url, {"title": "Guide", "url": "https://example.org/guide"})
+    runner.post(
+        url,
+        {
+            "title": "Notes",
+            "file": SimpleUploadedFile("../../notes.txt", b"Notes\n"),
+            "session": world.sessions[1].pk,
+            "is_public": "on",
+        },
+    )
+
+    link, notes = Resource.objects.order_by("pk")
+    assert link.url == "https://example.org/guide"
+    assert (notes.original_name, notes.session, notes.is_public) == (
+        "notes.txt",
+        world.sessions[1],
+        True,
+    )
+
+
+def test_a_runner_sets_a_gap_task_after_a_session(runner, world):
+    due = timezone.localdate() + datetime.timedelta(days=14)
+
+    response = runner.post(
+        reverse("backoffice:offering-tasks", kwargs={"offering_id": world.offering.pk}),
+        {
+            "title": "Try a bar model",
+            "instructions": "Teach one lesson.",
+            "due_on": due.isoformat(),
+            "session": world.sessions[2].pk,
+        },
+    )
+
+    assert response.status_code == 302
+    task = GapTask.objects.get()
+    assert (task.due_on, task.session, task.set_by) == (due, world.sessions[2], world.facilitator)
+
+
+def test_a_due_date_in_the_past_is_refused(runner, world):
+    response = runner.post(
+        reverse("backoffice:offering-tasks", kwargs={"offering_id": world.offering.pk}),
+        {"title": "Late", "instructions": "x", "due_on": "2020-01-01"},
+    )
+
+    assert "The due date must be today or later" in response.content.decode()
+    assert not GapTask.objects.exists()
+
+
+def test_confirming_completion_from_the_progress_page(runner, world):
+    response = runner.post(
+        reverse("backoffice:offering-complete", kwargs={"offering_id": world.offering.pk})
+    )
+
+    assert response.status_code == 302
+    world.participant.refresh_from_db()
+    assert world.participant.state == "not_completed"
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_progress_page_asks_the_same_number_of_queries_for_3_or_30_participants(
+    runner, world, count, django_assert_max_num_queries
+):
+    for session in world.sessions:
+        for _ in range(count):
+            application = ApplicationFactory(offering=world.offering, state="accepted")
+            Attendance.objects.create(application=application, session=session, status="attended")
+    Cascade.objects.create(application=world.participant, colleagues_involved=2)
+    Reflection.objects.create(application=world.participant, is_final=True, text="Done")
+
+    # Session, sign-in, roles, offering, sessions with counts, rule, progress: 12 at most,
+    # whatever the number of participants.
+    with django_assert_max_num_queries(12):
+        response = runner.get(
+            reverse("backoffice:offering-run", kwargs={"offering_id": world.offering.pk})
+        )
+
+    assert len(response.context["progress"].participants) == 3 * count + 1
+
+
+# The participant's pages
+
+
+def test_the_participant_hands_in_a_task_with_a_file(participant, world):
+    task = set_gap_task(
+        offering=world.offering,
+        by=world.facilitator,
+        title="Try it",
+        instructions="Try it in class.",
+        due_on=timezone.localdate(),
+    )
+    url = reverse("public:my-task", kwargs={"offering_id": world.offering.pk, "task_id": task.pk})
+
+    response = participant.post(
+        url, {"text": "Done", "file": SimpleUploadedFile("work.csv", b"a,b\n1,2\n")}
+    )
+
+    assert response.status_code == 302
+    submission = Submission.objects.get()
+    assert (submission.text, submission.original_name) == ("Done", "work.csv")
+
+
+def test_an_empty_answer_shows_an_error(participant, world):
+    task = set_gap_task(
+        offering=world.offering,
+        by=world.facilitator,
+        title="Try it",
+        instructions="Try it in class.",
+        due_on=timezone.localdate(),
+    )
+    url = reverse("public:my-task", kwargs={"offering_id": world.offering.pk, "task_id": task.pk})
+
+    response = participant.post(url, {"text": ""})
+
+    assert "Write your answer or attach a file" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_the_participant_records_the_cascade(participant, world):
+    url = reverse("public:my-cascade", kwargs={"offering_id": world.offering.pk})
+
+    participant.post(url, {"colleagues_involved": "3", "classes_reached": "4"})
+    participant.post(
+        url, {"colleagues_involved": "5", "classes_reached": "4", "year_groups": "Year 9"}
+    )
+
+    cascade = Cascade.objects.get()
+    assert (cascade.colleagues_involved, cascade.year_groups) == (5, "Year 9")
+
+
+def test_a_negative_count_shows_an_error(participant, world):
+    url = reverse("public:my-cascade", kwargs={"offering_id": world.offering.pk})
+
+    response = participant.post(url, {"colleagues_involved": "-1", "classes_reached": "x"})
+
+    page = response.content.decode()
+    assert "The number of colleagues cannot be below 0" in page
+    assert "Enter the number of classes as a whole number" in page
+    assert not Cascade.objects.exists()
+
+
+def test_the_participants_page_shows_their_progress_and_links_their_sessions(participant, world):
+    save_register(
+        session=world.sessions[0],
+        marks={world.participant.pk: Mark("attended")},
+        by=world.facilitator,
+    )
+
+    page = participant.get(
+        reverse("public:my-offering", kwargs={"offering_id": world.offering.pk})
+    ).content.decode()
+
+    assert "Attended 1 of the 3 sessions required." in page
+    assert reverse("public:session", kwargs={"session_id": world.sessions[0].pk}) in page
+
+
+def test_your_applications_links_to_the_offering_page_of_a_place(participant, world):
+    page = participant.get(reverse("public:my-applications")).content.decode()
+
+    assert reverse("public:my-offering", kwargs={"offering_id": world.offering.pk}) in page
