@@ -22,6 +22,11 @@ urlpatterns = [
         name="page-feedback-paths",
     ),
     path("evaluation/surveys/", evaluation.survey_results, name="survey-results"),
+    path(
+        "offerings/<int:offering_id>/feedback/",
+        evaluation.offering_feedback,
+        name="offering-feedback",
+    ),
     path("hub/", hub.hub_dashboard, name="hub"),
     path("hub/applications.csv", hub.applications_export, name="applications-csv"),
     path("hub/offerings/new/", hub.offering_create, name="offering-new"),

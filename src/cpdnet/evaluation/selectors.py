@@ -96,11 +96,14 @@ def list_paired_scores() -> QuerySet:
     )
 
 
-def list_survey_results() -> QuerySet:
-    """Per programme and question: paired responses and mean start and end scores."""
+def list_survey_results(*, offering_id: int | None = None) -> QuerySet:
+    """Per programme and question: paired responses and mean start and end scores (of one
+    offering if given)."""
+    pairs = list_paired_scores()
+    if offering_id is not None:
+        pairs = pairs.filter(response__application__offering_id=offering_id)
     return (
-        list_paired_scores()
-        .values(
+        pairs.values(
             "programme_id",
             "question_id",
             programme_title=F("response__application__offering__programme__title"),
@@ -110,6 +113,37 @@ def list_survey_results() -> QuerySet:
         .annotate(pairs=Count("id"), start_mean=Avg("start_score"), end_mean=Avg("end_score"))
         .order_by("programme_title", "programme_id", "question_order", "question_id")
     )
+
+
+def list_session_ratings(offering: Offering) -> QuerySet[Session]:
+    """An offering's sessions with how many rated each and the mean rating."""
+    return (
+        Session.objects.filter(offering=offering)
+        .annotate(ratings=Count("feedback"), mean_rating=Avg("feedback__rating"))
+        .order_by("starts_at", "id")
+    )
+
+
+def list_session_comments(offering: Offering) -> QuerySet[SessionFeedback]:
+    """Comments on an offering's sessions, without who wrote them."""
+    return (
+        SessionFeedback.objects.filter(session__offering=offering)
+        .exclude(comment="")
+        .select_related("session")
+        .only("rating", "comment", "created_at", "session__starts_at", "session__title")
+        .order_by("session__starts_at", "session_id", "created_at", "id")
+    )
+
+
+def count_survey_responses(offering: Offering) -> dict[str, int]:
+    """How many of an offering's participants answered each survey."""
+    counts = dict(
+        SurveyResponse.objects.filter(application__offering=offering)
+        .order_by()
+        .values_list("kind")
+        .annotate(count=Count("id"))
+    )
+    return {kind: counts.get(kind, 0) for kind in SurveyKind.values}
 
 
 def list_page_feedback(*, path: str = "") -> QuerySet[PageFeedback]:

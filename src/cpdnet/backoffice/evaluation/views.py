@@ -2,12 +2,15 @@
 
 from django import forms
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.backoffice.forms import GovukForm
 from cpdnet.evaluation import selectors
+from cpdnet.programmes.models import Offering
+from cpdnet.programmes.selectors import access_runnable_offering
 
 FEEDBACK_PER_PAGE = 50
 PATHS_PER_PAGE = 50
@@ -52,16 +55,43 @@ def page_feedback_paths(request):
     )
 
 
-@declare(Access.NATIONAL_STAFF)
-def survey_results(request):
+def _by_programme(results) -> list[dict]:
     programmes: dict[int, dict] = {}
-    for row in selectors.list_survey_results():
+    for row in results:
         programme = programmes.setdefault(
             row["programme_id"], {"title": row["programme_title"], "questions": []}
         )
         programme["questions"].append(
             {**row, "change": f"{row['end_mean'] - row['start_mean']:+.2f}"}
         )
+    return list(programmes.values())
+
+
+@declare(Access.NATIONAL_STAFF)
+def survey_results(request):
     return render(
-        request, "backoffice/evaluation/surveys.html", {"programmes": list(programmes.values())}
+        request,
+        "backoffice/evaluation/surveys.html",
+        {"programmes": _by_programme(selectors.list_survey_results())},
+    )
+
+
+# Signed in, then access_runnable_offering: its facilitator, its hub's staff, national staff.
+@declare(Access.SIGNED_IN)
+def offering_feedback(request, offering_id: int):
+    try:
+        offering = access_runnable_offering(request.user, offering_id)
+    except Offering.DoesNotExist:
+        raise Http404("No offering you run has this number") from None
+    results = _by_programme(selectors.list_survey_results(offering_id=offering.pk))
+    return render(
+        request,
+        "backoffice/evaluation/offering_feedback.html",
+        {
+            "offering": offering,
+            "sessions": selectors.list_session_ratings(offering),
+            "comments": selectors.list_session_comments(offering),
+            "responses": selectors.count_survey_responses(offering),
+            "questions": results[0]["questions"] if results else [],
+        },
     )

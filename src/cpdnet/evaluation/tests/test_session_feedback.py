@@ -1,9 +1,17 @@
 """Session feedback: a participant rates a session of their offering once it has started."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cpdnet.evaluation.models import SessionFeedback
-from tests.factories import ApplicationFactory, SessionFactory
+from tests.factories import (
+    ApplicationFactory,
+    HubFactory,
+    RoleAssignmentFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 from .conftest import signed_in
 
@@ -87,3 +95,57 @@ def test_a_withdrawn_applicant_and_a_cancelled_session_get_404(world):
     assert signed_in(withdrawn.applicant).get(_url(world.held[0])).status_code == 404
     assert signed_in(world.participant).get(_url(cancelled)).status_code == 404
     assert signed_in(world.participant).get("/my/sessions/999999/feedback/").status_code == 404
+
+
+def _feedback_page(user, offering):
+    return signed_in(user).get(f"/backoffice/offerings/{offering.pk}/feedback/")
+
+
+def test_the_facilitator_sees_ratings_and_comments_without_names(world):
+    facilitator = UserFactory(email="fran@hub.example.org")
+    world.offering.facilitator = facilitator
+    world.offering.save()
+    SessionFeedback.objects.create(
+        session=world.held[0], application=world.place, rating=4, comment="More practice time"
+    )
+    other = ApplicationFactory(offering=world.offering, state="accepted")
+    SessionFeedback.objects.create(session=world.held[0], application=other, rating=5)
+
+    response = _feedback_page(facilitator, world.offering)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "More practice time" in html
+    assert ">4.5<" in html
+    assert world.participant.full_name not in html
+    assert world.participant.email not in html
+
+
+def test_feedback_of_an_offering_is_hidden_from_other_hubs_and_participants(world):
+    other_hub_staff = UserFactory(email="staff@other.example.org")
+    RoleAssignmentFactory(user=other_hub_staff, role="hub_staff", hub=HubFactory())
+
+    assert _feedback_page(other_hub_staff, world.offering).status_code == 404
+    assert _feedback_page(world.participant, world.offering).status_code == 404
+
+
+def test_the_feedback_page_takes_the_same_queries_for_3_and_30_comments(world):
+    client = signed_in(world.national)
+    url = f"/backoffice/offerings/{world.offering.pk}/feedback/"
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            place = ApplicationFactory(offering=world.offering, state="accepted")
+            SessionFeedback.objects.create(
+                session=world.held[1], application=place, rating=3, comment="Fine"
+            )
+
+    add(3)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add(27)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).content.decode().count("rated 3") == 30
+
+    assert len(many.captured_queries) == len(few.captured_queries)
