@@ -127,6 +127,12 @@ def test_facilitator_takes_the_register_and_sets_a_task_then_the_participant_han
     expect(page.get_by_text("Gap task set: Try a bar model")).to_be_visible()
     assert_accessible(page)
     assert GapTask.objects.get().session == world["session"]
+    page.get_by_role("link", name="Resources").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Overview and progress").click()
+    page.get_by_role("link", name="Ada Lovelace").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ada Lovelace")
+    assert_accessible(page)
 
     _sign_in(page, live_server, world["ada"].applicant)
     page.goto(f"{live_server.url}/account/applications/")

@@ -302,3 +302,12 @@ def export_participant_work(user) -> dict:
             for cascade in Cascade.objects.filter(**applications).order_by("pk")
         ],
     }
+
+
+def access_runnable_participant(user, offering_id: int, application_id: int) -> Application:
+    """A participant of an offering the person may run, or Application.DoesNotExist alike for
+    a missing one, someone without a place and another offering's."""
+    offering = list_runnable_offerings(user).get(pk=offering_id)
+    participant = list_participants(offering.pk).get(pk=application_id)
+    participant.offering = offering
+    return participant

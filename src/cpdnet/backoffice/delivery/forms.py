@@ -31,6 +31,10 @@ def _session_field(sessions, label: str) -> SessionChoiceField:
     )
 
 
+def format_name(template, name: str) -> str:
+    return str(template).format(name=name)
+
+
 class RegisterForm(GovukForm):
     """One radio group and one reason box per participant; the whole register in one post."""
 
@@ -92,10 +96,6 @@ class RegisterForm(GovukForm):
             )
             for participant in self.participants
         }
-
-
-def format_name(template, name: str) -> str:
-    return str(template).format(name=name)
 
 
 class ResourceForm(GovukForm):

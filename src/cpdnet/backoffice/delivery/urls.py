@@ -11,6 +11,11 @@ urlpatterns = [
         name="offering-complete",
     ),
     path(
+        "offerings/<int:offering_id>/participants/<int:application_id>/",
+        views.participant_detail,
+        name="offering-participant",
+    ),
+    path(
         "offerings/<int:offering_id>/sessions/<int:session_id>/register/",
         views.session_register,
         name="session-register",

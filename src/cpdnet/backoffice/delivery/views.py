@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpdnet.accounts.permissions import Access, declare
+from cpdnet.applications.models import Application
 from cpdnet.applications.selectors import list_participants
 from cpdnet.delivery import selectors, services
-from cpdnet.delivery.models import AttendanceStatus, GapTask, Resource, Submission
+from cpdnet.delivery.models import AttendanceStatus, Cascade, GapTask, Resource, Submission
 from cpdnet.delivery.services import DeliveryError
 from cpdnet.delivery.uploads import file_response
 from cpdnet.programmes.models import Offering, Session
@@ -81,6 +82,31 @@ def offering_complete(request, offering_id: int):
             % {"completed": confirmed.completed, "not_completed": confirmed.not_completed},
         )
     return redirect("backoffice:offering-run", offering_id=offering.pk)
+
+
+@declare(Access.SIGNED_IN)
+def participant_detail(request, offering_id: int, application_id: int):
+    try:
+        participant = selectors.access_runnable_participant(
+            request.user, offering_id, application_id
+        )
+    except (Offering.DoesNotExist, Application.DoesNotExist):
+        raise Http404("No participant of an offering you run has this number") from None
+    return render(
+        request,
+        "backoffice/delivery/participant.html",
+        {
+            "offering": participant.offering,
+            "participant": participant,
+            "sessions": selectors.list_sessions_for(participant),
+            "submissions": participant.submissions.select_related("task").order_by(
+                "task__due_on", "id"
+            ),
+            "final_reflection": selectors.get_final_reflection(participant),
+            "cascade": Cascade.objects.filter(application=participant).first(),
+            "completion": selectors.get_participant_progress(participant),
+        },
+    )
 
 
 def _session(request, offering_id: int, session_id: int) -> Session:

@@ -80,11 +80,22 @@ def run_url(world):
     return reverse("backoffice:offering-run", kwargs={"offering_id": world.offering.pk})
 
 
+def participant_url(world, application=None):
+    return reverse(
+        "backoffice:offering-participant",
+        kwargs={
+            "offering_id": world.offering.pk,
+            "application_id": (application or world.participant).pk,
+        },
+    )
+
+
 # The runner's pages
 
 
 @pytest.mark.parametrize("who", RUNNERS)
 def test_the_people_running_the_offering_see_its_pages(as_, world, who, resource, submission):
+    save_reflection(application=world.participant, session=world.sessions[0], text="Thoughts")
     client = as_(who)
 
     for url in [
@@ -98,6 +109,8 @@ def test_the_people_running_the_offering_see_its_pages(as_, world, who, resource
         ),
     ]:
         assert client.get(url).status_code == 200, url
+    detail = client.get(participant_url(world)).content.decode()
+    assert "Thoughts" in detail and "It went well." in detail
     download = client.get(
         reverse(
             "backoffice:submission-file",
@@ -115,6 +128,7 @@ def test_nobody_else_reaches_the_runners_pages_or_answers(as_, world, who, submi
     for url in [
         run_url(world),
         register_url(world),
+        participant_url(world),
         reverse("backoffice:offering-resources", kwargs={"offering_id": world.offering.pk}),
         reverse(
             "backoffice:task-submissions",
@@ -131,6 +145,11 @@ def test_nobody_else_reaches_the_runners_pages_or_answers(as_, world, who, submi
         ),
     ]:
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("who", ["other_participant", "withdrawn"])
+def test_a_runner_sees_no_one_without_a_place_on_the_offering(as_, world, who):
+    assert as_("facilitator").get(participant_url(world, getattr(world, who))).status_code == 404
 
 
 def test_a_signed_out_visitor_is_sent_to_sign_in(as_, world):
