@@ -13,6 +13,9 @@ from cpdnet.programmes.models import Offering
 from cpdnet.programmes.selectors import access_runnable_offering
 
 FEEDBACK_PER_PAGE = 50
+# The people who run an offering see survey means only from this many pairs, so that no
+# participant's own answers can be read off a small group.
+SMALLEST_GROUP = 5
 PATHS_PER_PAGE = 50
 
 
@@ -92,6 +95,11 @@ def offering_feedback(request, offering_id: int):
             "sessions": selectors.list_session_ratings(offering),
             "comments": selectors.list_session_comments(offering),
             "responses": selectors.count_survey_responses(offering),
-            "questions": results[0]["questions"] if results else [],
+            "questions": [
+                row
+                for row in (results[0]["questions"] if results else [])
+                if row["pairs"] >= SMALLEST_GROUP
+            ],
+            "smallest_group": SMALLEST_GROUP,
         },
     )

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cpdnet.evaluation.models import SessionFeedback
+from cpdnet.evaluation.models import Answer, Question, SessionFeedback, SurveyResponse
 from tests.factories import (
     ApplicationFactory,
     HubFactory,
@@ -149,3 +149,23 @@ def test_the_feedback_page_takes_the_same_queries_for_3_and_30_comments(world):
         assert client.get(url).content.decode().count("rated 3") == 30
 
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_survey_means_show_to_the_facilitator_only_from_five_pairs(world):
+    question = Question.objects.get(key="confident-explaining-why")
+
+    def pair() -> None:
+        place = ApplicationFactory(offering=world.offering, state="completed")
+        for kind, score in (("start", 2), ("end", 4)):
+            response = SurveyResponse.objects.create(application=place, kind=kind)
+            Answer.objects.create(response=response, question=question, score=score)
+
+    for _ in range(4):
+        pair()
+    four = _feedback_page(world.national, world.offering).content.decode()
+    pair()
+    five = _feedback_page(world.national, world.offering).content.decode()
+
+    assert question.text not in four
+    assert "Results show once at least 5 participants" in four
+    assert question.text in five

@@ -99,6 +99,13 @@ class SessionFeedbackForm(GovukFormMixin, forms.Form):
     )
     comment = _text_field(_("What worked well, and what could be better? (optional)"), 2000)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].help_text = _(
+            "The people who run the offering see your rating and comment, without your name."
+        )
+        self.fields["comment"].widget.attrs["aria-describedby"] = f"{self['comment'].auto_id}-hint"
+
 
 def _yes_no(label) -> forms.ChoiceField:
     return forms.ChoiceField(
