@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 
 from cpdnet.programmes.models import Kind, Offering
@@ -27,16 +27,16 @@ def is_webinar(offering: Offering) -> bool:
 
 
 def get_webinar(offering_id: int) -> Offering:
-    """Return a webinar offering with `places_left` counted, or raise Offering.DoesNotExist
-    alike for a missing offering and one that takes applications."""
-    confirmed = Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
-    offering = (
-        Offering.objects.select_related("programme__network", "hub")
-        .annotate(confirmed_count=confirmed)
-        .get(pk=offering_id, programme__kind=Kind.WEBINAR)
+    """Return a webinar offering, or raise Offering.DoesNotExist alike for a missing offering
+    and one that takes applications."""
+    return Offering.objects.select_related("programme__network", "hub").get(
+        pk=offering_id, programme__kind=Kind.WEBINAR
     )
-    offering.places_left = max(0, offering.capacity - offering.confirmed_count)
-    return offering
+
+
+def count_places_left(offering: Offering) -> int:
+    confirmed = offering.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+    return max(0, offering.capacity - confirmed)
 
 
 def count_registrations(offering: Offering) -> dict[str, int]:

@@ -41,6 +41,7 @@ def register(request, offering_id: int):
             "job_role": user.job_role,
             "urn": user.school_id,
         }
+    offering.places_left = selectors.count_places_left(offering)
     form = RegistrationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
