@@ -196,9 +196,9 @@ def test_the_progress_page_asks_the_same_number_of_queries_for_3_or_30_participa
     Cascade.objects.create(application=world.participant, colleagues_involved=2)
     Reflection.objects.create(application=world.participant, is_final=True, text="Done")
 
-    # Session, sign-in, roles, offering, sessions with counts, rule, progress: 12 at most,
-    # whatever the number of participants.
-    with django_assert_max_num_queries(12):
+    # Session, person, roles, offering, sessions with counts, rule, progress: 8 whatever the
+    # number of participants.
+    with django_assert_max_num_queries(8):
         response = runner.get(
             reverse("backoffice:offering-run", kwargs={"offering_id": world.offering.pk})
         )
@@ -286,3 +286,19 @@ def test_your_applications_links_to_the_offering_page_of_a_place(participant, wo
     page = participant.get(reverse("public:my-applications")).content.decode()
 
     assert reverse("public:my-offering", kwargs={"offering_id": world.offering.pk}) in page
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_register_asks_the_same_number_of_queries_for_3_or_30_participants(
+    runner, world, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        application = ApplicationFactory(offering=world.offering, state="accepted")
+        Attendance.objects.create(
+            application=application, session=world.sessions[0], status="attended"
+        )
+
+    with django_assert_max_num_queries(9):
+        response = runner.get(register_url(world))
+
+    assert len(response.context["form"].participants) == count + 1
