@@ -205,6 +205,12 @@ class Session(models.Model):
         indexes = [
             models.Index(fields=["offering", "starts_at"]),
             models.Index(fields=["starts_at"]),
+            # The recordings sweep: only sessions with a recording not yet sent.
+            models.Index(
+                fields=["ends_at"],
+                condition=models.Q(recording_sent_at__isnull=True) & ~models.Q(recording_url=""),
+                name="session_recording_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

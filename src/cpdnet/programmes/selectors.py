@@ -246,6 +246,9 @@ def list_sessions_due_join_link(now: datetime.datetime | None = None) -> QuerySe
         Session.objects.filter(
             cancelled_at__isnull=True,
             join_link_released_at__isnull=True,
+            # A session lasts less than a day (one date, two times): the lower bound keeps the
+            # scan of the starts_at index to a day, not every session ever held.
+            starts_at__gt=now - datetime.timedelta(days=1),
             starts_at__lte=now + release,
             ends_at__gt=now,
         ).exclude(join_url="")
