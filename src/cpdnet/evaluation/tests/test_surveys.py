@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -256,3 +257,18 @@ def test_survey_results_take_the_same_queries_for_3_and_30_programmes(world):
 
     assert many == few
     assert client.get(url).content.decode().count("<caption") == 30
+
+
+def test_the_offering_links_include_points_to_both_surveys_and_held_sessions(world):
+    html = render_to_string(
+        "public/evaluation/_offering_links.html",
+        {
+            "offering": world.offering,
+            "sessions": [*world.held, world.coming],
+            "now": timezone.now(),
+        },
+    )
+
+    assert _url(world.offering, "start") in html
+    assert _url(world.offering, "end") in html
+    assert html.count("/feedback/") == 2  # the two sessions held, not the one to come
