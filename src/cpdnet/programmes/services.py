@@ -354,35 +354,67 @@ def _mark_sent(session_id: int, field: str, now: datetime.datetime) -> bool:
     return bool(updated)
 
 
-def release_join_links(*, now: datetime.datetime | None = None) -> int:
-    """Email the join link of every session now inside its release window to its
-    participants, once; return how many sessions were released."""
+def _send_if_due(session_id: int, *, due, send, field: str, now: datetime.datetime) -> bool:
+    """Send one of a session's once-only emails if the session is still due it now."""
+    session = due.filter(pk=session_id).first()
+    if session is None:
+        return False
+    # Send first, then mark: a run that stops half way is finished by the next one, and each
+    # email is keyed, so nobody gets two.
+    send(session=session)
+    return _mark_sent(session.pk, field, now)
+
+
+def release_join_link(*, session_id: int, now: datetime.datetime | None = None) -> bool:
+    """Email a session's join link to its participants if it is inside its release window and
+    not yet released; return whether it was released now."""
     from cpdnet.notifications.sessions import send_join_link_emails
 
     from . import selectors
 
     now = now or timezone.now()
-    released = 0
-    for session in selectors.list_sessions_due_join_link(now):
-        # Send first, then mark: a run that stops half way is finished by the next one, and
-        # each email is keyed, so nobody gets two.
-        send_join_link_emails(session=session)
-        released += _mark_sent(session.pk, "join_link_released_at", now)
-    return released
+    return _send_if_due(
+        session_id,
+        due=selectors.list_sessions_due_join_link(now),
+        send=send_join_link_emails,
+        field="join_link_released_at",
+        now=now,
+    )
 
 
-def send_session_reminders(*, now: datetime.datetime | None = None) -> int:
-    """Remind participants of sessions starting within SESSION_REMINDER_HOURS, once."""
+def release_join_links(*, now: datetime.datetime | None = None) -> int:
+    """Release the join link of every session due now, one after another; return how many."""
+    from . import selectors
+
+    now = now or timezone.now()
+    due = selectors.list_sessions_due_join_link(now).values_list("pk", flat=True)
+    return sum(release_join_link(session_id=pk, now=now) for pk in list(due))
+
+
+def remind_session(*, session_id: int, now: datetime.datetime | None = None) -> bool:
+    """Remind a session's participants if it starts within SESSION_REMINDER_HOURS and they
+    were not reminded yet; return whether they were reminded now."""
     from cpdnet.notifications.sessions import send_reminder_emails
 
     from . import selectors
 
     now = now or timezone.now()
-    reminded = 0
-    for session in selectors.list_sessions_due_reminder(now):
-        send_reminder_emails(session=session)
-        reminded += _mark_sent(session.pk, "reminder_sent_at", now)
-    return reminded
+    return _send_if_due(
+        session_id,
+        due=selectors.list_sessions_due_reminder(now),
+        send=send_reminder_emails,
+        field="reminder_sent_at",
+        now=now,
+    )
+
+
+def send_session_reminders(*, now: datetime.datetime | None = None) -> int:
+    """Remind participants of every session due a reminder now; return how many sessions."""
+    from . import selectors
+
+    now = now or timezone.now()
+    due = selectors.list_sessions_due_reminder(now).values_list("pk", flat=True)
+    return sum(remind_session(session_id=pk, now=now) for pk in list(due))
 
 
 def send_recording(*, session: Session, now: datetime.datetime | None = None) -> bool:

@@ -7,17 +7,32 @@ retried or doubled task sends nothing twice.
 from django_tasks import task
 
 from . import services
-from .selectors import get_session
+from .selectors import get_session, list_sessions_due_join_link, list_sessions_due_reminder
+
+# The periodic sweeps fan out one task per session, so that a busy hour's emails are shared
+# between workers and one slow session does not hold up the rest.
 
 
 @task()
 def release_join_links_task() -> None:
-    services.release_join_links()
+    for session_id in list_sessions_due_join_link().values_list("pk", flat=True):
+        release_join_link_task.enqueue(session_id)
+
+
+@task()
+def release_join_link_task(session_id: int) -> None:
+    services.release_join_link(session_id=session_id)
 
 
 @task()
 def send_session_reminders_task() -> None:
-    services.send_session_reminders()
+    for session_id in list_sessions_due_reminder().values_list("pk", flat=True):
+        send_session_reminder_task.enqueue(session_id)
+
+
+@task()
+def send_session_reminder_task(session_id: int) -> None:
+    services.remind_session(session_id=session_id)
 
 
 @task()

@@ -151,6 +151,17 @@ class TestUpdate:
         assert recipients_of(mail.outbox) == world.participant_emails
         assert all("https://meet.example.org/b" in message.body for message in mail.outbox)
 
+    def test_a_change_email_overtaken_by_a_later_change_is_not_sent(self, world):
+        from cpdnet.programmes.tasks import send_session_change_emails_task
+
+        Session.objects.filter(pk=world.session.pk).update(sequence=2, venue="Room 2")
+
+        send_session_change_emails_task.enqueue(world.session.pk, 1, ["venue"])
+        assert mail.outbox == []
+        send_session_change_emails_task.enqueue(world.session.pk, 2, ["venue"])
+        assert recipients_of(mail.outbox) == world.participant_emails
+        assert all("Where: Room 2" in message.body for message in mail.outbox)
+
     def test_a_title_change_raises_the_sequence_without_an_email(self, world):
         services.update_session(session=world.session, by=world.facilitator, title="Renamed")
 
