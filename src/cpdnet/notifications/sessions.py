@@ -38,8 +38,16 @@ def _title(session: Session) -> str:
     return session.title or session.offering.programme.title
 
 
-def _send(*, session: Session, kind: str, event: str, context: dict | None = None) -> int:
-    """Email one event about a session to each participant; return how many were sent now."""
+def _send(
+    *,
+    session: Session,
+    kind: str,
+    event: str,
+    context: dict | None = None,
+    only: str = "",
+) -> int:
+    """Email one event about a session to each participant (or only the one with this
+    recipient key); return how many were sent now."""
     start = timezone.localtime(session.starts_at)
     subject = SUBJECTS[kind].format(
         title=_title(session), day=f"{start:%A} {start.day} {start:%B}", start=f"{start:%H:%M}"
@@ -58,6 +66,8 @@ def _send(*, session: Session, kind: str, event: str, context: dict | None = Non
     }
     sent = 0
     for recipient in list_session_recipients(session.offering_id):
+        if only and recipient.key != only:
+            continue
         body = render_to_string(
             f"notifications/session_{kind}.txt", {**context, "recipient": recipient}
         )
@@ -70,8 +80,10 @@ def _send(*, session: Session, kind: str, event: str, context: dict | None = Non
     return sent
 
 
-def send_join_link_emails(*, session: Session) -> int:
-    return _send(session=session, kind="join_link", event=f"join-link:{session.sequence}")
+def send_join_link_emails(*, session: Session, only: str = "") -> int:
+    return _send(
+        session=session, kind="join_link", event=f"join-link:{session.sequence}", only=only
+    )
 
 
 def send_reminder_emails(*, session: Session) -> int:

@@ -391,6 +391,26 @@ def release_join_links(*, now: datetime.datetime | None = None) -> int:
     return sum(release_join_link(session_id=pk, now=now) for pk in list(due))
 
 
+def send_released_join_links(
+    *, offering_id: int, recipient_key: str, now: datetime.datetime | None = None
+) -> int:
+    """Email someone who joined an offering after a session's link was released (a webinar
+    registration confirmed late) the links of its sessions inside their window now; return
+    how many were sent. `recipient_key` is "person:<id>" or "registration:<id>"."""
+    from cpdnet.notifications.sessions import send_join_link_emails
+
+    from . import selectors
+
+    now = now or timezone.now()
+    upcoming = selectors.list_offering_sessions(offering_id).filter(ends_at__gt=now)
+    released = [
+        session
+        for session in upcoming
+        if session.join_url and selectors.is_join_link_released(session, now)
+    ]
+    return sum(send_join_link_emails(session=session, only=recipient_key) for session in released)
+
+
 def remind_session(*, session_id: int, now: datetime.datetime | None = None) -> bool:
     """Remind a session's participants if it starts within SESSION_REMINDER_HOURS and they
     were not reminded yet; return whether they were reminded now."""

@@ -63,3 +63,8 @@ def send_session_cancelled_emails_task(session_id: int) -> None:
     session = get_session(session_id)
     if session.is_cancelled:
         send_cancellation_emails(session=session)
+
+
+@task()
+def send_released_join_links_task(offering_id: int, recipient_key: str) -> None:
+    services.send_released_join_links(offering_id=offering_id, recipient_key=recipient_key)

@@ -330,6 +330,40 @@ class TestReleaseTask:
 
         assert len(mail.outbox) == first
 
+    def test_someone_who_registers_after_the_release_gets_the_link_alone(self, world):
+        from cpdnet.events.models import Registration
+
+        now = world.session.starts_at - 30 * MINUTE
+        services.release_join_links(now=now)
+        mail.outbox.clear()
+        late = Registration.objects.create(
+            offering=world.offering,
+            name="Lee Late",
+            email="lee@school.example.org",
+            job_role="class_teacher",
+            status="confirmed",
+        )
+
+        sent = services.send_released_join_links(
+            offering_id=world.offering.pk, recipient_key=f"registration:{late.pk}", now=now
+        )
+        again = services.send_released_join_links(
+            offering_id=world.offering.pk, recipient_key=f"registration:{late.pk}", now=now
+        )
+
+        assert (sent, again) == (1, 0)
+        assert recipients_of(sent_with_link()) == {"lee@school.example.org"}
+
+    def test_a_late_joiner_before_the_window_gets_nothing_yet(self, world):
+        sent = services.send_released_join_links(
+            offering_id=world.offering.pk,
+            recipient_key=f"person:{world.participant.pk}",
+            now=world.session.starts_at - 61 * MINUTE,
+        )
+
+        assert sent == 0
+        assert mail.outbox == []
+
     def test_the_periodic_task_releases_links_due_now(self, world):
         now = timezone.now()
         due = SessionFactory(
