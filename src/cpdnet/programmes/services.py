@@ -205,13 +205,8 @@ SEQUENCED_FIELDS = frozenset({"title", "starts_at", "ends_at", "mode", "venue", 
 NOTIFIED_FIELDS = frozenset({"starts_at", "ends_at", "mode", "venue"})
 
 
-class SessionError(Exception):
+class SessionError(OfferingError):
     """A request about a session that cannot be carried out, with a plain English reason."""
-
-    def __init__(self, reason: str, *, code: str = "not_allowed"):
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
 
 
 def _check_session_field_names(fields: dict[str, Any]) -> None:
@@ -251,9 +246,6 @@ def update_session(
 ) -> Session:
     """Change a session. A change calendars must show raises its SEQUENCE; a change of time,
     place or (once released) link is emailed to participants, once per change."""
-    from . import selectors
-    from .tasks import send_recording_emails_task, send_session_change_emails_task
-
     _check_session_field_names(fields)
     now = now or timezone.now()
     with transaction.atomic():
@@ -270,18 +262,7 @@ def update_session(
         for name in changes:
             setattr(locked, name, fields[name])
         locked.full_clean()
-        update_fields = [*changes, "updated_at"]
-        if SEQUENCED_FIELDS & set(changes):
-            locked.sequence += 1
-            update_fields.append("sequence")
-        if {"starts_at", "ends_at"} & set(changes):
-            # A new time brings a new reminder and, outside the window, a new release.
-            locked.reminder_sent_at = None
-            update_fields.append("reminder_sent_at")
-            if not selectors.is_join_link_released(locked, now):
-                locked.join_link_released_at = None
-                update_fields.append("join_link_released_at")
-        locked.save(update_fields=update_fields)
+        locked.save(update_fields=_follow_changes(locked, set(changes), now))
         record(
             actor=by,
             action="programmes.session.updated",
@@ -291,22 +272,43 @@ def update_session(
             f"{_london(locked.starts_at)} of {locked.offering}",
             data={"changed": changes, "sequence": locked.sequence},
         )
-        notified = sorted(NOTIFIED_FIELDS & set(changes))
-        if (
-            "join_url" in changes
-            and locked.join_url
-            and selectors.is_join_link_released(locked, now)
-        ):
-            notified.append("join_url")
-        if notified and locked.ends_at > now:
-            session_id, sequence = locked.pk, locked.sequence
-            transaction.on_commit(
-                lambda: send_session_change_emails_task.enqueue(session_id, sequence, notified)
-            )
-        if "recording_url" in changes and selectors.is_recording_available(locked, now):
-            session_id = locked.pk
-            transaction.on_commit(lambda: send_recording_emails_task.enqueue(session_id))
+        _email_changes_on_commit(locked, set(changes), now)
     return locked
+
+
+def _follow_changes(session: Session, changed: set[str], now: datetime.datetime) -> list[str]:
+    """Raise the SEQUENCE for calendars and, for a new time, send the reminder and (outside
+    the window) the link again; return the fields to save."""
+    from .selectors import is_join_link_released
+
+    update_fields = [*changed, "updated_at"]
+    if SEQUENCED_FIELDS & changed:
+        session.sequence += 1
+        update_fields.append("sequence")
+    if {"starts_at", "ends_at"} & changed:
+        session.reminder_sent_at = None
+        update_fields.append("reminder_sent_at")
+        if not is_join_link_released(session, now):
+            session.join_link_released_at = None
+            update_fields.append("join_link_released_at")
+    return update_fields
+
+
+def _email_changes_on_commit(session: Session, changed: set[str], now: datetime.datetime):
+    from .selectors import is_join_link_released, is_recording_available
+    from .tasks import send_recording_emails_task, send_session_change_emails_task
+
+    notified = sorted(NOTIFIED_FIELDS & changed)
+    # Participants never saw a link before its release, so a new one is news only after it.
+    if "join_url" in changed and session.join_url and is_join_link_released(session, now):
+        notified.append("join_url")
+    session_id, sequence = session.pk, session.sequence
+    if notified and session.ends_at > now:
+        transaction.on_commit(
+            lambda: send_session_change_emails_task.enqueue(session_id, sequence, notified)
+        )
+    if "recording_url" in changed and is_recording_available(session, now):
+        transaction.on_commit(lambda: send_recording_emails_task.enqueue(session_id))
 
 
 def cancel_session(
