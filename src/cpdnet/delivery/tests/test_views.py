@@ -302,3 +302,15 @@ def test_the_register_asks_the_same_number_of_queries_for_3_or_30_participants(
         response = runner.get(register_url(world))
 
     assert len(response.context["form"].participants) == count + 1
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_link"),
+    [("facilitator", True), ("hub_staff", True), ("other_teacher", False)],
+)
+def test_the_back_office_index_links_the_offerings_a_person_runs(client, world, who, sees_link):
+    client.force_login(getattr(world, who))
+
+    page = client.get(reverse("backoffice:index")).content.decode()
+
+    assert (reverse("backoffice:offerings-to-run") in page) is sees_link
