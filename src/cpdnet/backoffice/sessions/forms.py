@@ -2,6 +2,7 @@
 clock changes."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cpdnet.backoffice.forms import GovukForm
@@ -11,16 +12,17 @@ from cpdnet.programmes.models import Mode, Session
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
 
 
-def _time(label: str, what: str) -> forms.TimeField:
+def _time(label: str, what: str, example: str) -> forms.TimeField:
     return forms.TimeField(
         label=label,
-        help_text=_("UK time, 24-hour clock, for example 16:00"),
+        help_text=format_lazy(_("UK time, 24-hour clock, for example {}"), example),
         input_formats=TIME_FORMATS,
         widget=forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input govuk-input--width-5"}),
         error_messages={
-            "required": _("Enter the %(what)s") % {"what": what},
-            "invalid": _("Enter the %(what)s as a time on the 24-hour clock, like 16:00")
-            % {"what": what},
+            "required": format_lazy(_("Enter the {}"), what),
+            "invalid": format_lazy(
+                _("Enter the {} as a time on the 24-hour clock, like 16:00"), what
+            ),
         },
     )
 
@@ -56,8 +58,8 @@ class SessionForm(GovukForm):
             "invalid": _("Enter the date as a real date, like 26/10/2026"),
         },
     )
-    starts = _time(_("Start time"), _("start time"))
-    ends = _time(_("End time"), _("end time"))
+    starts = _time(_("Start time"), _("start time"), "16:00")
+    ends = _time(_("End time"), _("end time"), "18:00")
     mode = forms.ChoiceField(
         choices=Mode.choices,
         label=_("How is it delivered?"),

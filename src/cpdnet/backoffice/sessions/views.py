@@ -45,10 +45,16 @@ def offering_sessions(request, offering_id: int):
     for session in sessions:
         session.link_released = programme_selectors.is_join_link_released(session, now)
         session.has_ended = session.ends_at <= now
+    cancelled = sum(session.is_cancelled for session in sessions)
     return render(
         request,
         "backoffice/sessions/sessions.html",
-        {"offering": offering, "sessions": sessions},
+        {
+            "offering": offering,
+            "sessions": sessions,
+            "active_count": len(sessions) - cancelled,
+            "cancelled_count": cancelled,
+        },
     )
 
 
