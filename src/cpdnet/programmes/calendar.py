@@ -80,7 +80,13 @@ def build_calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     if name:
+        # A subscribed feed: its name, and how often apps should fetch it again (RFC 7986
+        # REFRESH-INTERVAL; X-PUBLISHED-TTL for Outlook).
         calendar.add("x-wr-calname", name)
+        calendar.add(
+            "refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"}
+        )
+        calendar.add("x-published-ttl", "PT1H")
     for session in sessions:
         calendar.add_component(_event(session, stamp=stamp))
     return calendar.to_ical()

@@ -230,6 +230,7 @@ class TestCalendarFeed:
         assert response["Content-Type"] == "text/calendar; charset=utf-8"
         events = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
         assert {event["SUMMARY"] for event in events} == {"Session 1", second.title}
+        assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in response.content
         assert b"secret-room" not in response.content.replace(b"\r\n ", b"")
 
     def test_a_cancelled_session_stays_in_the_feed_marked_cancelled(self, client, world):
