@@ -281,6 +281,11 @@ class TestReleaseTask:
         world.session.refresh_from_db()
         assert world.session.join_link_released_at == start - 59 * MINUTE
 
+    def test_a_session_under_way_is_released_until_it_ends(self, world):
+        assert services.release_join_links(now=world.session.ends_at - MINUTE) == 1
+
+        assert recipients_of(sent_with_link()) == world.participant_emails
+
     def test_nothing_is_sent_before_the_window(self, world):
         assert services.release_join_links(now=world.session.starts_at - 61 * MINUTE) == 0
 
