@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cpdnet.audit.models import AuditEntry
+from cpdnet.events.tests.conftest import _on_commit_at_once  # noqa: F401 - autouse fixture
 from cpdnet.notifications import newsletters
 from cpdnet.notifications.models import NewsletterDelivery, Subscriber
 from cpdnet.notifications.tasks import send_newsletter_batch_task

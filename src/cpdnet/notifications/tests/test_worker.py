@@ -9,6 +9,10 @@ from django_tasks import task
 
 from cpdnet.notifications.management.commands.worker import _enqueue_periodic_tasks
 
+# Each pass calls close_old_connections(), which (with health checks on) pings a connection
+# that an earlier test's request left open: database access must be allowed.
+pytestmark = pytest.mark.django_db
+
 CALLS: list[str] = []
 FIRST_CALL = threading.Event()
 
