@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cpdnet.delivery.models import Attendance, Reflection
+from cpdnet.delivery.models import Attendance, Reflection, Resource
 from cpdnet.delivery.services import (
     add_resource,
     save_reflection,
@@ -280,3 +280,24 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_for_a_participants_pages(as_, w
 
     for url in my_urls(world, submission):
         assert client.get(url).status_code == 302, url
+
+
+@pytest.mark.parametrize("who", OUTSIDE_STAFF)
+def test_completion_and_removals_posted_from_outside_change_nothing(as_, world, who, resource):
+    client = as_(who)
+    offering = world.offering.pk
+
+    complete = client.post(
+        reverse("backoffice:offering-complete", kwargs={"offering_id": offering})
+    )
+    remove = client.post(
+        reverse(
+            "backoffice:resource-delete",
+            kwargs={"offering_id": offering, "resource_id": resource.pk},
+        )
+    )
+
+    assert (complete.status_code, remove.status_code) == (404, 404)
+    world.participant.refresh_from_db()
+    assert world.participant.state == "accepted"
+    assert Resource.objects.filter(pk=resource.pk).exists()
