@@ -40,7 +40,7 @@ from cpdnet.delivery.models import Attendance, AttendanceStatus, Cascade
 from cpdnet.evaluation.models import Answer, Question, QuestionCategory, SurveyKind, SurveyResponse
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub
-from cpdnet.programmes.demo import _planned_timestamps
+from cpdnet.programmes.demo import _planned_timestamps, _school_day, academic_year_of
 from cpdnet.programmes.models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme, Session
 from cpdnet.schools.models import School, SchoolStatus
 
@@ -277,10 +277,6 @@ def _logistic(log_odds: float) -> float:
     return 1 / (1 + math.exp(-log_odds))
 
 
-def academic_year_of(day: datetime.date) -> int:
-    return day.year if day.month >= 9 else day.year - 1
-
-
 def generated_users() -> models.QuerySet:
     return User.objects.filter(email__endswith=f"@{DOMAIN}")
 
@@ -309,15 +305,16 @@ def generate_activity(
     started = time.monotonic()
     now = now or timezone.now()
     summary = Summary()
-    if generated_users().exists():
-        if not replace:
-            raise ActivityError(
-                "Generated activity is already in the database "
-                f"({generated_users().count()} people at @{DOMAIN}). Run again with "
-                "--replace to delete it and generate it anew."
-            )
-        summary.deleted = delete_activity()
+    already = generated_users().count()
+    if already and not replace:
+        raise ActivityError(
+            f"Generated activity is already in the database ({already} people at @{DOMAIN}). "
+            "Run again with --replace to delete it and generate it anew."
+        )
+    # Loaded first, so that a world that cannot be made leaves the old activity in place.
     world = _World.load(scale=SCALES[scale], seed=seed, years=years, now=now)
+    if already:
+        summary.deleted = delete_activity()
     questions = list(Question.objects.filter(programme__isnull=True, is_active=True))
     summary.questions = len(questions)
     writer = _Writer(batch_size=batch_size, counts=summary.counts)
@@ -779,18 +776,6 @@ def _capacity(rng: random.Random, kind: str) -> int:
     if kind == Kind.COURSE:
         return rng.randint(16, 30)
     return rng.randint(8, 20)
-
-
-def _school_day(day: datetime.date) -> datetime.date:
-    """The first weekday on or after `day` outside the Christmas and summer holidays."""
-    while (
-        day.weekday() >= 5
-        or (day.month, day.day) >= (12, 20)
-        or (day.month, day.day) <= (1, 4)
-        or day.month == 8
-    ):
-        day += datetime.timedelta(days=1)
-    return day
 
 
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
