@@ -314,3 +314,14 @@ def test_the_back_office_index_links_the_offerings_a_person_runs(client, world, 
     page = client.get(reverse("backoffice:index")).content.decode()
 
     assert (reverse("backoffice:offerings-to-run") in page) is sees_link
+
+
+def test_the_participants_page_links_the_surveys_and_session_feedback(participant, world):
+    page = participant.get(
+        reverse("public:my-offering", kwargs={"offering_id": world.offering.pk})
+    ).content.decode()
+
+    assert (
+        reverse("public:survey", kwargs={"offering_id": world.offering.pk, "kind": "start"}) in page
+    )
+    assert reverse("public:session-feedback", kwargs={"session_id": world.sessions[0].pk}) in page
