@@ -110,26 +110,25 @@ def register(
     if not name or job_role not in JobRole.values:
         raise RegistrationError(_("Give a name and a job role."), code="bad_fields")
     check_open_for_registration(offering, now)
-    with transaction.atomic():
-        offering = _lock_offering(offering.pk)
-        status = (
-            RegistrationStatus.CONFIRMED
-            if _confirmed_count(offering) < offering.capacity
-            else RegistrationStatus.WAITLISTED
-        )
-        fields = {"name": name, "job_role": job_role, "school": school, "status": status}
-        earlier = _same_email(offering, email).first()
-        if earlier is not None:
-            registration = _register_again(earlier, fields)
-        else:
-            try:
-                with transaction.atomic():
-                    registration = Registration.objects.create(
-                        offering=offering, email=email, **fields
-                    )
-            except IntegrityError:
-                raise AlreadyRegistered() from None
-        _email_on_commit(registration, status)
+    try:
+        with transaction.atomic():
+            offering = _lock_offering(offering.pk)
+            status = (
+                RegistrationStatus.CONFIRMED
+                if _confirmed_count(offering) < offering.capacity
+                else RegistrationStatus.WAITLISTED
+            )
+            fields = {"name": name, "job_role": job_role, "school": school, "status": status}
+            earlier = _same_email(offering, email).first()
+            if earlier is not None:
+                registration = _register_again(earlier, fields)
+            else:
+                registration = Registration.objects.create(offering=offering, email=email, **fields)
+            _email_on_commit(registration, status)
+    except IntegrityError:
+        # The unique index caught what the check under the lock did not (a writer that does
+        # not take the lock); the whole transaction is rolled back.
+        raise AlreadyRegistered() from None
     return registration
 
 

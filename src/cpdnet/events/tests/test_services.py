@@ -73,6 +73,20 @@ def test_a_second_registration_with_the_same_email_in_any_case_is_refused(mailou
     assert len(mailoutbox) == 1
 
 
+def test_the_unique_index_refuses_a_duplicate_the_check_missed(monkeypatch, mailoutbox):
+    # Given a registration, and the check under the lock blinded (as a writer that does not
+    # take the lock would be)
+    webinar = WebinarFactory()
+    _register(webinar, "ada@example.org")
+    monkeypatch.setattr(services, "_same_email", lambda *args: Registration.objects.none())
+
+    # When the same address registers again, then the index refuses it and nothing is kept
+    with pytest.raises(services.AlreadyRegistered):
+        _register(webinar, "ADA@example.org")
+    assert Registration.objects.filter(offering=webinar).count() == 1
+    assert len(mailoutbox) == 1
+
+
 def test_the_same_email_may_register_for_two_different_webinars():
     first, second = WebinarFactory(), WebinarFactory()
 
