@@ -3,12 +3,12 @@ paired start and end scores, and page feedback for national staff."""
 
 import datetime
 
-from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from cpdnet.applications.models import Application
 from cpdnet.applications.selectors import get_participation
-from cpdnet.programmes.models import Offering, Session
+from cpdnet.programmes.models import Offering, Programme, Session
 
 from .models import Answer, PageFeedback, Question, SessionFeedback, SurveyKind, SurveyResponse
 
@@ -67,51 +67,71 @@ def get_session_feedback(session: Session, application: Application) -> SessionF
     return SessionFeedback.objects.filter(session=session, application=application).first()
 
 
+# From an end answer through its place to the start answers of the same place.
+_START = "response__application__survey_responses__"
+
+
 def list_paired_scores() -> QuerySet:
     """Per application and scale question, its start and its end score, where both exist.
 
     The one definition of a "paired" answer, shared with the insights app: the same person's
     answers to the same question on the same place, at the start and at the end.
     """
-    start_score = Answer.objects.filter(
-        response__application_id=OuterRef("response__application_id"),
-        response__kind=SurveyKind.START,
-        question_id=OuterRef("question_id"),
-        score__isnull=False,
-    ).values("score")[:1]
+    # One join to the start answer; the conditions sit in one filter() call so that they
+    # constrain the same joined row.
     return (
-        Answer.objects.filter(response__kind=SurveyKind.END, score__isnull=False)
-        .annotate(start_score=Subquery(start_score))
-        .filter(start_score__isnull=False)
+        Answer.objects.filter(
+            response__kind=SurveyKind.END,
+            score__isnull=False,
+            **{
+                f"{_START}kind": SurveyKind.START,
+                f"{_START}answers__question": F("question"),
+                f"{_START}answers__score__isnull": False,
+            },
+        )
         .order_by()
         .values(
             "question_id",
-            "start_score",
             application_id=F("response__application_id"),
             offering_id=F("response__application__offering_id"),
             programme_id=F("response__application__offering__programme_id"),
             hub_id=F("response__application__offering__hub_id"),
+            start_score=F(f"{_START}answers__score"),
             end_score=F("score"),
         )
     )
 
 
-def list_survey_results(*, offering_id: int | None = None) -> QuerySet:
-    """Per programme and question: paired responses and mean start and end scores (of one
-    offering if given)."""
+def latest_survey_response_id() -> int:
+    """Changes whenever a survey is answered: a version for cached results."""
+    return SurveyResponse.objects.aggregate(latest=Max("id"))["latest"] or 0
+
+
+def list_survey_results(*, offering_id: int | None = None) -> list[dict]:
+    """Per programme and question: paired answers and the mean start and end scores (of one
+    offering if given), by programme title and question order."""
     pairs = list_paired_scores()
     if offering_id is not None:
         pairs = pairs.filter(response__application__offering_id=offering_id)
-    return (
-        pairs.values(
-            "programme_id",
-            "question_id",
-            programme_title=F("response__application__offering__programme__title"),
-            question_text=F("question__text"),
-            question_order=F("question__display_order"),
+    # Grouped by ids alone (cheaper than by titles); the titles are looked up after.
+    rows = list(
+        pairs.values("programme_id", "question_id").annotate(
+            pairs=Count("id"), start_mean=Avg("start_score"), end_mean=Avg("end_score")
         )
-        .annotate(pairs=Count("id"), start_mean=Avg("start_score"), end_mean=Avg("end_score"))
-        .order_by("programme_title", "programme_id", "question_order", "question_id")
+    )
+    programmes = Programme.objects.in_bulk({row["programme_id"] for row in rows})
+    questions = Question.objects.in_bulk({row["question_id"] for row in rows})
+    for row in rows:
+        row["programme_title"] = programmes[row["programme_id"]].title
+        row["question_text"] = questions[row["question_id"]].text
+    return sorted(
+        rows,
+        key=lambda row: (
+            row["programme_title"],
+            row["programme_id"],
+            questions[row["question_id"]].display_order,
+            row["question_id"],
+        ),
     )
 
 

@@ -1,6 +1,7 @@
 """National staff's view of evaluation: page feedback and start and end survey results."""
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -16,6 +17,7 @@ FEEDBACK_PER_PAGE = 50
 # The people who run an offering see survey means only from this many pairs, so that no
 # participant's own answers can be read off a small group.
 SMALLEST_GROUP = 5
+SURVEY_RESULTS_CACHE_SECONDS = 600
 PATHS_PER_PAGE = 50
 
 
@@ -72,10 +74,15 @@ def _by_programme(results) -> list[dict]:
 
 @declare(Access.NATIONAL_STAFF)
 def survey_results(request):
+    # Every pair in the country is joined and grouped: keep the answer until a new survey
+    # comes in (or question wording changes show, within the timeout).
+    key = f"cpdnet:survey-results:{selectors.latest_survey_response_id()}"
+    results = cache.get(key)
+    if results is None:
+        results = selectors.list_survey_results()
+        cache.set(key, results, timeout=SURVEY_RESULTS_CACHE_SECONDS)
     return render(
-        request,
-        "backoffice/evaluation/surveys.html",
-        {"programmes": _by_programme(selectors.list_survey_results())},
+        request, "backoffice/evaluation/surveys.html", {"programmes": _by_programme(results)}
     )
 
 

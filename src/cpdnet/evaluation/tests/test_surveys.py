@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -233,6 +234,7 @@ def test_a_teacher_may_not_see_survey_results(world):
 
 
 def _queries(client, url: str) -> int:
+    cache.clear()  # the results are cached until a new survey comes in
     with CaptureQueriesContext(connection) as context:
         assert client.get(url).status_code == 200
     return len(context.captured_queries)
@@ -272,3 +274,19 @@ def test_the_offering_links_include_points_to_both_surveys_and_held_sessions(wor
     assert _url(world.offering, "start") in html
     assert _url(world.offering, "end") in html
     assert html.count("/feedback/") == 2  # the two sessions held, not the one to come
+
+
+def test_cached_survey_results_show_a_new_survey_at_once(world):
+    question = Question.objects.get(key="confident-explaining-why")
+    client = signed_in(world.national)
+    _answer(world.place, "start", {question: 2})
+    _answer(world.place, "end", {question: 4})
+    before = client.get("/backoffice/evaluation/surveys/").content.decode()
+    other = ApplicationFactory(offering=world.offering, state="completed")
+    _answer(other, "start", {question: 2})
+    _answer(other, "end", {question: 2})
+
+    after = client.get("/backoffice/evaluation/surveys/").content.decode()
+
+    assert "+2.00" in before
+    assert "+1.00" in after
