@@ -110,4 +110,6 @@ def test_national_staff_write_preview_and_send_a_newsletter(page, live_server, a
     assert_accessible(page)
     page.get_by_role("button", name="Send to 1 subscriber").click()
     expect(page.get_by_role("alert")).to_contain_text("Sending to 1 subscribers in 1 batches")
+    expect(page.get_by_role("cell", name="reader@example.org")).to_be_visible()
+    assert_accessible(page)
     assert [message.to for message in mail.outbox] == [["reader@example.org"]]

@@ -352,6 +352,11 @@ def send_newsletter_batch(*, issue_id: int, batch: int) -> int:
     return sent
 
 
+def list_deliveries(issue: NewsletterIssue) -> QuerySet[NewsletterDelivery]:
+    """Who an issue was sent to, and when: the record of who was sent what."""
+    return issue.deliveries.select_related("subscriber").order_by("batch", "id")
+
+
 def count_deliveries(issue: NewsletterIssue) -> dict[str, int]:
     return NewsletterDelivery.objects.filter(issue=issue).aggregate(
         planned=Count("pk"), sent=Count("pk", filter=Q(sent_at__isnull=False))

@@ -15,6 +15,7 @@ from cpdnet.notifications.models import Audience, NewsletterIssue
 from .forms import AudienceForm, IssueForm
 
 PER_PAGE = 25
+RECIPIENTS_PER_PAGE = 100
 AUDIENCE_FIELDS = ("name", "slug", "description", "display_order", "is_active")
 
 
@@ -95,6 +96,11 @@ def issue_edit(request, issue_id: int | None = None):
 @declare(Access.NATIONAL_STAFF)
 def issue_detail(request, issue_id: int):
     issue = _issue(issue_id)
+    page = None
+    if issue.is_sent:
+        page = Paginator(newsletters.list_deliveries(issue), RECIPIENTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
     return render(
         request,
         "backoffice/newsletters/issue.html",
@@ -102,6 +108,7 @@ def issue_detail(request, issue_id: int):
             "issue": issue,
             "subscriber_count": issue.audience.subscribers.count(),
             "deliveries": newsletters.count_deliveries(issue) if issue.is_sent else None,
+            "page": page,
         },
     )
 

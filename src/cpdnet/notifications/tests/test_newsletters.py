@@ -337,3 +337,19 @@ def test_the_newsletters_back_office_costs_the_same_queries_for_3_or_30_issues(
             IssueFactory(audience=audience)
         with django_assert_max_num_queries(8):
             assert client.get(reverse("backoffice:newsletters")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_sent_issue_lists_its_recipients_in_the_same_queries_for_3_or_30(
+    client, audiences, count, django_assert_max_num_queries
+):
+    readers = [SubscriberFactory(audiences=[audiences["primary"]]) for _ in range(count)]
+    issue = newsletters.send_issue(issue=IssueFactory(audience=audiences["primary"]), by=None)
+    client.force_login(RoleAssignmentFactory(role="national_staff").user)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("backoffice:newsletter-issue", kwargs={"issue_id": issue.pk}))
+
+    text = response.content.decode()
+    assert all(reader.email in text for reader in readers)
+    assert f"{count} of {count} emails gone" in text
