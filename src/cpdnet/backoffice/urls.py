@@ -85,9 +85,7 @@ urlpatterns = [
         name="newsletter-audience",
     ),
     path("newsletters/issues/new/", newsletters.issue_edit, name="newsletter-issue-new"),
-    path(
-        "newsletters/issues/<int:issue_id>/", newsletters.issue_detail, name="newsletter-issue"
-    ),
+    path("newsletters/issues/<int:issue_id>/", newsletters.issue_detail, name="newsletter-issue"),
     path(
         "newsletters/issues/<int:issue_id>/edit/",
         newsletters.issue_edit,

@@ -3,11 +3,11 @@ from django.urls import path
 from . import views
 from .applying import urls as applying_urls
 from .catalogue import urls as catalogue_urls
+from .certificates import urls as certificates_urls
 from .delivery import urls as delivery_urls
+from .evaluation import urls as evaluation_urls
 from .events import urls as event_urls
 from .newsletters import urls as newsletter_urls
-from .certificates import urls as certificates_urls
-from .evaluation import urls as evaluation_urls
 from .sessions import urls as sessions_urls
 
 app_name = "public"
