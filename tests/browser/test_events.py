@@ -4,9 +4,7 @@ takes attendance. axe-core checks every page."""
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import expect
 
 from cpdnet.events.models import Registration, RegistrationStatus
@@ -15,18 +13,9 @@ from cpdnet.hubs.services import ensure_networks
 from tests.factories import HubFactory, RoleAssignmentFactory, SchoolFactory
 
 from .conftest import assert_accessible
+from .test_applying import _emails_sent_at_once, _sign_in  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _emails_sent_at_once(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default"],
-        }
-    }
 
 
 @pytest.fixture
@@ -38,20 +27,6 @@ def webinar(transactional_db):
         programme__network=network,
         programme__title="Reasoning with fractions",
         capacity=1,
-    )
-
-
-def _sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
     )
 
 

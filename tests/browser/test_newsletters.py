@@ -6,7 +6,6 @@ import re
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import expect
 
 from cpdnet.notifications.models import Subscriber
@@ -14,18 +13,9 @@ from cpdnet.notifications.tests.factories import AudienceFactory, SubscriberFact
 from tests.factories import RoleAssignmentFactory
 
 from .conftest import assert_accessible
+from .test_applying import _emails_sent_at_once, _sign_in  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _emails_sent_at_once(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default"],
-        }
-    }
 
 
 @pytest.fixture
@@ -87,17 +77,7 @@ def test_a_subscriber_confirms_from_the_email_and_unsubscribes(page, live_server
 
 def test_national_staff_write_preview_and_send_a_newsletter(page, live_server, audiences):
     SubscriberFactory(email="reader@example.org", audiences=[audiences[1]])
-    client = Client()
-    client.force_login(RoleAssignmentFactory(role="national_staff").user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    _sign_in(page, live_server, RoleAssignmentFactory(role="national_staff").user)
 
     page.goto(live_server.url + "/backoffice/newsletters/")
     assert_accessible(page)

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
+from cpdnet.applications.tests.test_concurrency import IMMEDIATE_TASKS
 from cpdnet.events import services
 from cpdnet.events.models import Registration, RegistrationStatus
 from cpdnet.events.tests.factories import WebinarFactory
@@ -23,13 +24,6 @@ from cpdnet.events.tests.factories import WebinarFactory
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 WORKERS = 40
-
-IMMEDIATE_TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-        "QUEUES": ["default"],
-    }
-}
 
 
 @pytest.fixture(autouse=True)
