@@ -358,10 +358,10 @@ def import_attendance(*, offering: Offering, data: bytes, by) -> AttendanceImpor
 
 def erase_registrations(*, email: str) -> int:
     """Cancel and anonymise a person's registrations (kept for counts); return how many."""
+    from .selectors import list_registrations_for_email
+
     erased = 0
-    for registration in Registration.objects.annotate(email_lower=Lower("email")).filter(
-        email_lower=email.lower()
-    ):
+    for registration in list_registrations_for_email(email):
         if registration.status != RegistrationStatus.CANCELLED:
             cancel_registration(registration=registration, notify=False)
         Registration.objects.filter(pk=registration.pk).update(

@@ -397,9 +397,8 @@ def erase_newsletters(email: str) -> int:
     """Delete a person's subscription (and its delivery records) and blank their address on
     the record of emails sent; return how many subscriptions were deleted."""
     SentEmail.objects.filter(to__iexact=email).update(to="")
-    deleted, _details = (
-        Subscriber.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower=email.strip().lower())
-        .delete()
-    )
-    return 1 if deleted else 0
+    subscriber = get_subscriber_by_email(email)
+    if subscriber is None:
+        return 0
+    subscriber.delete()
+    return 1
