@@ -720,17 +720,17 @@ def _plan_synthetic_applications(
     wanted: list[tuple[PlannedOffering, str]] = []
     fuller = 0
     for plan in plans:
-        if plan.hub != demo_hub or plan.window == LATER:
+        # Webinars take open registrations, not applications (cpdnet.events.demo).
+        webinar = plan.programme.kind == Kind.WEBINAR
+        if plan.hub != demo_hub or plan.window == LATER or webinar:
             continue
         rng = _rng(seed, "applications", plan.programme.slug, plan.year, plan.cohort_name)
         capacity = plan.values["capacity"]
-        webinar = plan.programme.kind == Kind.WEBINAR
         teacher_state = teacher_states.get((plan.programme.slug, year_names[plan.year]))
         held = 1 if teacher_state in HOLDS_PLACE and not plan.cohort_name else 0
         states: list[str] = []
         if plan.window == FINISHED:
-            taken = rng.randint(60, 150) if webinar else round(capacity * rng.uniform(0.6, 1.0))
-            taken = min(taken, capacity - held)
+            taken = min(round(capacity * rng.uniform(0.6, 1.0)), capacity - held)
             for _ in range(taken):
                 states.append(
                     rng.choices(
@@ -745,9 +745,6 @@ def _plan_synthetic_applications(
             states += [State.WAITLISTED] * (rng.randint(2, 4) if full else 0)
             states += [State.DECLINED] * rng.randint(0, 2)
             states += [State.WITHDRAWN] * rng.randint(0, 1)
-        elif webinar:
-            states += [State.ACCEPTED] * rng.randint(60, 150)
-            states += [State.WITHDRAWN] * rng.randint(0, 3)
         else:
             full = fuller < 2 and plan.programme.slug not in teacher_programmes
             fuller += full
