@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 
 from cpdnet.accounts.models import User
 from cpdnet.delivery.demo import load_demo_delivery
@@ -84,7 +85,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Added {evaluation['surveys']} surveys, {evaluation['session_feedback']} session "
             f"ratings, {evaluation['page_feedback']} page feedback answers and "
-            f"{evaluation['certificates']} certificates."
+            f"{evaluation['certificates']} certificate{pluralize(evaluation['certificates'])}."
         )
         self.stdout.write(f"Loaded {load_demo_targets()} engagement targets.")
         self.stdout.write(
