@@ -14,16 +14,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     IntegerField,
     Max,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -31,6 +34,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast
+from django.db.models.lookups import Exact, IsNull
 
 from cpdnet.applications.models import PARTICIPATING, Application, State
 from cpdnet.hubs.directory import get_hub_directory
@@ -74,11 +78,12 @@ SUPPRESSED = "<5"
 # --- The schools counted, and which hub serves each ------------------------------------------
 
 
-def hub_expression(network: Network) -> Case:
+def hub_expression(network: Network, school: str = "") -> Case:
     """Return a SQL CASE giving a school's hub id in the network (NULL where no hub serves).
 
     Same rule as the hub directory: a per-school override, else the hub of the school's district
-    (where the authority is split), else the hub of its whole authority.
+    (where the authority is split), else the hub of its whole authority. `school` is the path
+    to the school from the model queried (`"school__"` from an application), "" for schools.
     """
     directory = get_hub_directory()
     whens = []
@@ -86,7 +91,10 @@ def hub_expression(network: Network) -> Case:
     for urn, hubs in directory.overrides.items():
         if network.pk in hubs:
             overrides.setdefault(hubs[network.pk].pk, []).append(urn)
-    whens += [When(pk__in=urns, then=Value(hub_id)) for hub_id, urns in sorted(overrides.items())]
+    whens += [
+        When(**{f"{school}pk__in": urns}, then=Value(hub_id))
+        for hub_id, urns in sorted(overrides.items())
+    ]
     districts: dict[tuple[int, str], list[str]] = {}
     whole: dict[int, list[str]] = {}
     for la_code, rows in sorted(directory.areas.items()):
@@ -98,21 +106,32 @@ def hub_expression(network: Network) -> Case:
             else:
                 districts.setdefault((hub.pk, la_code), []).append(district)
     whens += [
-        When(la_code=la_code, district_code__in=codes, then=Value(hub_id))
+        When(
+            **{f"{school}la_code": la_code, f"{school}district_code__in": codes},
+            then=Value(hub_id),
+        )
         for (hub_id, la_code), codes in sorted(districts.items())
     ]
     whens += [
-        When(la_code__in=codes, then=Value(hub_id)) for hub_id, codes in sorted(whole.items())
+        When(**{f"{school}la_code__in": codes}, then=Value(hub_id))
+        for hub_id, codes in sorted(whole.items())
     ]
     return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
+def _counted_q(school: str = "") -> Q:
+    """Return the condition on a school for being counted; `school` as for `hub_expression`."""
+    return Q(
+        **{f"{school}status__in": SchoolStatus.open_values(), f"{school}is_state_funded": True}
+    )
+
+
 def list_counted_schools() -> QuerySet[School]:
     """Return the denominator: open, state-funded schools."""
-    return School.objects.filter(status__in=SchoolStatus.open_values(), is_state_funded=True)
+    return School.objects.filter(_counted_q())
 
 
-def _hub_area_q(hub: Hub) -> Q:
+def _hub_area_q(hub: Hub, school: str = "") -> Q:
     """A cheap, indexed superset of a hub's schools, checked exactly by the hub CASE after."""
     directory = get_hub_directory()
     la_codes = [
@@ -121,23 +140,7 @@ def _hub_area_q(hub: Hub) -> Q:
         if any(row_hub.pk == hub.pk for _, _, row_hub in rows)
     ]
     urns = [urn for urn, hubs in directory.overrides.items() if hubs.get(hub.network_id) == hub]
-    return Q(la_code__in=la_codes) | Q(pk__in=urns)
-
-
-def _participating(network: Network, years: Iterable[int], states=PARTICIPATING) -> QuerySet:
-    return Application.objects.filter(
-        state__in=states,
-        offering__academic_year__in=list(years),
-        offering__hub__network_id=network.pk,
-    ).values("school_id")
-
-
-def _engaged_q(network: Network, year: int) -> Q:
-    return Q(pk__in=_participating(network, [year]))
-
-
-def _completed_q(network: Network, year: int) -> Q:
-    return Q(pk__in=_participating(network, [year], states=[State.COMPLETED]))
+    return Q(**{f"{school}la_code__in": la_codes}) | Q(**{f"{school}pk__in": urns})
 
 
 # --- FSM quintiles ---------------------------------------------------------------------------
@@ -165,20 +168,22 @@ def quintile_label(key: str, cuts: Sequence[Decimal]) -> str:
     return f"{QUINTILE_NAMES[key]}: {low} to {high}"
 
 
-def _quintile_expression(cuts: Sequence[Decimal]) -> Case:
-    whens = [When(percentage_fsm__isnull=True, then=Value(NOT_KNOWN))]
+def _quintile_expression(cuts: Sequence[Decimal], school: str = "") -> Case:
+    whens = [When(**{f"{school}percentage_fsm__isnull": True}, then=Value(NOT_KNOWN))]
     whens += [
-        When(percentage_fsm__lte=cut, then=Value(str(index)))
+        When(**{f"{school}percentage_fsm__lte": cut}, then=Value(str(index)))
         for index, cut in enumerate(cuts, start=1)
     ]
     default = Value("5" if cuts else NOT_KNOWN)
     return Case(*whens, default=default, output_field=CharField())
 
 
-def _size_expression() -> Case:
-    whens = [When(pupils__isnull=True, then=Value(NOT_KNOWN))]
+def _size_expression(school: str = "") -> Case:
+    whens = [When(**{f"{school}pupils__isnull": True}, then=Value(NOT_KNOWN))]
     whens += [
-        When(pupils__lt=high, then=Value(key)) for key, _label, _low, high in SIZE_BANDS if high
+        When(**{f"{school}pupils__lt": high}, then=Value(key))
+        for key, _label, _low, high in SIZE_BANDS
+        if high
     ]
     return Case(*whens, default=Value(SIZE_BANDS[-1][0]), output_field=CharField())
 
@@ -191,9 +196,9 @@ def _known(field_name: str) -> Case:
     )
 
 
-def _trust_expression() -> Case:
+def _trust_expression(school: str = "") -> Case:
     return Case(
-        When(trust_name="", then=Value("standalone")),
+        When(**{f"{school}trust_name": ""}, then=Value("standalone")),
         default=Value("trust"),
         output_field=CharField(),
     )
@@ -224,38 +229,94 @@ class ReachFilters:
         return replace(self, **{dimension: key})
 
 
-def _dimension_expressions(cuts: Sequence[Decimal]) -> dict:
+def _dimension_expressions(cuts: Sequence[Decimal], school: str = "") -> dict:
+    """Return each dimension's row key of a school; `school` as for `hub_expression`."""
     return {
-        "local_authority": F("la_code"),
-        "district": F("district_code"),
-        "region": _known("region_name"),
-        "phase": _known("phase"),
-        "fsm_quintile": _quintile_expression(cuts),
-        "urban_rural": _known("urban_rural"),
-        "trust": _trust_expression(),
-        "size_band": _size_expression(),
+        "local_authority": F(f"{school}la_code"),
+        "district": F(f"{school}district_code"),
+        "region": _known(f"{school}region_name"),
+        "phase": _known(f"{school}phase"),
+        "fsm_quintile": _quintile_expression(cuts, school),
+        "urban_rural": _known(f"{school}urban_rural"),
+        "trust": _trust_expression(school),
+        "size_band": _size_expression(school),
     }
+
+
+def _schools_q(
+    network: Network, filters: ReachFilters, cuts: Sequence[Decimal], school: str = ""
+) -> Q:
+    """Return the condition on a school for being counted and passing the filters.
+
+    `school` as for `hub_expression`: the figures filter applications on their school with it.
+    """
+    q = _counted_q(school)
+    if filters.hub is not None:
+        q &= _hub_area_q(filters.hub, school) & Exact(
+            hub_expression(network, school), filters.hub.pk
+        )
+    elif filters.no_hub:
+        q &= IsNull(hub_expression(network, school), True)
+    if filters.local_authority:
+        q &= Q(**{f"{school}la_code": filters.local_authority})
+    if filters.district:
+        q &= Q(**{f"{school}district_code": filters.district})
+    expressions = _dimension_expressions(cuts, school)
+    for name in ("region", "phase", "fsm_quintile", "urban_rural", "trust", "size_band"):
+        value = getattr(filters, name)
+        if value:
+            q &= Exact(expressions[name], value)
+    return q
 
 
 def _schools(network: Network, filters: ReachFilters, cuts: Sequence[Decimal]) -> QuerySet:
     """Return the counted schools narrowed by the filters, annotated with their hub id."""
-    schools = list_counted_schools().annotate(hub_pk=hub_expression(network))
-    if filters.hub is not None:
-        schools = schools.filter(_hub_area_q(filters.hub), hub_pk=filters.hub.pk)
-    elif filters.no_hub:
-        schools = schools.filter(hub_pk__isnull=True)
-    if filters.local_authority:
-        schools = schools.filter(la_code=filters.local_authority)
-    if filters.district:
-        schools = schools.filter(district_code=filters.district)
-    expressions = _dimension_expressions(cuts)
-    for name in ("region", "phase", "fsm_quintile", "urban_rural", "trust", "size_band"):
-        value = getattr(filters, name)
-        if value:
-            schools = schools.annotate(**{f"dim_{name}": expressions[name]}).filter(
-                **{f"dim_{name}": value}
-            )
-    return schools
+    return School.objects.annotate(hub_pk=hub_expression(network)).filter(
+        _schools_q(network, filters, cuts)
+    )
+
+
+# --- Engagement -----------------------------------------------------------------------------
+
+
+def _participating(network: Network, years: Iterable[int], states=PARTICIPATING) -> QuerySet:
+    """Return the participating applications of the network in those academic years."""
+    return Application.objects.filter(
+        state__in=states,
+        offering__academic_year__in=list(years),
+        offering__hub__network_id=network.pk,
+    )
+
+
+def _few_schools(filters: ReachFilters) -> bool:
+    """Whether the filters narrow the schools to one hub's or authority's few hundred."""
+    return filters.hub is not None or bool(filters.local_authority or filters.district)
+
+
+def _took_part_q(
+    network: Network, years: Iterable[int], filters: ReachFilters, states=PARTICIPATING
+) -> Q | Exists:
+    """Return a condition on a school: some of its staff took part in those years.
+
+    Measured on PostgreSQL with national data (1.2 million applications): for one hub's 600
+    schools a correlated EXISTS (an index probe per school on applications by school and
+    state) takes 25 ms where `urn IN (subquery)` takes 420 ms, since the subquery reads the
+    whole year's applications whatever the hub; for all 22,000 schools it is the other way
+    round (2,100 ms against 440 ms: the subquery is evaluated once and hashed). SQLite is
+    fast with either.
+    """
+    applications = _participating(network, years, states)
+    if _few_schools(filters):
+        return Exists(applications.filter(school_id=OuterRef("pk")))
+    return Q(pk__in=applications.values("school_id"))
+
+
+def _engaged_q(network: Network, year: int, filters: ReachFilters) -> Q | Exists:
+    return _took_part_q(network, [year], filters)
+
+
+def _completed_q(network: Network, year: int, filters: ReachFilters) -> Q | Exists:
+    return _took_part_q(network, [year], filters, states=[State.COMPLETED])
 
 
 # --- Reach: counts and rates ------------------------------------------------------------------
@@ -303,17 +364,87 @@ class Reach:
         return DIMENSIONS.get(self.dimension, self.dimension)
 
 
-def _counts(network: Network, year: int) -> dict:
+def _counts(network: Network, year: int, filters: ReachFilters) -> dict:
     return {
         "schools": Count("pk"),
-        "engaged": Count("pk", filter=_engaged_q(network, year)),
-        "completed": Count("pk", filter=_completed_q(network, year)),
+        "engaged": Count("pk", filter=_engaged_q(network, year, filters)),
+        "completed": Count("pk", filter=_completed_q(network, year, filters)),
     }
 
 
-def _total(schools: QuerySet, network: Network, year: int) -> ReachRow:
-    counts = schools.order_by().aggregate(**_counts(network, year))
-    return ReachRow("total", "All schools counted", **counts)
+def _took_part_groups(network: Network, years: Iterable[int], schools_q: Q, **keys) -> QuerySet:
+    """Return the schools that took part (`engaged`, `completed`) counted from their applications
+    grouped by `keys`, expressions on an application; `schools_q` is `_schools_q` on its school.
+
+    One pass over the applications, where a condition per figure on every school (`COUNT(...)
+    FILTER (WHERE urn IN (subquery))`) reads them once per figure: 270 ms against 620 ms for a
+    national breakdown on PostgreSQL with 1.2 million applications.
+    """
+    return (
+        _participating(network, years)
+        .filter(schools_q)
+        .values(**keys)
+        .order_by()
+        .annotate(
+            engaged=Count("school", distinct=True),
+            completed=Count("school", distinct=True, filter=Q(state=State.COMPLETED)),
+        )
+    )
+
+
+def _took_part_by(network: Network, years: Iterable[int], schools_q: Q, key) -> dict:
+    """Return {key: (engaged, completed)}; `key` as for `_took_part_groups`."""
+    groups = _took_part_groups(network, years, schools_q, key=key)
+    return {group["key"]: (group["engaged"], group["completed"]) for group in groups}
+
+
+def _took_part_by_hub(network: Network, year: int, schools_q: Q) -> dict:
+    """Return {hub id or None: (engaged, completed)}.
+
+    The applications are grouped by what decides a school's hub (its authority, its district,
+    and its URN where an override names it): a few hundred groups, each given its hub by the
+    directory. The hub CASE on each of 85,000 applications instead took longer than the rest
+    of the query (SQLite: 450 against 190 ms).
+    """
+    directory = get_hub_directory()
+    overridden = [urn for urn, hubs in directory.overrides.items() if network.pk in hubs]
+    groups = _took_part_groups(
+        network,
+        [year],
+        schools_q,
+        la_code=F("school__la_code"),
+        district_code=F("school__district_code"),
+        urn=Case(When(school_id__in=overridden, then=F("school_id")), default=Value(None)),
+    )
+    by_hub: dict[int | None, tuple[int, int]] = {}
+    for group in groups:
+        hub = directory.hubs_for(group["la_code"], group["district_code"], group["urn"])
+        hub_id = hub[network.pk].pk if network.pk in hub else None
+        engaged, completed = by_hub.get(hub_id, (0, 0))
+        by_hub[hub_id] = (engaged + group["engaged"], completed + group["completed"])
+    return by_hub
+
+
+def _grouped_counts(schools: QuerySet, key, took_part: dict, **extra) -> list[dict]:
+    """Return per row: its `key`, schools counted (with `extra` aggregates), engaged, completed.
+
+    `key` gives a school's row, `took_part` the (engaged, completed) of each row.
+    """
+    grouped = list(
+        schools.annotate(key=key).values("key").order_by().annotate(schools=Count("pk"), **extra)
+    )
+    for group in grouped:
+        group["engaged"], group["completed"] = took_part.get(group["key"], (0, 0))
+    return grouped
+
+
+def _cuts_for(filters: ReachFilters, dimension: str = "") -> tuple[Decimal, ...]:
+    """Return the FSM cut points when a quintile is shown or filtered on, else none.
+
+    Reading the 20,000 values costs a query and their conversion; the other figures need none.
+    """
+    needed = dimension == "fsm_quintile" or bool(filters.fsm_quintile)
+    return fsm_quintile_cuts() if needed else ()
 
 
 def _hub_rows(grouped: list[dict], network: Network) -> list[ReachRow]:
@@ -362,20 +493,24 @@ def reach_breakdown(
 ) -> Reach:
     """Return schools counted, engaged and completed per row of one dimension, with totals.
 
-    Two queries (the FSM cut points, then one grouped count) plus one for the total.
+    Two grouped queries (schools, applications), after one for the FSM cut points where
+    quintiles are shown or filtered.
     """
     if dimension not in DIMENSIONS and dimension != "district":
         raise ValueError(f"Unknown dimension {dimension!r}")
     filters = filters or ReachFilters()
-    cuts = fsm_quintile_cuts()
+    cuts = _cuts_for(filters, dimension)
     schools = _schools(network, filters, cuts)
+    schools_q = _schools_q(network, filters, cuts, "school__")
     if dimension == "hub":
-        grouped = list(
-            schools.annotate(key=F("hub_pk"))
-            .values("key")
-            .order_by()
-            .annotate(**_counts(network, year))
-        )
+        key, took_part = F("hub_pk"), _took_part_by_hub(network, year, schools_q)
+    else:
+        key = _dimension_expressions(cuts)[dimension]
+        school_key = _dimension_expressions(cuts, "school__")[dimension]
+        took_part = _took_part_by(network, [year], schools_q, school_key)
+    name = {"name": Max("la_name")} if dimension == "local_authority" else {}
+    grouped = _grouped_counts(schools, key, took_part, **name)
+    if dimension == "hub":
         rows = _hub_rows(grouped, network)
         if hub_ids is not None:
             allowed = {hub.slug for hub in get_hub_directory().hubs if hub.pk in set(hub_ids)}
@@ -388,13 +523,6 @@ def reach_breakdown(
             sum(row.completed for row in rows),
         )
     else:
-        name = {"name": Max("la_name")} if dimension == "local_authority" else {}
-        grouped = list(
-            schools.annotate(key=_dimension_expressions(cuts)[dimension])
-            .values("key")
-            .order_by()
-            .annotate(**_counts(network, year), **name)
-        )
         if dimension == "district":
             names = dict(
                 District.objects.filter(code__in=[g["key"] for g in grouped]).values_list(
@@ -437,21 +565,29 @@ def reach_by_hub(network: Network, year: int, *, hub_ids: Iterable[int] | None =
 def reach_trend(
     network: Network, years: Sequence[int], *, filters: ReachFilters | None = None
 ) -> list[ReachRow]:
-    """Return one row per academic year (oldest first) in one query."""
-    schools = _schools(network, filters or ReachFilters(), fsm_quintile_cuts())
-    counts = {"schools": Count("pk")}
-    for year in years:
-        counts[f"engaged_{year}"] = Count("pk", filter=_engaged_q(network, year))
-        counts[f"completed_{year}"] = Count("pk", filter=_completed_q(network, year))
-    totals = schools.order_by().aggregate(**counts)
+    """Return one row per academic year (oldest first) in two queries at most."""
+    filters = filters or ReachFilters()
+    cuts = _cuts_for(filters)
+    schools = _schools(network, filters, cuts)
+    if connection.vendor == "postgresql":
+        # The applications of every year grouped by year, read once: a condition per year and
+        # figure on every school read them ten times for five years (3.1 s against 0.8 s with
+        # 1.2 million applications). SQLite is the other way round (1.4 s against 0.85 s):
+        # it looks up the school of each of the 630,000 applications, where each condition is
+        # one pass over a year's applications into a temporary index.
+        counted = schools.order_by().count()
+        schools_q = _schools_q(network, filters, cuts, "school__")
+        by_year = _took_part_by(network, years, schools_q, F("offering__academic_year"))
+    else:
+        counts = {"schools": Count("pk")}
+        for year in years:
+            counts[f"engaged_{year}"] = Count("pk", filter=_engaged_q(network, year, filters))
+            counts[f"completed_{year}"] = Count("pk", filter=_completed_q(network, year, filters))
+        totals = schools.order_by().aggregate(**counts)
+        counted = totals["schools"]
+        by_year = {year: (totals[f"engaged_{year}"], totals[f"completed_{year}"]) for year in years}
     return [
-        ReachRow(
-            str(year),
-            f"{year}/{(year + 1) % 100:02d}",
-            totals["schools"],
-            totals[f"engaged_{year}"],
-            totals[f"completed_{year}"],
-        )
+        ReachRow(str(year), f"{year}/{(year + 1) % 100:02d}", counted, *by_year.get(year, (0, 0)))
         for year in sorted(years)
     ]
 
@@ -530,9 +666,12 @@ def list_never_engaged_schools(hub: Hub, year: int, *, years: int = 3) -> QueryS
     Ordered by disadvantage: highest % FSM first, unknown last, then by name.
     """
     recent = range(year - years + 1, year + 1)
+    filters = ReachFilters(hub=hub)
+    # An anti-join: with NOT IN (subquery) PostgreSQL cannot make one and, the subquery being
+    # too big to hash in work_mem, scanned it again for every school (20 s at national scale).
     return (
-        _schools(hub.network, ReachFilters(hub=hub), ())
-        .exclude(pk__in=_participating(hub.network, recent))
+        _schools(hub.network, filters, ())
+        .exclude(_took_part_q(hub.network, recent, filters))
         .order_by(F("percentage_fsm").desc(nulls_last=True), "name", "pk")
     )
 
@@ -547,16 +686,18 @@ def list_reach_schools(
 
     `engaged`: "yes", "no" or "completed" narrows to those schools; "" keeps all.
     """
-    schools = _schools(network, filters, fsm_quintile_cuts()).annotate(
-        is_engaged=ExpressionWrapper(_engaged_q(network, year), output_field=BooleanField()),
-        is_completed=ExpressionWrapper(_completed_q(network, year), output_field=BooleanField()),
+    engaged_q = _engaged_q(network, year, filters)
+    completed_q = _completed_q(network, year, filters)
+    schools = _schools(network, filters, _cuts_for(filters)).annotate(
+        is_engaged=ExpressionWrapper(engaged_q, output_field=BooleanField()),
+        is_completed=ExpressionWrapper(completed_q, output_field=BooleanField()),
     )
     if engaged == "yes":
-        schools = schools.filter(_engaged_q(network, year))
+        schools = schools.filter(engaged_q)
     elif engaged == "no":
-        schools = schools.exclude(_engaged_q(network, year))
+        schools = schools.exclude(engaged_q)
     elif engaged == "completed":
-        schools = schools.filter(_completed_q(network, year))
+        schools = schools.filter(completed_q)
     return schools.order_by("name", "pk")
 
 
@@ -640,7 +781,7 @@ def iter_extract_rows(year: int, networks: Iterable[Network] | None = None) -> I
             .annotate(phase_key=_known("phase"), quintile=_quintile_expression(cuts))
             .values("la_code", "phase_key", "quintile")
             .order_by("la_code", "phase_key", "quintile")
-            .annotate(**_counts(network, year), la=Max("la_name"))
+            .annotate(**_counts(network, year, ReachFilters()), la=Max("la_name"))
         )
         for group in grouped.iterator(chunk_size=2000):
             schools, engaged = group["schools"], group["engaged"]
