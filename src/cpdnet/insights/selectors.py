@@ -398,31 +398,56 @@ def _took_part_by(network: Network, years: Iterable[int], schools_q: Q, key) -> 
     return {group["key"]: (group["engaged"], group["completed"]) for group in groups}
 
 
-def _took_part_by_hub(network: Network, year: int, schools_q: Q) -> dict:
-    """Return {hub id or None: (engaged, completed)}.
-
-    The applications are grouped by what decides a school's hub (its authority, its district,
-    and its URN where an override names it): a few hundred groups, each given its hub by the
-    directory. The hub CASE on each of 85,000 applications instead took longer than the rest
-    of the query (SQLite: 450 against 190 ms).
-    """
+def _hub_keys(network: Network, school: str = "") -> dict:
+    """Return what decides a school's hub, as `values()` expressions: its authority, its
+    district, and its URN where an override of the network names it; `school` as for
+    `hub_expression`."""
     directory = get_hub_directory()
     overridden = [urn for urn, hubs in directory.overrides.items() if network.pk in hubs]
-    groups = _took_part_groups(
-        network,
-        [year],
-        schools_q,
-        la_code=F("school__la_code"),
-        district_code=F("school__district_code"),
-        urn=Case(When(school_id__in=overridden, then=F("school_id")), default=Value(None)),
-    )
-    by_hub: dict[int | None, tuple[int, int]] = {}
+    return {
+        "area": F(f"{school}la_code"),
+        "district": F(f"{school}district_code"),
+        "override": Case(
+            When(**{f"{school}pk__in": overridden}, then=F(f"{school}pk")), default=Value(None)
+        ),
+    }
+
+
+def _sum_by_hub(network: Network, groups: Iterable[dict], fields: Sequence[str]) -> dict:
+    """Return {hub id or None: {field: sum}} of groups made by `_hub_keys`.
+
+    The groups (a few hundred) get their hub from the directory: the hub CASE on every school
+    and application cost more than the rest of the queries (SQLite: 450 against 190 ms for the
+    applications of a year).
+    """
+    directory = get_hub_directory()
+    totals: dict[int | None, dict[str, int]] = {}
     for group in groups:
-        hub = directory.hubs_for(group["la_code"], group["district_code"], group["urn"])
-        hub_id = hub[network.pk].pk if network.pk in hub else None
-        engaged, completed = by_hub.get(hub_id, (0, 0))
-        by_hub[hub_id] = (engaged + group["engaged"], completed + group["completed"])
-    return by_hub
+        hubs = directory.hubs_for(group["area"], group["district"], group["override"])
+        row = totals.setdefault(
+            hubs[network.pk].pk if network.pk in hubs else None, dict.fromkeys(fields, 0)
+        )
+        for name in fields:
+            row[name] += group[name]
+    return totals
+
+
+def _hub_counts(network: Network, year: int, schools: QuerySet, schools_q: Q) -> list[dict]:
+    """Return per hub (`key`: hub id or None): schools counted, engaged, completed."""
+    counted = _sum_by_hub(
+        network,
+        schools.values(**_hub_keys(network)).order_by().annotate(schools=Count("pk")),
+        ("schools",),
+    )
+    took_part = _sum_by_hub(
+        network,
+        _took_part_groups(network, [year], schools_q, **_hub_keys(network, "school__")),
+        ("engaged", "completed"),
+    )
+    return [
+        {"key": hub_id, **row, **took_part.get(hub_id, {"engaged": 0, "completed": 0})}
+        for hub_id, row in counted.items()
+    ]
 
 
 def _grouped_counts(schools: QuerySet, key, took_part: dict, **extra) -> list[dict]:
@@ -503,15 +528,7 @@ def reach_breakdown(
     schools = _schools(network, filters, cuts)
     schools_q = _schools_q(network, filters, cuts, "school__")
     if dimension == "hub":
-        key, took_part = F("hub_pk"), _took_part_by_hub(network, year, schools_q)
-    else:
-        key = _dimension_expressions(cuts)[dimension]
-        school_key = _dimension_expressions(cuts, "school__")[dimension]
-        took_part = _took_part_by(network, [year], schools_q, school_key)
-    name = {"name": Max("la_name")} if dimension == "local_authority" else {}
-    grouped = _grouped_counts(schools, key, took_part, **name)
-    if dimension == "hub":
-        rows = _hub_rows(grouped, network)
+        rows = _hub_rows(_hub_counts(network, year, schools, schools_q), network)
         if hub_ids is not None:
             allowed = {hub.slug for hub in get_hub_directory().hubs if hub.pk in set(hub_ids)}
             rows = [row for row in rows if row.key in allowed]
@@ -523,6 +540,11 @@ def reach_breakdown(
             sum(row.completed for row in rows),
         )
     else:
+        school_key = _dimension_expressions(cuts, "school__")[dimension]
+        took_part = _took_part_by(network, [year], schools_q, school_key)
+        name = {"name": Max("la_name")} if dimension == "local_authority" else {}
+        key = _dimension_expressions(cuts)[dimension]
+        grouped = _grouped_counts(schools, key, took_part, **name)
         if dimension == "district":
             names = dict(
                 District.objects.filter(code__in=[g["key"] for g in grouped]).values_list(
