@@ -6,27 +6,29 @@ from cpdnet.public.catalogue.forms import GovukFormMixin
 from cpdnet.schools import selectors as school_selectors
 from cpdnet.schools.models import School
 
+URN_ERROR = _("Enter the URN as a number, like 107999")
 
-class ApplicationForm(GovukFormMixin, forms.Form):
-    """A teacher's application; the URN only when we do not know their school."""
 
-    urn = forms.IntegerField(
-        label=_("Your school's URN"),
-        help_text=_(
-            "The 6-digit unique reference number of your school. Find it by searching for your "
-            "school in Find your hub."
-        ),
+def urn_field(*, label: str, help_text: str, required: bool = True) -> forms.IntegerField:
+    """A school's URN typed as a number; the form's clean_urn turns it into the school."""
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        required=required,
         min_value=1,
         max_value=9_999_999,
         error_messages={
             "required": _("Enter your school's URN"),
-            "invalid": _("Enter the URN as a number, like 107999"),
-            "min_value": _("Enter the URN as a number, like 107999"),
-            "max_value": _("Enter the URN as a number, like 107999"),
+            "invalid": URN_ERROR,
+            "min_value": URN_ERROR,
+            "max_value": URN_ERROR,
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
     )
-    job_role = forms.ChoiceField(
+
+
+def job_role_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
         label=_("Your job role"),
         choices=JobRole.choices,
         error_messages={
@@ -34,6 +36,19 @@ class ApplicationForm(GovukFormMixin, forms.Form):
             "invalid_choice": _("Choose your job role"),
         },
     )
+
+
+class ApplicationForm(GovukFormMixin, forms.Form):
+    """A teacher's application; the URN only when we do not know their school."""
+
+    urn = urn_field(
+        label=_("Your school's URN"),
+        help_text=_(
+            "The 6-digit unique reference number of your school. Find it by searching for your "
+            "school in Find your hub."
+        ),
+    )
+    job_role = job_role_field()
     approver_email = forms.EmailField(
         label=_("Email address of your headteacher or CPD lead"),
         help_text=_("We will ask them to release you to take part. They do not need an account."),

@@ -1,12 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cpdnet.accounts.models import JobRole
+from cpdnet.public.applying.forms import job_role_field, urn_field
 from cpdnet.public.catalogue.forms import GovukFormMixin
 from cpdnet.schools import selectors as school_selectors
 from cpdnet.schools.models import School
-
-URN_ERROR = _("Enter the URN as a number, like 107999")
 
 
 class RegistrationForm(GovukFormMixin, forms.Form):
@@ -32,25 +30,14 @@ class RegistrationForm(GovukFormMixin, forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
-    job_role = forms.ChoiceField(
-        label=_("Your job role"),
-        choices=JobRole.choices,
-        error_messages={
-            "required": _("Choose your job role"),
-            "invalid_choice": _("Choose your job role"),
-        },
-    )
-    urn = forms.IntegerField(
+    job_role = job_role_field()
+    urn = urn_field(
         label=_("Your school's URN (optional)"),
         help_text=_(
             "The 6-digit unique reference number of your school: find it by searching for your "
             "school in Find your hub. Leave it blank if you do not work at a school."
         ),
         required=False,
-        min_value=1,
-        max_value=9_999_999,
-        error_messages={"invalid": URN_ERROR, "min_value": URN_ERROR, "max_value": URN_ERROR},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
     )
 
     def clean_urn(self) -> School | None:
