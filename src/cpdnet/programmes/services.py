@@ -356,9 +356,49 @@ def _mark_sent(session_id: int, field: str, now: datetime.datetime) -> bool:
     return bool(updated)
 
 
-def _send_if_due(session_id: int, *, due, send, field: str, now: datetime.datetime) -> bool:
-    """Send one of a session's once-only emails if the session is still due it now."""
-    session = due.filter(pk=session_id).first()
+class OnceOnly(models.TextChoices):
+    """A session's emails that go out once each, when the session becomes due them."""
+
+    JOIN_LINK = "join_link"
+    REMINDER = "reminder"
+    RECORDING = "recording"
+
+
+def _once_only(kind: OnceOnly):
+    """Which sessions are due this email now, how it is sent, and the field noting it went
+    out (imported here: the notifications module reads programmes' selectors)."""
+    from cpdnet.notifications import sessions as emails
+
+    from . import selectors
+
+    return {
+        OnceOnly.JOIN_LINK: (
+            selectors.list_sessions_due_join_link,
+            emails.send_join_link_emails,
+            "join_link_released_at",
+        ),
+        OnceOnly.REMINDER: (
+            selectors.list_sessions_due_reminder,
+            emails.send_reminder_emails,
+            "reminder_sent_at",
+        ),
+        OnceOnly.RECORDING: (
+            selectors.list_sessions_due_recording,
+            emails.send_recording_emails,
+            "recording_sent_at",
+        ),
+    }[kind]
+
+
+def send_once_only(
+    *, kind: OnceOnly, session_id: int, now: datetime.datetime | None = None
+) -> bool:
+    """Send one of a session's once-only emails if the session is still due it now (join
+    link: inside its release window; reminder: within SESSION_REMINDER_HOURS of the start;
+    recording: ended, with a recording); return whether it went out now."""
+    due, send, field = _once_only(kind)
+    now = now or timezone.now()
+    session = due(now).filter(pk=session_id).first()
     if session is None:
         return False
     # Send first, then mark: a run that stops half way is finished by the next one, and each
@@ -367,30 +407,25 @@ def _send_if_due(session_id: int, *, due, send, field: str, now: datetime.dateti
     return _mark_sent(session.pk, field, now)
 
 
-def release_join_link(*, session_id: int, now: datetime.datetime | None = None) -> bool:
-    """Email a session's join link to its participants if it is inside its release window and
-    not yet released; return whether it was released now."""
-    from cpdnet.notifications.sessions import send_join_link_emails
-
-    from . import selectors
-
+def send_due_once_only(*, kind: OnceOnly, now: datetime.datetime | None = None) -> int:
+    """Send one kind of once-only email for every session due it now, one after another;
+    return how many sessions it went out for."""
+    due = _once_only(kind)[0]
     now = now or timezone.now()
-    return _send_if_due(
-        session_id,
-        due=selectors.list_sessions_due_join_link(now),
-        send=send_join_link_emails,
-        field="join_link_released_at",
-        now=now,
-    )
+    session_ids = list(due(now).values_list("pk", flat=True))
+    return sum(send_once_only(kind=kind, session_id=pk, now=now) for pk in session_ids)
 
 
 def release_join_links(*, now: datetime.datetime | None = None) -> int:
-    """Release the join link of every session due now, one after another; return how many."""
-    from . import selectors
+    return send_due_once_only(kind=OnceOnly.JOIN_LINK, now=now)
 
-    now = now or timezone.now()
-    due = selectors.list_sessions_due_join_link(now).values_list("pk", flat=True)
-    return sum(release_join_link(session_id=pk, now=now) for pk in list(due))
+
+def send_session_reminders(*, now: datetime.datetime | None = None) -> int:
+    return send_due_once_only(kind=OnceOnly.REMINDER, now=now)
+
+
+def send_due_recordings(*, now: datetime.datetime | None = None) -> int:
+    return send_due_once_only(kind=OnceOnly.RECORDING, now=now)
 
 
 def send_released_join_links(
@@ -411,56 +446,6 @@ def send_released_join_links(
         if session.join_url and selectors.is_join_link_released(session, now)
     ]
     return sum(send_join_link_emails(session=session, only=recipient_key) for session in released)
-
-
-def remind_session(*, session_id: int, now: datetime.datetime | None = None) -> bool:
-    """Remind a session's participants if it starts within SESSION_REMINDER_HOURS and they
-    were not reminded yet; return whether they were reminded now."""
-    from cpdnet.notifications.sessions import send_reminder_emails
-
-    from . import selectors
-
-    now = now or timezone.now()
-    return _send_if_due(
-        session_id,
-        due=selectors.list_sessions_due_reminder(now),
-        send=send_reminder_emails,
-        field="reminder_sent_at",
-        now=now,
-    )
-
-
-def send_session_reminders(*, now: datetime.datetime | None = None) -> int:
-    """Remind participants of every session due a reminder now; return how many sessions."""
-    from . import selectors
-
-    now = now or timezone.now()
-    due = selectors.list_sessions_due_reminder(now).values_list("pk", flat=True)
-    return sum(remind_session(session_id=pk, now=now) for pk in list(due))
-
-
-def send_recording(*, session: Session, now: datetime.datetime | None = None) -> bool:
-    """Email a finished session's recording link to its participants, once."""
-    from cpdnet.notifications.sessions import send_recording_emails
-
-    from . import selectors
-
-    now = now or timezone.now()
-    if session.recording_sent_at or not selectors.is_recording_available(session, now):
-        return False
-    send_recording_emails(session=session)
-    return _mark_sent(session.pk, "recording_sent_at", now)
-
-
-def send_due_recordings(*, now: datetime.datetime | None = None) -> int:
-    """Send the recordings of sessions that have ended since their link was added."""
-    from . import selectors
-
-    now = now or timezone.now()
-    return sum(
-        send_recording(session=session, now=now)
-        for session in selectors.list_sessions_due_recording(now)
-    )
 
 
 def _london(moment: datetime.datetime) -> str:

@@ -16,23 +16,18 @@ from .selectors import get_session, list_sessions_due_join_link, list_sessions_d
 @task()
 def release_join_links_task() -> None:
     for session_id in list_sessions_due_join_link().values_list("pk", flat=True):
-        release_join_link_task.enqueue(session_id)
-
-
-@task()
-def release_join_link_task(session_id: int) -> None:
-    services.release_join_link(session_id=session_id)
+        send_once_only_task.enqueue(services.OnceOnly.JOIN_LINK, session_id)
 
 
 @task()
 def send_session_reminders_task() -> None:
     for session_id in list_sessions_due_reminder().values_list("pk", flat=True):
-        send_session_reminder_task.enqueue(session_id)
+        send_once_only_task.enqueue(services.OnceOnly.REMINDER, session_id)
 
 
 @task()
-def send_session_reminder_task(session_id: int) -> None:
-    services.remind_session(session_id=session_id)
+def send_once_only_task(kind: str, session_id: int) -> None:
+    services.send_once_only(kind=services.OnceOnly(kind), session_id=session_id)
 
 
 @task()
@@ -42,7 +37,7 @@ def send_due_recordings_task() -> None:
 
 @task()
 def send_recording_emails_task(session_id: int) -> None:
-    services.send_recording(session=get_session(session_id))
+    services.send_once_only(kind=services.OnceOnly.RECORDING, session_id=session_id)
 
 
 @task()
