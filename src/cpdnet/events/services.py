@@ -24,10 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpdnet.accounts.models import JobRole
+from cpdnet.applications.services import _lock_offering
 from cpdnet.audit.services import record
 from cpdnet.programmes.models import Kind, Offering
 
 from .models import Registration, RegistrationStatus
+from .selectors import count_places_left, list_registrations_for_email
 
 MANAGE_SALT = "cpdnet.events.manage-registration"
 # A meeting service's report may start with a few lines about the meeting before its header.
@@ -61,19 +63,11 @@ class AlreadyRegistered(RegistrationError):
         )
 
 
-def _lock_offering(offering_id: int) -> Offering:
-    return Offering.objects.select_for_update().select_related("programme").get(pk=offering_id)
-
-
 def _same_email(offering: Offering, email: str):
     # Lower(email) = value uses the unique expression index on PostgreSQL (iexact would not).
     return Registration.objects.annotate(email_lower=Lower("email")).filter(
         offering=offering, email_lower=email.lower()
     )
-
-
-def _confirmed_count(offering: Offering) -> int:
-    return offering.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
 
 
 def _email_on_commit(registration: Registration, event: str) -> None:
@@ -115,7 +109,7 @@ def register(
             offering = _lock_offering(offering.pk)
             status = (
                 RegistrationStatus.CONFIRMED
-                if _confirmed_count(offering) < offering.capacity
+                if count_places_left(offering)
                 else RegistrationStatus.WAITLISTED
             )
             fields = {"name": name, "job_role": job_role, "school": school, "status": status}
@@ -186,8 +180,8 @@ def cancel_registration(*, registration: Registration, notify: bool = True) -> R
 
 def fill_free_places(*, offering: Offering) -> list[Registration]:
     """Confirm the longest-waiting people while places are free; call with the offering locked."""
-    free = offering.capacity - _confirmed_count(offering)
-    if free <= 0:
+    free = count_places_left(offering)
+    if not free:
         return []
     waiting = list(
         offering.registrations.select_for_update()
@@ -358,8 +352,6 @@ def import_attendance(*, offering: Offering, data: bytes, by) -> AttendanceImpor
 
 def erase_registrations(*, email: str) -> int:
     """Cancel and anonymise a person's registrations (kept for counts); return how many."""
-    from .selectors import list_registrations_for_email
-
     erased = 0
     for registration in list_registrations_for_email(email):
         if registration.status != RegistrationStatus.CANCELLED:
