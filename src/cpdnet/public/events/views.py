@@ -41,7 +41,6 @@ def register(request, offering_id: int):
             "job_role": user.job_role,
             "urn": user.school_id,
         }
-    offering.places_left = selectors.count_places_left(offering)
     form = RegistrationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -63,6 +62,8 @@ def register(request, offering_id: int):
                 "public/events/registered.html",
                 {**context, "registration": registration},
             )
+    # Counted only for the form: a successful registration (the burst's hot path) needs no count.
+    offering.places_left = selectors.count_places_left(offering)
     return render(request, "public/events/register.html", {**context, "form": form})
 
 
