@@ -11,7 +11,7 @@ from django.utils import timezone
 from cpdnet.applications.models import PARTICIPATING, Application, State
 from cpdnet.applications.selectors import list_participants
 from cpdnet.programmes.models import Offering, Session
-from cpdnet.programmes.selectors import list_runnable_offerings
+from cpdnet.programmes.selectors import access_runnable_offering, list_runnable_offerings
 
 from .models import Attendance, AttendanceStatus, GapTask, Reflection, Resource, Submission
 
@@ -121,15 +121,6 @@ def list_sessions_with_register_counts(offering: Offering) -> QuerySet[Session]:
     ).order_by("starts_at", "id")
 
 
-def access_runnable_session(user, offering_id: int, session_id: int) -> Session:
-    """A session of an offering the person may run, or Session.DoesNotExist alike for a
-    missing one and someone else's."""
-    offering = list_runnable_offerings(user).get(pk=offering_id)
-    session = offering.sessions.get(pk=session_id)
-    session.offering = offering
-    return session
-
-
 def list_register(session: Session) -> list[Application]:
     """The session's participants, each with `mark` (their Attendance or None)."""
     marks = {mark.application_id: mark for mark in session.attendance.all()}
@@ -192,7 +183,7 @@ def list_submissions(task: GapTask) -> QuerySet[Submission]:
 
 def access_runnable_submission(user, offering_id: int, submission_id: int) -> Submission:
     """A submission to an offering the person may run, or Submission.DoesNotExist."""
-    offering = list_runnable_offerings(user).get(pk=offering_id)
+    offering = access_runnable_offering(user, offering_id)
     return Submission.objects.get(pk=submission_id, task__offering=offering)
 
 
@@ -307,7 +298,7 @@ def export_participant_work(user) -> dict:
 def access_runnable_participant(user, offering_id: int, application_id: int) -> Application:
     """A participant of an offering the person may run, or Application.DoesNotExist alike for
     a missing one, someone without a place and another offering's."""
-    offering = list_runnable_offerings(user).get(pk=offering_id)
+    offering = access_runnable_offering(user, offering_id)
     participant = list_participants(offering.pk).get(pk=application_id)
     participant.offering = offering
     return participant

@@ -21,7 +21,11 @@ from cpdnet.delivery.models import AttendanceStatus, Cascade, GapTask, Resource,
 from cpdnet.delivery.services import DeliveryError
 from cpdnet.delivery.uploads import file_response
 from cpdnet.programmes.models import Offering, Session
-from cpdnet.programmes.selectors import access_runnable_offering, list_runnable_offerings
+from cpdnet.programmes.selectors import (
+    access_runnable_offering,
+    access_runnable_session,
+    list_runnable_offerings,
+)
 
 from .forms import GapTaskForm, RegisterForm, ResourceForm
 
@@ -111,8 +115,8 @@ def participant_detail(request, offering_id: int, application_id: int):
 
 def _session(request, offering_id: int, session_id: int) -> Session:
     try:
-        return selectors.access_runnable_session(request.user, offering_id, session_id)
-    except (Offering.DoesNotExist, Session.DoesNotExist):
+        return access_runnable_session(request.user, offering_id, session_id)
+    except Session.DoesNotExist:
         raise Http404("No session you run has this number") from None
 
 
