@@ -39,9 +39,12 @@ class CertificateError(Exception):
         self.code = code
 
 
-def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+def _grouped(raw: str) -> str:
     return "-".join(raw[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
+
+
+def new_code() -> str:
+    return _grouped("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)))
 
 
 def normalise_code(typed: str) -> str:
@@ -50,7 +53,7 @@ def normalise_code(typed: str) -> str:
     raw = "".join(typed.split()).replace("-", "").upper()
     if len(raw) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in raw):
         return ""
-    return "-".join(raw[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
+    return _grouped(raw)
 
 
 def attended_hours(application: Application) -> Decimal:
