@@ -82,9 +82,9 @@ def _iso(value) -> str | None:
 
 
 def _calendar_feed(user: User) -> dict | None:
-    from cpdnet.programmes.models import CalendarFeed
+    from cpdnet.programmes.selectors import get_calendar_feed
 
-    feed = CalendarFeed.objects.filter(user=user).first()
+    feed = get_calendar_feed(user)
     if feed is None:
         return None
     # The address itself is kept only as a hash, so it cannot be given back.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cpdnet.backoffice.forms import GovukForm
 from cpdnet.programmes.calendar import LONDON, london_time
 from cpdnet.programmes.models import Mode, Session
+from cpdnet.programmes.services import SESSION_FIELDS
 
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
 
@@ -122,16 +123,7 @@ class SessionForm(GovukForm):
 
     def session_fields(self) -> dict:
         """The cleaned values, named as the session services take them."""
-        data = self.cleaned_data
-        return {
-            "title": data["title"],
-            "starts_at": data["starts_at"],
-            "ends_at": data["ends_at"],
-            "mode": data["mode"],
-            "venue": data["venue"],
-            "join_url": data["join_url"],
-            "recording_url": data["recording_url"],
-        }
+        return {name: self.cleaned_data[name] for name in SESSION_FIELDS}
 
 
 class CancelSessionForm(GovukForm):
