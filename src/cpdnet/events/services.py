@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from cpdnet.accounts.models import JobRole
 from cpdnet.applications.services import _lock_offering
 from cpdnet.audit.services import record
-from cpdnet.programmes.models import Kind, Offering
+from cpdnet.programmes.models import Offering
 
 from .models import Registration, RegistrationStatus
-from .selectors import count_places_left, list_registrations_for_email
+from .selectors import count_places_left, is_webinar, list_registrations_for_email
 
 MANAGE_SALT = "cpdnet.events.manage-registration"
 # A meeting service's report may start with a few lines about the meeting before its header.
@@ -79,7 +79,7 @@ def _email_on_commit(registration: Registration, event: str) -> None:
 
 def check_open_for_registration(offering: Offering, now: datetime.datetime | None = None) -> None:
     """Raise RegistrationError unless the offering is a webinar taking registrations now."""
-    if offering.programme.kind != Kind.WEBINAR:
+    if not is_webinar(offering):
         raise RegistrationError(
             _("This offering takes applications, not registrations."), code="not_a_webinar"
         )

@@ -19,7 +19,8 @@ from cpdnet.accounts.selectors import list_approved_school_urns
 from cpdnet.applications import eligibility, services
 from cpdnet.applications import selectors as application_selectors
 from cpdnet.applications.models import ACTIVE, Application, State, Transition
-from cpdnet.programmes.models import Kind, Offering
+from cpdnet.events.selectors import is_webinar
+from cpdnet.programmes.models import Offering
 from cpdnet.programmes.selectors import get_offering
 from cpdnet.schools.models import School
 
@@ -59,7 +60,7 @@ def apply(request, offering_id: int):
     offering = _offering_or_404(offering_id)
     user = request.user
     context = {"offering": offering, "programme": offering.programme}
-    if offering.programme.kind == Kind.WEBINAR:
+    if is_webinar(offering):
         refusal = eligibility.Refusal(
             "register_instead", _("Webinars take registrations, not applications.")
         )
