@@ -40,7 +40,7 @@ from cpdnet.delivery.models import Attendance, AttendanceStatus, Cascade
 from cpdnet.evaluation.models import Answer, Question, QuestionCategory, SurveyKind, SurveyResponse
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub
-from cpdnet.programmes.demo import _planned_timestamps, _school_day, academic_year_of
+from cpdnet.programmes.demo import academic_year_of, planned_timestamps, school_day
 from cpdnet.programmes.models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme, Session
 from cpdnet.schools.models import School, SchoolStatus
 
@@ -320,7 +320,7 @@ def generate_activity(
     writer = _Writer(batch_size=batch_size, counts=summary.counts)
     if set_total:
         set_total(len(world.schools) + len(world.units))
-    with _planned_timestamps(*_TIMESTAMP_FIELDS):
+    with planned_timestamps(*_TIMESTAMP_FIELDS):
         _write_people(world, writer, progress)
         for unit in world.units:
             with transaction.atomic():
@@ -619,7 +619,7 @@ def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
         ", ".join(quote(column.column) for column in columns),
         placeholders,
     )
-    # auto_now(_add) fields not switched off by _planned_timestamps take the time now.
+    # auto_now(_add) fields not switched off by planned_timestamps take the time now.
     stamped = [
         column
         for column in columns
@@ -790,7 +790,7 @@ def _offering(
     year_start, year_end = datetime.date(unit.year, 9, 15), datetime.date(unit.year + 1, 7, 10)
     if kind == Kind.WEBINAR:
         mode, sessions, length = Mode.ONLINE, 1, 0
-        starts_on = _school_day(year_start + datetime.timedelta(days=rng.randint(0, 280)))
+        starts_on = school_day(year_start + datetime.timedelta(days=rng.randint(0, 280)))
     else:
         if kind == Kind.RESIDENTIAL:
             mode, sessions, length = Mode.FACE_TO_FACE, 2, 1
@@ -802,7 +802,7 @@ def _offering(
         else:
             mode = rng.choice([Mode.BLENDED, Mode.BLENDED, Mode.FACE_TO_FACE, Mode.ONLINE])
             sessions, length = rng.randint(3, 6), rng.randint(120, 220)
-        starts_on = _school_day(year_start + datetime.timedelta(days=rng.randint(0, 150)))
+        starts_on = school_day(year_start + datetime.timedelta(days=rng.randint(0, 150)))
     ends_on = max(starts_on, min(starts_on + datetime.timedelta(days=length), year_end))
     close_day = starts_on - datetime.timedelta(days=rng.randint(7, 21))
     open_day = close_day - datetime.timedelta(days=rng.randint(28, 56))
@@ -841,7 +841,7 @@ def _sessions(world, offering: Offering, programme: Programme, rng) -> list[Sess
         if programme.kind == Kind.RESIDENTIAL:
             day = offering.starts_on + datetime.timedelta(days=number)
         else:
-            day = _school_day(day)
+            day = school_day(day)
         mode = offering.mode
         if mode == Mode.BLENDED:
             mode = Mode.FACE_TO_FACE if number in (0, count - 1) else Mode.ONLINE

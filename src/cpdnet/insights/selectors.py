@@ -646,6 +646,7 @@ class Equity:
     cold_spots: list[tuple[str, ReachRow]]  # ("Local authority" or "District", row)
     never_years: int
     hub_row: ReachRow
+    authorities: Reach  # the hub's local-authority breakdown the cold spots come from
 
 
 # An area with fewer schools than this is too small to call a cold spot.
@@ -679,7 +680,7 @@ def equity_for_hub(hub: Hub, year: int, *, never_years: int = 3) -> Equity:
     spots = _cold_spots(authorities, hub_row.rate, "Local authority")
     if len(districts.rows) > len(authorities.rows):
         spots += _cold_spots(districts, hub_row.rate, "District")
-    return Equity(hub, year, quintiles, gap, spots, never_years, hub_row)
+    return Equity(hub, year, quintiles, gap, spots, never_years, hub_row, authorities)
 
 
 def list_never_engaged_schools(hub: Hub, year: int, *, years: int = 3) -> QuerySet[School]:
@@ -912,29 +913,19 @@ def _scope_applications(prefix: str, hub_ids, year) -> Q:
 def list_paired_changes(*, hub_ids: Iterable[int] | None = None, year: int | None = None):
     """Return per programme, hub and question: respondents, mean change and sum of squares.
 
-    A pair is one participant's start and end score on the same scale question; the change is
-    end minus start.
+    The pairs are `cpdnet.evaluation.selectors.list_paired_scores` (one participant's start and
+    end score on the same question); the change is end minus start.
     """
-    from cpdnet.evaluation.models import Answer, QuestionCategory, SurveyKind
+    from cpdnet.evaluation.models import QuestionCategory
+    from cpdnet.evaluation.selectors import list_paired_scores
 
-    # One join from the end answer through its application to the start answer of the same
-    # question: the filters below sit in one filter() call so they constrain the same row.
     return (
-        Answer.objects.filter(
+        list_paired_scores()
+        .filter(
             _scope_applications("response__application__", hub_ids, year),
-            response__kind=SurveyKind.END,
-            score__isnull=False,
             question__category__in=[QuestionCategory.CONFIDENCE, QuestionCategory.PRACTICE],
-            response__application__survey_responses__kind=SurveyKind.START,
-            response__application__survey_responses__answers__question=F("question"),
-            response__application__survey_responses__answers__score__isnull=False,
         )
-        .annotate(
-            change=Cast(
-                F("score") - F("response__application__survey_responses__answers__score"),
-                FloatField(),
-            )
-        )
+        .annotate(change=Cast(F("end_score") - F("start_score"), FloatField()))
         .values(
             programme=F("response__application__offering__programme__title"),
             hub=F("response__application__offering__hub__name"),

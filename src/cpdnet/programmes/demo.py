@@ -411,7 +411,7 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=LONDON)
 
 
-def _school_day(day: datetime.date) -> datetime.date:
+def school_day(day: datetime.date) -> datetime.date:
     """The first weekday on or after `day` outside the Christmas and summer holidays."""
     while (
         day.weekday() >= 5
@@ -453,7 +453,7 @@ def _offering_values(rng: random.Random, plan: PlannedOffering, *, today) -> dic
 
     year_start, year_end = datetime.date(year, 9, 8), datetime.date(year + 1, 7, 17)
     if plan.window == FINISHED:
-        starts_on = _school_day(year_start + _days(rng, 7, 150))
+        starts_on = school_day(year_start + _days(rng, 7, 150))
         close_day = starts_on - _days(rng, 7, 21)
         open_day = close_day - _days(rng, 28, 56)
     else:
@@ -466,9 +466,7 @@ def _offering_values(rng: random.Random, plan: PlannedOffering, *, today) -> dic
         else:
             open_day = today + _days(rng, 14, 60)
             close_day = open_day + _days(rng, 28, 42)
-        starts_on = _school_day(
-            max(close_day + _days(rng, 1 if length == 0 else 7, 21), year_start)
-        )
+        starts_on = school_day(max(close_day + _days(rng, 1 if length == 0 else 7, 21), year_start))
     ends_on = max(min(starts_on + datetime.timedelta(days=length), year_end), starts_on)
     return {
         "capacity": capacity,
@@ -821,7 +819,7 @@ def _plan_synthetic_applications(
 
 
 @contextmanager
-def _planned_timestamps(*fields):
+def planned_timestamps(*fields):
     """Let bulk_create write these auto_now(_add) fields as planned, not as the time of loading.
 
     The switch is process-wide while it lasts: use it only in a loader, never in a web process.
@@ -899,7 +897,7 @@ def _create_applications(planned: Iterable[PlannedApplication]) -> int:
                 )
             )
             previous = state
-    with _planned_timestamps(
+    with planned_timestamps(
         Application._meta.get_field("submitted_at"),
         Application._meta.get_field("updated_at"),
         Transition._meta.get_field("created_at"),
@@ -1016,7 +1014,7 @@ def _plan_sessions(
         if kind == Kind.RESIDENTIAL:
             days = [offering.starts_on + datetime.timedelta(days=n) for n in range(count)]
         else:
-            days = [_school_day(day) for day in days]
+            days = [school_day(day) for day in days]
     plans = []
     for number, day in enumerate(days, start=1):
         starts_at = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)

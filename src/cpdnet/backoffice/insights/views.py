@@ -20,7 +20,7 @@ from cpdnet.hubs.selectors import list_networks
 from cpdnet.insights import selectors
 from cpdnet.insights.charts import bar_chart, trend_chart
 from cpdnet.insights.maps import choropleth
-from cpdnet.insights.selectors import ReachFilters
+from cpdnet.insights.selectors import NO_HUB, ReachFilters
 
 from .forms import YEARS_SHOWN, ExtractForm, HubPageForm, ReachForm, SchoolFilterForm
 
@@ -57,8 +57,8 @@ def _link_rows(reach, hubs_by_slug: dict) -> None:
     """Give each row links to its schools and its engaged schools."""
     for row in reach.rows:
         if reach.dimension == "hub":
-            filters = ReachFilters(hub=hubs_by_slug.get(row.key), no_hub=row.key == "none")
-            extra = {"hub": "none"} if row.key == "none" else {}
+            filters = ReachFilters(hub=hubs_by_slug.get(row.key), no_hub=row.key == NO_HUB)
+            extra = {"hub": NO_HUB} if row.key == NO_HUB else {}
         else:
             filters = reach.filters.with_key(reach.dimension, row.key)
             extra = {}
@@ -82,7 +82,11 @@ def national(request):
     by_slug = {hub.slug: hub for hub in hubs.values()}
     reach = selectors.apply_targets(selectors.reach_by_hub(network, year), rates)
     breakdown = selectors.apply_targets(selectors.reach_breakdown(network, year, by), rates)
-    authorities = selectors.reach_breakdown(network, year, "local_authority")
+    authorities = (
+        breakdown
+        if by == "local_authority"
+        else selectors.reach_breakdown(network, year, "local_authority")
+    )
     for table in (reach, breakdown, authorities):
         _link_rows(table, by_slug)
     trend = selectors.reach_trend(network, _trend_years(year))
@@ -117,12 +121,16 @@ def hub(request, slug: str):
     filters = ReachFilters(hub=hub)
     by_slug = {hub.slug: hub}
     rates = selectors.target_rates(network, year)
-    breakdown = selectors.apply_targets(
-        selectors.reach_breakdown(network, year, by, filters=filters), rates
-    )
     equity = selectors.equity_for_hub(hub, year, never_years=never)
-    authorities = selectors.reach_breakdown(network, year, "local_authority", filters=filters)
-    for table in (breakdown, equity.quintiles, authorities):
+    # The page's default breakdown is the one equity already counted: reuse it.
+    authorities = equity.authorities
+    breakdown = selectors.apply_targets(
+        authorities
+        if by == "local_authority"
+        else selectors.reach_breakdown(network, year, by, filters=filters),
+        rates,
+    )
+    for table in (breakdown, equity.quintiles):
         _link_rows(table, by_slug)
     never_engaged = selectors.list_never_engaged_schools(hub, year, years=never)
     trend = selectors.reach_trend(network, _trend_years(year), filters=filters)
@@ -173,14 +181,14 @@ def _school_filters(request) -> tuple:
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     hub_slug = data.get("hub", "")
     hub = None
-    if hub_slug and hub_slug != "none":
+    if hub_slug and hub_slug != NO_HUB:
         hub = access_hub(request.user, hub_slug)
         network = hub.network
     elif not is_national_staff(request.user):
         raise Http404("Choose one of your hubs")
     filters = ReachFilters(
         hub=hub,
-        no_hub=hub_slug == "none",
+        no_hub=hub_slug == NO_HUB,
         **{name: data.get(name, "") for name in FILTER_FIELDS},
     )
     return form, network, year, filters, data.get("engaged", "")
