@@ -31,6 +31,17 @@ def _session_field(sessions, label: str) -> SessionChoiceField:
     )
 
 
+def _title_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        error_messages={
+            "required": _("Enter a title"),
+            "max_length": _("Write the title in 200 characters or fewer"),
+        },
+    )
+
+
 def format_name(template, name: str) -> str:
     return str(template).format(name=name)
 
@@ -99,14 +110,7 @@ class RegisterForm(GovukForm):
 
 
 class ResourceForm(GovukForm):
-    title = forms.CharField(
-        label=_("Title"),
-        max_length=200,
-        error_messages={
-            "required": _("Enter a title"),
-            "max_length": _("Write the title in 200 characters or fewer"),
-        },
-    )
+    title = _title_field()
     url = forms.URLField(
         label=_("Link"),
         required=False,
@@ -138,14 +142,7 @@ class ResourceForm(GovukForm):
 
 
 class GapTaskForm(GovukForm):
-    title = forms.CharField(
-        label=_("Title"),
-        max_length=200,
-        error_messages={
-            "required": _("Enter a title"),
-            "max_length": _("Write the title in 200 characters or fewer"),
-        },
-    )
+    title = _title_field()
     instructions = forms.CharField(
         label=_("Instructions"),
         max_length=5000,
