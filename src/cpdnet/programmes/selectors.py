@@ -213,12 +213,12 @@ class Recipient:
 def list_session_recipients(offering_id: int) -> Iterator[Recipient]:
     """Everyone taking part in an offering, once per email address: people with a place
     (accepted, completed, not completed) and confirmed registrants of a webinar."""
-    from cpdnet.applications.models import PARTICIPATING, Application
+    from cpdnet.applications.selectors import list_participants
     from cpdnet.events.models import Registration, RegistrationStatus
 
     seen: set[str] = set()
     places = (
-        Application.objects.filter(offering_id=offering_id, state__in=PARTICIPATING)
+        list_participants(offering_id)
         .order_by("pk")
         .values_list("applicant_id", "applicant__email", "applicant__full_name")
     )
