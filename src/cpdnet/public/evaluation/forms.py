@@ -40,15 +40,16 @@ def local_path(path: str, host: str) -> str | None:
     return path
 
 
-def _text_field(label, limit: int) -> forms.CharField:
+def _text_field(label, limit: int, *, help_text="", rows: int = 4) -> forms.CharField:
     return forms.CharField(
         label=label,
+        help_text=help_text,
         required=False,
         max_length=limit,
         error_messages={
             "max_length": _("Write no more than %(limit)s characters") % {"limit": f"{limit:,}"}
         },
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": rows}),
     )
 
 
@@ -97,14 +98,13 @@ class SessionFeedbackForm(GovukFormMixin, forms.Form):
             "invalid_choice": _("Choose one of the answers given"),
         },
     )
-    comment = _text_field(_("What worked well, and what could be better? (optional)"), 2000)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["comment"].help_text = _(
+    comment = _text_field(
+        _("What worked well, and what could be better? (optional)"),
+        2000,
+        help_text=_(
             "The people who run the offering see your rating and comment, without your name."
-        )
-        self.fields["comment"].widget.attrs["aria-describedby"] = f"{self['comment'].auto_id}-hint"
+        ),
+    )
 
 
 def _yes_no(label) -> forms.ChoiceField:
@@ -124,17 +124,17 @@ class PageFeedbackForm(GovukFormMixin, forms.Form):
     path = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
     is_useful = _yes_no(_("Is this page useful?"))
     is_plain_english = _yes_no(_("Was this written in plain English?"))
-    comment = _text_field(_("How could this page be better? (optional)"), 1200)
+    comment = _text_field(
+        _("How could this page be better? (optional)"),
+        1200,
+        help_text=_("Do not include personal information, such as your name or email address."),
+        rows=3,
+    )
 
     def __init__(self, *args, host: str, **kwargs):
         kwargs.setdefault("auto_id", "page-feedback-%s")
         super().__init__(*args, **kwargs)
         self.host = host
-        self.fields["comment"].help_text = _(
-            "Do not include personal information, such as your name or email address."
-        )
-        self.fields["comment"].widget.attrs["aria-describedby"] = "page-feedback-comment-hint"
-        self.fields["comment"].widget.attrs["rows"] = 3
 
     def clean(self):
         data = super().clean()
