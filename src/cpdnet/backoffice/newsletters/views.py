@@ -83,10 +83,10 @@ def issue_edit(request, issue_id: int | None = None):
         issue.body = form.cleaned_data["body"].replace("\r\n", "\n")
         try:
             newsletters.save_issue(issue=issue, by=request.user)
-        except (ValidationError, newsletters.NewsletterError) as error:
-            form.add_service_errors(
-                error if isinstance(error, ValidationError) else ValidationError(error.reason)
-            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except newsletters.NewsletterError as error:
+            form.add_service_errors(ValidationError(error.reason))
         else:
             messages.success(request, _("Saved. Check the preview, then send it."))
             return redirect("backoffice:newsletter-issue", issue_id=issue.pk)
