@@ -10,12 +10,13 @@ from cpdnet.insights.selectors import DIMENSIONS, NOT_KNOWN, QUINTILE_NAMES, SIZ
 YEARS_SHOWN = 5
 
 
+def year_label(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
 def year_choices() -> list[tuple[int, str]]:
     current = current_academic_year()
-    return [
-        (year, f"{year}/{(year + 1) % 100:02d}")
-        for year in range(current + 1, current - YEARS_SHOWN - 1, -1)
-    ]
+    return [(year, year_label(year)) for year in range(current + 1, current - YEARS_SHOWN - 1, -1)]
 
 
 class ReachForm(GovukForm):

@@ -15,14 +15,21 @@ from django.urls import reverse
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import is_national_staff
 from cpdnet.backoffice.csv_export import csv_response
-from cpdnet.backoffice.hub.selectors import access_hub, visible_hub_ids
+from cpdnet.backoffice.hub.selectors import access_hub, current_academic_year, visible_hub_ids
 from cpdnet.hubs.selectors import list_networks
 from cpdnet.insights import selectors
 from cpdnet.insights.charts import bar_chart, trend_chart
 from cpdnet.insights.maps import choropleth
 from cpdnet.insights.selectors import NO_HUB, ReachFilters
 
-from .forms import YEARS_SHOWN, ExtractForm, HubPageForm, ReachForm, SchoolFilterForm
+from .forms import (
+    YEARS_SHOWN,
+    ExtractForm,
+    HubPageForm,
+    ReachForm,
+    SchoolFilterForm,
+    year_label,
+)
 
 SCHOOLS_PER_PAGE = 50
 NEVER_ENGAGED_SHOWN = 25
@@ -36,10 +43,6 @@ FILTER_FIELDS = (
     "trust",
     "size_band",
 )
-
-
-def _year_label(year: int) -> str:
-    return f"{year}/{(year + 1) % 100:02d}"
 
 
 def _schools_url(network, year: int, filters: ReachFilters, engaged: str = "", **extra) -> str:
@@ -97,7 +100,7 @@ def national(request):
             "form": form,
             "network": network,
             "year": year,
-            "year_label": _year_label(year),
+            "year_label": year_label(year),
             "reach": reach,
             "reach_chart": bar_chart(reach.rows),
             "breakdown": breakdown,
@@ -142,7 +145,7 @@ def hub(request, slug: str):
             "hub": hub,
             "network": network,
             "year": year,
-            "year_label": _year_label(year),
+            "year_label": year_label(year),
             "breakdown": breakdown,
             "breakdown_chart": bar_chart(breakdown.rows),
             "equity": equity,
@@ -150,7 +153,7 @@ def hub(request, slug: str):
             "map": choropleth(authorities.rows, codes={row.key for row in authorities.rows}),
             "authorities": authorities,
             "never": never,
-            "never_from_label": _year_label(year - never + 1),
+            "never_from_label": year_label(year - never + 1),
             "never_engaged": never_engaged[:NEVER_ENGAGED_SHOWN],
             "never_engaged_count": never_engaged.count(),
             "never_engaged_csv": reverse("backoffice:insights-never-engaged", args=[hub.slug])
@@ -208,7 +211,7 @@ def schools(request):
         {
             "form": form,
             "network": network,
-            "year_label": _year_label(year),
+            "year_label": year_label(year),
             "filters": filters,
             "page": page,
             "schools": page.object_list,
@@ -239,7 +242,7 @@ def impact(request):
         {
             "form": form,
             "year": year,
-            "year_label": _year_label(year) if year else "every year",
+            "year_label": year_label(year) if year else "every year",
             "impact": selectors.impact(hub_ids=hub_ids, year=year),
             "national": hub_ids is None,
         },
@@ -250,9 +253,7 @@ def impact(request):
 def extract(request):
     form = ExtractForm(request.GET or None)
     year = (
-        form.cleaned_data["year"]
-        if form.is_bound and form.is_valid()
-        else ReachForm(None, networks=list_networks()).values()[1]
+        form.cleaned_data["year"] if form.is_bound and form.is_valid() else current_academic_year()
     )
     return csv_response(
         selectors.EXTRACT_HEADER,
