@@ -23,12 +23,10 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("CPDNET_DEBUG", False)
-SECRET_KEY = os.environ.get("CPDNET_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("CPDNET_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("Set CPDNET_SECRET_KEY to a long random value.")
-    # Only for local development and tests; production sets CPDNET_REQUIRE_SECRET_KEY=1.
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+# Known to everyone who reads this file, so accepted only with CPDNET_DEBUG=1 (see the checks at
+# the end of this module): with it, approval links and unsubscribe tokens could be forged.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = os.environ.get("CPDNET_SECRET_KEY", "") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
 
 ALLOWED_HOSTS = env_list("CPDNET_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CPDNET_CSRF_TRUSTED_ORIGINS", "")
@@ -44,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    # Serves the API docs (Swagger UI) from its own static files instead of a public CDN.
+    "ninja",
     "cpdnet.accounts",
     "cpdnet.audit",
     "cpdnet.schools",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cpdnet.accounts.middleware.StaffIdleTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "cpdnet.urls"
@@ -115,7 +118,8 @@ LOGIN_REDIRECT_URL = "/account/"
 # --- OpenID Connect sign-in (e.g. DfE Sign-in) -------------------------------------------------
 # Off unless CPDNET_OIDC_CLIENT_ID is set; then the provider's endpoints must be set too. People
 # are matched to accounts by the email the provider has verified (cpdnet.accounts.oidc).
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Passwords are checked only inside the sign-in policy (cpdnet.accounts.sign_in_policy).
+AUTHENTICATION_BACKENDS = ["cpdnet.accounts.backends.PolicyPasswordBackend"]
 OIDC_ENABLED = bool(os.environ.get("CPDNET_OIDC_CLIENT_ID"))
 if OIDC_ENABLED:
     _oidc_missing = [
@@ -176,16 +180,23 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("CPDNET_MEDIA_ROOT", VAR_DIR / "media"))
 
-CACHES = {
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["CPDNET_CACHE_URL"],
+# Shared by every web process and worker: rate limits and cached pages must be counted and seen
+# the same everywhere. `database` is Django's DatabaseCache (table cpdnet_cache, created by
+# `cpdnet createcachetable`); per-process memory only for development (CPDNET_DEBUG=1).
+CACHE_URL = os.environ.get("CPDNET_CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cpdnet_cache",
         }
-        if os.environ.get("CPDNET_CACHE_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a process may keep its copy of the hub areas when no shared cache tells it of a
 # change (see cpdnet.hubs.directory).
 HUB_DIRECTORY_MAX_AGE = int(os.environ.get("CPDNET_HUB_DIRECTORY_MAX_AGE", "60"))
@@ -212,12 +223,41 @@ EMAIL_USE_TLS = env_bool("CPDNET_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("CPDNET_FROM_EMAIL", "cpdnet <no-reply@example.org>")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = env_bool("CPDNET_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# On by default in production; CPDNET_SECURE_COOKIES=0 only for a plain-http local demo.
+SECURE_COOKIES = env_bool("CPDNET_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = SECURE_COOKIES
+# Load balancers check health over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("CPDNET_HSTS_SECONDS", str(365 * 24 * 60 * 60))) if SECURE_COOKIES else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CPDNET_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("CPDNET_HSTS_PRELOAD", True)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): scripts and styles only from our own static files. The
+# one inline script (base.html, govuk-frontend's js-enabled line) is allowed by its hash, not a
+# nonce, because pages for signed-out visitors are served from the cache.
+BASE_INLINE_SCRIPT_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", BASE_INLINE_SCRIPT_HASH],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # The compact postcode index (built by scripts/build_postcode_index.py from ONSPD).
 CPDNET_POSTCODE_INDEX = Path(
@@ -229,7 +269,67 @@ CPDNET_POSTCODE_INDEX = Path(
 SCHOOL_APPROVAL_DAYS = int(os.environ.get("CPDNET_SCHOOL_APPROVAL_DAYS", "10"))
 WAITLIST_OFFER_DAYS = int(os.environ.get("CPDNET_WAITLIST_OFFER_DAYS", "5"))
 SIGN_IN_CODE_MINUTES = int(os.environ.get("CPDNET_SIGN_IN_CODE_MINUTES", "15"))
+
+# --- Sign-in policy (cpdnet.accounts.sign_in_policy; docs/security.md) ---------------------------
+# Wrong passwords or codes for one account within SIGN_IN_LOCKOUT_MINUTES after which the account
+# is locked for SIGN_IN_LOCKOUT_MINUTES (kept in the database, so shared by every process).
 SIGN_IN_MAX_FAILURES = int(os.environ.get("CPDNET_SIGN_IN_MAX_FAILURES", "5"))
+SIGN_IN_LOCKOUT_MINUTES = int(os.environ.get("CPDNET_SIGN_IN_LOCKOUT_MINUTES", "15"))
+# Who must use more than a password: `any` (a password or an emailed code is enough),
+# `second_factor` (a password and then an emailed code; single sign-on also accepted) or `sso`
+# (only the OpenID Connect provider). Applies to the roles in STAFF_SIGN_IN_ROLES and to Django
+# admin accounts.
+STAFF_SIGN_IN = os.environ.get("CPDNET_STAFF_SIGN_IN", "any").strip().lower()
+if STAFF_SIGN_IN not in {"any", "second_factor", "sso"}:
+    raise ImproperlyConfigured("CPDNET_STAFF_SIGN_IN must be any, second_factor or sso.")
+if STAFF_SIGN_IN == "sso" and not OIDC_ENABLED:
+    raise ImproperlyConfigured("CPDNET_STAFF_SIGN_IN=sso needs CPDNET_OIDC_CLIENT_ID and the rest.")
+STAFF_SIGN_IN_ROLES = env_list("CPDNET_STAFF_SIGN_IN_ROLES", "national_staff,hub_staff,assessor")
+# Staff (the same people) are signed out after this many minutes without a request.
+STAFF_IDLE_MINUTES = int(os.environ.get("CPDNET_STAFF_IDLE_MINUTES", "30"))
+# API tokens expire this many days after they are made (`cpdnet create-token --days N`).
+API_TOKEN_DAYS = int(os.environ.get("CPDNET_API_TOKEN_DAYS", "90"))
+
+# Client address: REMOTE_ADDR, unless it is one of these proxies (IPs or CIDRs); then the header
+# the proxy sets (nginx: `proxy_set_header X-Real-IP $remote_addr;`).
+TRUSTED_PROXIES = env_list("CPDNET_TRUSTED_PROXIES", "")
+CLIENT_IP_HEADER = os.environ.get("CPDNET_CLIENT_IP_HEADER", "X-Real-IP")
+
+# Rate limits (cpdnet.rate_limits): "COUNT/SECONDS" per client address ("ip"), per account or
+# email address ("account") and over everyone ("all"). Each can be changed by an environment
+# variable CPDNET_RATE_<SCOPE>_<KIND>, e.g. CPDNET_RATE_SIGN_IN_FAILURE_IP=120/600. The per-address
+# limits leave room for a whole school, trust or local-authority network behind one address;
+# see docs/security.md.
+_DEFAULT_RATE_LIMITS = {
+    # Wrong passwords, codes and links (right ones are not counted against the address).
+    "sign_in_failure": {"ip": "60/600", "all": "3000/60"},
+    # Sign-in emails asked for (each sends an email).
+    "sign_in_code_request": {"ip": "30/600", "account": "5/900", "all": "2000/60"},
+    "event_registration": {"ip": "120/600", "account": "10/3600", "all": "6000/60"},
+    "newsletter_sign_up": {"ip": "30/600", "account": "5/3600", "all": "2000/60"},
+    # Enough for someone checking a pile of certificates; codes are far too many to try.
+    "certificate_check": {"ip": "30/60", "all": "3000/60"},
+    "page_feedback": {"ip": "60/3600", "all": "3000/60"},
+    # Answers about one page from one address.
+    "page_feedback_one_page": {"ip": "5/3600"},
+    "application": {"ip": "120/600", "account": "20/3600", "all": "3000/60"},
+    # Bad API tokens, apart from sign-in so a forgotten integration cannot stop a school's
+    # people signing in; a token is never guessed, so a few mistakes are plenty.
+    "api_token_failure": {"ip": "30/600", "all": "3000/60"},
+}
+RATE_LIMITS = {
+    scope: {
+        kind: os.environ.get(f"CPDNET_RATE_{scope.upper()}_{kind.upper()}", rate)
+        for kind, rate in kinds.items()
+    }
+    for scope, kinds in _DEFAULT_RATE_LIMITS.items()
+}
+
+# Who to tell about a security problem (SECURITY.md, /.well-known/security.txt).
+SECURITY_CONTACT = os.environ.get("CPDNET_SECURITY_CONTACT", "mailto:security@example.org")
+SECURITY_TXT_EXPIRES_DAYS = int(os.environ.get("CPDNET_SECURITY_TXT_EXPIRES_DAYS", "180"))
+SECURITY_POLICY_URL = os.environ.get("CPDNET_SECURITY_POLICY_URL", "")
+# --- end of the sign-in policy -------------------------------------------------------------------
 
 # Minutes before a session starts that participants see (and are emailed) its join link, and
 # hours before it that they are reminded.
@@ -261,3 +361,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CPDNET_LOG_LEVEL", "WARNING")},
 }
+
+
+# Production (debug off) refuses to start with settings that fail open; one line says why.
+if not DEBUG:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "Set CPDNET_SECRET_KEY to a random value of 50 or more characters "
+            "(or CPDNET_DEBUG=1 for development)."
+        )
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("CPDNET_SECRET_KEY is too short: use 50 or more characters.")
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+        raise ImproperlyConfigured("CPDNET_SECRET_KEY is the public development key: change it.")
+    if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        raise ImproperlyConfigured(
+            "Set CPDNET_CACHE_URL to redis://... or database (then run `cpdnet createcachetable`): "
+            "rate limits must be shared by every process."
+        )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cpdnet.accounts.views import admin_sign_in
 from cpdnet.api.urls import api
 
 urlpatterns = [
@@ -8,5 +9,7 @@ urlpatterns = [
     path("", include("cpdnet.accounts.urls")),
     path("api/v1/", api.urls),
     path("backoffice/", include("cpdnet.backoffice.urls")),
+    # The admin has no sign-in of its own: the portal's goes through the sign-in policy.
+    path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
 ]

@@ -155,6 +155,25 @@ class SignInCode(models.Model):
         return f"sign-in code for {self.email}"
 
 
+class SignInLockout(models.Model):
+    """Wrong passwords and codes for one email address, and whether it is locked for now.
+
+    Kept in the database so that every process and restart sees the same count. The address is
+    stored as a keyed hash: the row must also exist for addresses with no account.
+    """
+
+    email_digest = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sign-in failures {self.email_digest[:8]}"
+
+    def is_locked(self, now) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
 class ApiToken(models.Model):
     """A bearer token for the API; only its SHA-256 hash is stored."""
 
@@ -162,6 +181,11 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8, help_text=_("The first characters, to tell apart."))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Null only for tokens made before tokens expired; those were given an expiry by migration.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    is_read_only = models.BooleanField(
+        default=False, help_text=_("A read-only token is refused by every endpoint that writes.")
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -8,11 +8,29 @@ when `settings.OIDC_ENABLED` is true (see settings.py).
 from django.conf import settings
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from . import sign_in_policy
 from .models import User
+from .services import SignInError
+from .sign_in_policy import Way
 
 
 class VerifiedEmailBackend(OIDCAuthenticationBackend):
-    """Find or create the person by the email the provider has verified."""
+    """Find or create the person by the email the provider has verified, through the sign-in
+    policy: its limits before, its audit entry after."""
+
+    def authenticate(self, request, **kwargs):
+        if request is None or "code" not in request.GET:
+            return None  # another backend's call (a password): not ours
+        sign_in_policy.before_attempt(request=request, email=None, way=Way.OIDC)
+        user = super().authenticate(request, **kwargs)
+        if user is None:
+            sign_in_policy.record_failure(request=request, email=None, way=Way.OIDC)
+            return None
+        try:
+            sign_in_policy.allow_sign_in(request=request, user=user, way=Way.OIDC)
+        except SignInError:
+            return None
+        return user
 
     def verify_claims(self, claims: dict) -> bool:
         email = (claims.get("email") or "").strip()

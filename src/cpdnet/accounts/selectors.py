@@ -2,7 +2,7 @@
 
 import hashlib
 
-from .models import Role, RoleAssignment, User
+from .models import ApiToken, Role, RoleAssignment, User
 
 
 def _ids(user: User, role: str, column: str) -> list:
@@ -46,9 +46,10 @@ def has_role(user: User, role: str) -> bool:
     return bool(_ids(user, role, "role"))
 
 
-def get_user_for_token(token: str) -> User | None:
-    """Return the active person an API bearer token belongs to, or None."""
-    from .models import ApiToken
+def get_api_token(token: str) -> ApiToken | None:
+    """Return the live, unexpired API token with this value, of an active person, or None."""
+    from django.utils import timezone
+
     from .services import touch_api_token
 
     if not token:
@@ -58,14 +59,20 @@ def get_user_for_token(token: str) -> User | None:
         .filter(
             token_hash=hashlib.sha256(token.encode()).hexdigest(),
             revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
             user__is_active=True,
         )
         .first()
     )
-    if api_token is None:
-        return None
-    touch_api_token(token=api_token)
-    return api_token.user
+    if api_token is not None:
+        touch_api_token(token=api_token)
+    return api_token
+
+
+def get_user_for_token(token: str) -> User | None:
+    """Return the active person a live API bearer token belongs to, or None."""
+    api_token = get_api_token(token)
+    return api_token.user if api_token else None
 
 
 def list_roles(user: User):

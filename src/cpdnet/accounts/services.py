@@ -13,9 +13,7 @@ import secrets
 from smtplib import SMTPException
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
@@ -40,17 +38,27 @@ MAX_CODES_PER_VALIDITY = 5
 # Wrong codes for one address in a day, across all its codes, after which no code is accepted
 # (the emailed link still works): a day's guesses stay far too few to find a 6-digit code.
 DAILY_FAILURES_PER_MAX_FAILURES = 3
-THROTTLE_KEY_PREFIX = "cpdnet:password-failures:"
 TOKEN_TOUCH_INTERVAL = datetime.timedelta(minutes=1)
 
 
 class SignInError(Exception):
     """A sign-in that cannot go ahead, with a plain reason for the person."""
 
-    def __init__(self, reason: str, *, code: str):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        code: str,
+        is_wrong_secret: bool = False,
+        retry_after: int | None = None,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.code = code
+        # A guessed secret that was wrong: the sign-in policy counts it against the lockout.
+        self.is_wrong_secret = is_wrong_secret
+        # Seconds until trying again can work (sent as Retry-After).
+        self.retry_after = retry_after
 
 
 def normalise_email(email: str) -> str:
@@ -184,9 +192,13 @@ def verify_sign_in_code(*, email: str, code: str) -> User:
     # Raised outside the transaction so that the failure count is kept.
     if failures is not None:
         if failures >= settings.SIGN_IN_MAX_FAILURES:
-            raise _locked_error()
+            error = _locked_error()
+            error.is_wrong_secret = True
+            raise error
         raise SignInError(
-            _("The code is not right. Check the code in the email we sent you."), code="wrong"
+            _("The code is not right. Check the code in the email we sent you."),
+            code="wrong",
+            is_wrong_secret=True,
         )
     return user
 
@@ -200,7 +212,9 @@ def verify_sign_in_link(*, token: str) -> User:
         )
         if sign_in_code is None:
             raise SignInError(
-                _("This link is not valid. Ask for a new sign-in email."), code="missing"
+                _("This link is not valid. Ask for a new sign-in email."),
+                code="missing",
+                is_wrong_secret=True,
             )
         if sign_in_code.used_at is not None:
             raise SignInError(
@@ -224,36 +238,7 @@ def delete_expired_sign_in_codes(*, older_than: datetime.timedelta | None = None
     return deleted
 
 
-# Passwords (optional)
-
-
-def _password_throttle_key(email: str) -> str:
-    return THROTTLE_KEY_PREFIX + _sha256(email)
-
-
-def sign_in_with_password(*, request, email: str, password: str) -> User:
-    """Return the person with this email and password; refuse for a while after failures."""
-    email = normalise_email(email)
-    key = _password_throttle_key(email)
-    if cache.get(key, 0) >= settings.SIGN_IN_MAX_FAILURES:
-        raise SignInError(
-            _(
-                "You have entered a wrong password too many times. Wait %(minutes)d minutes, "
-                "or sign in with a code sent to your email."
-            )
-            % {"minutes": settings.SIGN_IN_CODE_MINUTES},
-            code="locked",
-        )
-    user = authenticate(request, username=email, password=password)
-    if user is None:
-        cache.add(key, 0, timeout=settings.SIGN_IN_CODE_MINUTES * 60)
-        try:
-            cache.incr(key)
-        except ValueError:  # the entry ran out between add and incr
-            cache.set(key, 1, timeout=settings.SIGN_IN_CODE_MINUTES * 60)
-        raise SignInError(_("The email address or password is not right."), code="wrong")
-    cache.delete(key)
-    return user
+# Passwords (optional; checked by cpdnet.accounts.sign_in_policy)
 
 
 def set_password(*, user: User, password: str) -> User:
@@ -338,10 +323,23 @@ def erase_person(*, user: User) -> User:
 # API tokens
 
 
-def create_api_token(*, user: User) -> str:
-    """Make a new API bearer token for a person and return it: it is shown only once."""
+def create_api_token(*, user: User, days: int | None = None, read_only: bool = False) -> str:
+    """Make a new API bearer token for a person and return it: it is shown only once.
+
+    It expires after `days` (settings.API_TOKEN_DAYS by default); a read-only token is refused
+    by every endpoint that writes.
+    """
+    days = settings.API_TOKEN_DAYS if days is None else days
+    if days < 1:
+        raise ValueError("A token must last at least one day.")
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, token_hash=_sha256(token), prefix=token[:8])
+    ApiToken.objects.create(
+        user=user,
+        token_hash=_sha256(token),
+        prefix=token[:8],
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+        is_read_only=read_only,
+    )
     return token
 
 

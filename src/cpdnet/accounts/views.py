@@ -2,32 +2,26 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
-from django.core.exceptions import ValidationError
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from . import sign_in_policy
 from .forms import CodeForm, EmailForm, PasswordSignInForm, ProfileForm, SetPasswordForm
 from .permissions import Access, declare
 from .selectors import export_person, list_roles
-from .services import (
-    SignInError,
-    erase_person,
-    request_sign_in,
-    set_password,
-    sign_in_with_password,
-    update_profile,
-    verify_sign_in_code,
-    verify_sign_in_link,
-)
+from .services import SignInError, erase_person, set_password, update_profile
+from .sign_in_policy import SecondFactorRequired, Way
 
 SESSION_EMAIL = "accounts:sign-in-email"
 SESSION_NEXT = "accounts:sign-in-next"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _safe_next(request, url: str | None) -> str | None:
@@ -57,12 +51,21 @@ def _sign_in_context(request, **context) -> dict:
     }
 
 
-def _finish_sign_in(request, user):
+def _finish_sign_in(request, user, way: Way):
+    """Sign the person in through the policy; raise SignInError when it refuses."""
     next_url = _safe_next(request, request.session.get(SESSION_NEXT))
-    login(request, user, backend=MODEL_BACKEND)
+    sign_in_policy.finish_sign_in(request=request, user=user, way=way)
     for key in (SESSION_NEXT, SESSION_EMAIL):
         request.session.pop(key, None)
     return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+
+
+def _refused(request, template: str, context: dict, error: SignInError):
+    """Show the form again with the reason; 429 with Retry-After for a lockout."""
+    response = render(request, template, context, status=429 if error.retry_after else 200)
+    if error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @declare(Access.PUBLIC)
@@ -73,7 +76,7 @@ def sign_in(request):
         form = EmailForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"].strip().lower()
-            request_sign_in(email=email)
+            sign_in_policy.send_sign_in_code(request=request, email=email)
             request.session[SESSION_EMAIL] = email
             return redirect("accounts:sign-in-code")
     else:
@@ -89,14 +92,16 @@ def sign_in_code(request):
     if not email:
         return redirect("accounts:sign-in")
     form = CodeForm(request.POST or None)
+    context = {"form": form, "email": email, "minutes": settings.SIGN_IN_CODE_MINUTES}
     if request.method == "POST" and form.is_valid():
         try:
-            user = verify_sign_in_code(email=email, code=form.cleaned_data["code"])
+            user = sign_in_policy.check_code(
+                request=request, email=email, code=form.cleaned_data["code"]
+            )
+            return _finish_sign_in(request, user, Way.CODE)
         except SignInError as error:
             form.add_error("code", error.reason)
-        else:
-            return _finish_sign_in(request, user)
-    context = {"form": form, "email": email, "minutes": settings.SIGN_IN_CODE_MINUTES}
+            return _refused(request, "accounts/sign_in_code.html", context, error)
     return render(request, "accounts/sign_in_code.html", context)
 
 
@@ -106,10 +111,10 @@ def sign_in_link(request, token: str):
     # A GET only shows a button: mail scanners that open links must not use up the link.
     if request.method == "POST":
         try:
-            user = verify_sign_in_link(token=token)
+            user = sign_in_policy.check_link(request=request, token=token)
+            return _finish_sign_in(request, user, Way.LINK)
         except SignInError as error:
             return render(request, "accounts/sign_in_link_problem.html", {"reason": error.reason})
-        return _finish_sign_in(request, user)
     return render(request, "accounts/sign_in_link.html")
 
 
@@ -118,18 +123,34 @@ def sign_in_link(request, token: str):
 def sign_in_password(request):
     _remember_next(request)
     form = PasswordSignInForm(request.POST or None)
+    context = _sign_in_context(request, form=form)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
         try:
-            user = sign_in_with_password(
-                request=request,
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
+            user = sign_in_policy.check_password(
+                request=request, email=email, password=form.cleaned_data["password"]
             )
+            return _finish_sign_in(request, user, Way.PASSWORD)
+        except SecondFactorRequired as needed:
+            sign_in_policy.send_sign_in_code(request=request, email=email)
+            request.session[SESSION_EMAIL] = email
+            messages.info(request, needed.reason)
+            return redirect("accounts:sign-in-code")
         except SignInError as error:
             form.add_error(None, error.reason)
-        else:
-            return _finish_sign_in(request, user)
-    return render(request, "accounts/sign_in_password.html", _sign_in_context(request, form=form))
+            return _refused(request, "accounts/sign_in_password.html", context, error)
+    return render(request, "accounts/sign_in_password.html", context)
+
+
+@declare(Access.PUBLIC)
+@never_cache
+def admin_sign_in(request):
+    """The Django admin's sign-in page: the portal's, so the admin has no way in of its own."""
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(_safe_next(request, request.GET.get("next")) or "admin:index")
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
 def _oidc_view(name: str):

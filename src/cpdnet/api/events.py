@@ -6,6 +6,7 @@ from django.http import Http404
 from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
+from cpdnet import rate_limits
 from cpdnet.accounts.models import JobRole
 from cpdnet.accounts.permissions import Access
 from cpdnet.events import selectors, services
@@ -75,7 +76,8 @@ def _field_errors(body: RegistrationIn) -> tuple[list[dict], School | None]:
 def register(request, body: RegistrationIn, offering_id: int = Path(..., ge=1, le=MAX_ID)):
     """201 with `confirmed` while places last, then `waitlisted`. 409 with a `code`:
     `already_registered` for a second registration of the same email (in any case),
-    `not_open_yet` or `closed` outside the registration window. 422 lists each bad field."""
+    `not_open_yet` or `closed` outside the registration window. 422 lists each bad field.
+    429 with `Retry-After` after many registrations from one address or for one email."""
     try:
         offering = selectors.get_webinar(offering_id)
     except Offering.DoesNotExist:
@@ -83,6 +85,7 @@ def register(request, body: RegistrationIn, offering_id: int = Path(..., ge=1, l
     errors, school = _field_errors(body)
     if errors:
         return Status(422, {"detail": "Some fields are not valid; see errors.", "errors": errors})
+    rate_limits.hit("event_registration", request=request, account=body.email)
     try:
         registration = services.register(
             offering=offering, name=body.name, email=body.email, job_role=body.role, school=school

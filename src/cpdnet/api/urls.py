@@ -4,7 +4,10 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from cpdnet.rate_limits import RateLimited
+
 from .applications import router as applications_router
+from .auth import ReadOnlyToken
 from .events import router as events_router
 from .insights import router as insights_router
 from .programmes import router as programmes_router
@@ -34,6 +37,30 @@ def unauthenticated(request, exc):
         request, {"detail": "Send a valid API token: Authorization: Bearer <token>."}, status=401
     )
     response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(ReadOnlyToken)
+def read_only_token(request, exc):
+    return api.create_response(
+        request,
+        {"detail": "This token is read-only, and this endpoint changes data: use a full token."},
+        status=403,
+    )
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc):
+    response = api.create_response(
+        request,
+        {
+            "detail": f"Too many requests like this from your address; retry after "
+            f"{exc.retry_after} seconds.",
+            "code": "rate_limited",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(exc.retry_after)
     return response
 
 

@@ -13,6 +13,7 @@ from .sessions import urls as sessions_urls
 app_name = "public"
 urlpatterns = [
     path("", views.home, name="home"),
+    path(".well-known/security.txt", views.security_txt, name="security-txt"),
     path("find-your-hub/", views.find_your_hub, name="find-your-hub"),
     path("find-your-hub/schools/<int:urn>/", views.school_detail, name="school"),
     path(

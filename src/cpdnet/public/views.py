@@ -1,8 +1,12 @@
 """Public pages: home, find your hub, school and hub pages, telling us of a different hub."""
 
+import datetime
+
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.hubs import selectors as hub_selectors
@@ -121,3 +125,18 @@ def hub_change_request(request, urn: int):
             request, "public/hub_change_request_done.html", {"school": school, "change": change}
         )
     return render(request, "public/hub_change_request.html", {"school": school, "form": form})
+
+
+@declare(Access.PUBLIC)
+def security_txt(request):
+    """RFC 9116: how to report a security problem (contact from settings.SECURITY_CONTACT)."""
+    expires = timezone.now() + datetime.timedelta(days=settings.SECURITY_TXT_EXPIRES_DAYS)
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires.astimezone(datetime.UTC):%Y-%m-%dT%H:%M:%SZ}",
+        "Preferred-Languages: en",
+        f"Canonical: {settings.SITE_URL.rstrip('/')}/.well-known/security.txt",
+    ]
+    if settings.SECURITY_POLICY_URL:
+        lines.append(f"Policy: {settings.SECURITY_POLICY_URL}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -35,7 +35,7 @@ def oidc(settings, monkeypatch):
     settings.OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
     settings.LOGIN_REDIRECT_URL_FAILURE = "/sign-in/?failed=oidc"
     settings.AUTHENTICATION_BACKENDS = [
-        "django.contrib.auth.backends.ModelBackend",
+        "cpdnet.accounts.backends.PolicyPasswordBackend",
         "cpdnet.accounts.oidc.VerifiedEmailBackend",
     ]
     provider = {"claims": {}}

@@ -154,13 +154,16 @@ def test_password_failures_are_throttled_even_for_the_right_password(client, set
     person.set_password("a long and unusual phrase")
     person.save()
     url = reverse("accounts:sign-in-password")
-    for _attempt in range(2):
-        wrong = client.post(url, {"email": person.email, "password": "wrong guess"})
-        assert "The email address or password is not right" in wrong.content.decode()
+    first = client.post(url, {"email": person.email, "password": "wrong guess"})
+    locking = client.post(url, {"email": person.email, "password": "wrong guess"})
 
     response = client.post(url, {"email": person.email, "password": "a long and unusual phrase"})
 
-    assert "too many times" in response.content.decode()
+    assert "The email address or password is not right" in first.content.decode()
+    assert "too many wrong passwords or codes" in locking.content.decode()
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "too many wrong passwords or codes" in response.content.decode()
     assert not get_user(client).is_authenticated
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cpdnet import rate_limits
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import list_approved_school_urns
 from cpdnet.applications import eligibility, services
@@ -86,6 +87,7 @@ def apply(request, offering_id: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        rate_limits.hit("application", request=request, account=str(user.pk))
         try:
             application = services.submit_application(
                 offering=offering,

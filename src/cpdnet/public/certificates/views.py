@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from cpdnet import rate_limits
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.delivery.certificates import (
     get_certificate_facts,
@@ -12,14 +13,8 @@ from cpdnet.delivery.certificates import (
     render_certificate_pdf,
 )
 from cpdnet.delivery.models import Certificate
-from cpdnet.public.rate_limit import over_limit
 
 from .forms import VerifyForm
-
-# Enough for a person checking a pile of certificates; too few to try codes at random (and
-# 2**60 codes make that hopeless anyway).
-VERIFY_PER_VISITOR = 30
-VERIFY_WINDOW_SECONDS = 60
 
 
 @declare(Access.SIGNED_IN)
@@ -37,14 +32,6 @@ def certificate_download(request, offering_id: int):
     return response
 
 
-def _limited(request):
-    if over_limit(
-        request, "certificate-verify", limit=VERIFY_PER_VISITOR, seconds=VERIFY_WINDOW_SECONDS
-    ):
-        return render(request, "public/certificates/limited.html", status=429)
-    return None
-
-
 @declare(Access.PUBLIC)
 def certificate_verify_form(request):
     form = VerifyForm(request.GET or None)
@@ -58,9 +45,7 @@ def certificate_verify(request, code: str):
     canonical = normalise_code(code)
     if canonical and canonical != code:
         return redirect("public:certificate-verify", code=canonical)
-    limited = _limited(request)
-    if limited is not None:
-        return limited
+    rate_limits.hit("certificate_check", request=request)
     try:
         facts = get_certificate_facts(canonical) if canonical else None
     except Certificate.DoesNotExist:

@@ -10,20 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from cpdnet import rate_limits
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.applications.models import Application
 from cpdnet.applications.selectors import get_participation
 from cpdnet.evaluation import selectors, services
 from cpdnet.evaluation.models import SurveyKind
 from cpdnet.programmes.models import Session
-from cpdnet.public.rate_limit import over_limit
 
 from .forms import PageFeedbackForm, SessionFeedbackForm, SurveyForm, local_path
 
 # A person sends feedback on a page a few times at most; a bot sends it many times.
-PAGE_FEEDBACK_PER_PAGE = 5
-PAGE_FEEDBACK_PER_VISITOR = 60
-PAGE_FEEDBACK_WINDOW_SECONDS = 3600
 THANKS_PARAMETER = "page_feedback"
 
 
@@ -117,19 +114,8 @@ def page_feedback(request):
         initial={"path": local_path(path or "", request.get_host()) or "/"},
     )
     if request.method == "POST" and form.is_valid():
-        if over_limit(
-            request,
-            "page-feedback",
-            limit=PAGE_FEEDBACK_PER_PAGE,
-            seconds=PAGE_FEEDBACK_WINDOW_SECONDS,
-            extra=form.page,
-        ) or over_limit(
-            request,
-            "page-feedback-any",
-            limit=PAGE_FEEDBACK_PER_VISITOR,
-            seconds=PAGE_FEEDBACK_WINDOW_SECONDS,
-        ):
-            return render(request, "public/evaluation/page_feedback_limited.html", status=429)
+        rate_limits.hit("page_feedback_one_page", request=request, detail=form.page)
+        rate_limits.hit("page_feedback", request=request)
         services.record_page_feedback(
             path=form.page,
             is_useful=form.answer("is_useful"),

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from cpdnet import rate_limits
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.events import selectors, services
 from cpdnet.events.models import RegistrationStatus
@@ -44,6 +45,7 @@ def register(request, offering_id: int):
     form = RegistrationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        rate_limits.hit("event_registration", request=request, account=data["email"])
         try:
             registration = services.register(
                 offering=offering,

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from cpdnet import rate_limits
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.notifications import newsletters
 
@@ -32,6 +33,7 @@ def subscribe(request):
         audiences=newsletters.list_active_audiences(),
     )
     if request.method == "POST" and form.is_valid():
+        rate_limits.hit("newsletter_sign_up", request=request, account=form.cleaned_data["email"])
         newsletters.request_subscription(
             email=form.cleaned_data["email"], audiences=list(form.cleaned_data["audiences"])
         )
