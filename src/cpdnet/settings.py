@@ -370,10 +370,10 @@ if not DEBUG:
             "Set CPDNET_SECRET_KEY to a random value of 50 or more characters "
             "(or CPDNET_DEBUG=1 for development)."
         )
-    if len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("CPDNET_SECRET_KEY is too short: use 50 or more characters.")
     if SECRET_KEY == DEVELOPMENT_SECRET_KEY:
         raise ImproperlyConfigured("CPDNET_SECRET_KEY is the public development key: change it.")
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("CPDNET_SECRET_KEY is too short: use 50 or more characters.")
     if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
         raise ImproperlyConfigured(
             "Set CPDNET_CACHE_URL to redis://... or database (then run `cpdnet createcachetable`): "

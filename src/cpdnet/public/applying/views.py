@@ -78,6 +78,8 @@ def apply(request, offering_id: int):
     refusal = _refusal_before_form(offering, user)
     if refusal is not None:
         return render(request, "public/applying/refused.html", {**context, "refusal": refusal})
+    if request.method == "POST":
+        rate_limits.hit("application", request=request, account=str(user.pk))
     form = ApplicationForm(
         request.POST or None,
         applicant=user,
@@ -87,7 +89,6 @@ def apply(request, offering_id: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        rate_limits.hit("application", request=request, account=str(user.pk))
         try:
             application = services.submit_application(
                 offering=offering,
