@@ -75,9 +75,7 @@ def test_the_admin_sign_in_is_forbidden_to_people_without_admin_access(client):
     assert client.get("/admin/login/").status_code == 403
 
 
-def test_wrong_codes_lock_passwords_too_and_the_lock_outlives_the_cache(
-    client, national, emailed
-):
+def test_wrong_codes_lock_passwords_too_and_the_lock_outlives_the_cache(client, national, emailed):
     # Given three wrong codes for the account
     client.post(reverse("accounts:sign-in"), {"email": national.email})
     for _ in range(3):
@@ -232,9 +230,7 @@ def test_staff_who_must_use_a_second_factor_cannot_sign_in_with_a_code_alone(
     )
     staff_signed_in = get_user(client).is_authenticated
     client.post(reverse("accounts:sign-in"), {"email": teacher.email})
-    client.post(
-        reverse("accounts:sign-in-code"), {"code": read_sign_in_email(mailoutbox[-1]).code}
-    )
+    client.post(reverse("accounts:sign-in-code"), {"code": read_sign_in_email(mailoutbox[-1]).code})
 
     assert "Staff accounts sign in with their password first" in refused.content.decode()
     assert not staff_signed_in

@@ -96,8 +96,7 @@ def test_a_school_network_behind_one_address_is_not_stopped_by_the_default_limit
     webinar = WebinarFactory(capacity=200)
 
     statuses = {
-        _register(client, webinar, f"teacher{n}@school.example.org").status_code
-        for n in range(100)
+        _register(client, webinar, f"teacher{n}@school.example.org").status_code for n in range(100)
     }
 
     assert statuses == {200}
