@@ -1,6 +1,7 @@
 """Shared helpers for the benchmarks: throwaway var dir, fresh database, subprocess env."""
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -32,9 +33,17 @@ def bench_env(var_dir: Path, **extra: str) -> dict[str, str]:
         CPDNET_STATIC_ROOT=str(var_dir / "static"),
         CPDNET_MEDIA_ROOT=str(var_dir / "media"),
         CPDNET_DEBUG="0",
+        # Production settings refuse to start without a real key and a shared cache; the
+        # benchmarks serve plain http on 127.0.0.1 and load it from one address.
+        CPDNET_SECRET_KEY=secrets.token_urlsafe(50),
+        CPDNET_SECURE_COOKIES="0",
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")])),
     )
     env.setdefault("DJANGO_SETTINGS_MODULE", "cpdnet.settings")
+    env.setdefault("CPDNET_CACHE_URL", "database")
+    for scope in ("EVENT_REGISTRATION", "CERTIFICATE_CHECK", "SIGN_IN_FAILURE"):
+        for kind in ("IP", "ACCOUNT", "ALL"):
+            env.setdefault(f"CPDNET_RATE_{scope}_{kind}", "1000000000/60")
     # Byte-code as a deployment has it, kept in the throwaway dir (not next to the sources):
     # with PYTHONDONTWRITEBYTECODE every process would compile ~550 modules (~1 s) at start.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -94,4 +103,6 @@ def run_cpdnet(args: list[str], env: dict[str, str], quiet: bool = True) -> str:
         raise SystemExit(f"cpdnet {' '.join(args)} failed with exit code {completed.returncode}")
     if not quiet:
         sys.stdout.write(completed.stdout)
+    if args[:1] == ["migrate"] and env.get("CPDNET_CACHE_URL") == "database":
+        run_cpdnet(["createcachetable"], env)
     return completed.stdout

@@ -304,7 +304,7 @@ _DEFAULT_RATE_LIMITS = {
     # Wrong passwords, codes and links (right ones are not counted against the address).
     "sign_in_failure": {"ip": "60/600", "all": "3000/60"},
     # Sign-in emails asked for (each sends an email).
-    "sign_in_code_request": {"ip": "30/600", "account": "5/900", "all": "2000/60"},
+    "sign_in_code_request": {"ip": "60/600", "account": "5/900", "all": "2000/60"},
     "event_registration": {"ip": "120/600", "account": "10/3600", "all": "6000/60"},
     "newsletter_sign_up": {"ip": "30/600", "account": "5/3600", "all": "2000/60"},
     # Enough for someone checking a pile of certificates; codes are far too many to try.

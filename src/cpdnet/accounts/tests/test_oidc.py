@@ -135,3 +135,40 @@ def test_closed_account_is_refused(client, oidc):
 
     assert response.url == "/sign-in/?failed=oidc"
     assert not get_user(client).is_authenticated
+
+
+def test_a_provider_sign_in_goes_through_the_policy_and_is_audited(client, oidc):
+    from cpdnet.audit.models import AuditEntry
+
+    person = UserFactory(email="teacher@school.example.org")
+    oidc["claims"] = {"email": person.email, "email_verified": True}
+
+    _sign_in_through_provider(client)
+
+    entry = AuditEntry.objects.get(action="accounts.sign_in.succeeded")
+    assert (entry.actor, entry.data["way"]) == (person, "oidc")
+
+
+def test_a_provider_sign_in_from_an_address_over_its_limit_is_refused(client, oidc, settings):
+    from cpdnet import rate_limits
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in_failure": {"ip": "1/600"}}
+    UserFactory(email="teacher@school.example.org")
+    oidc["claims"] = {"email": "teacher@school.example.org", "email_verified": True}
+    # One wrong secret from this address already: its limit of one is used up.
+    rate_limits.hit("sign_in_failure", request=client.get("/").wsgi_request)
+
+    response = _sign_in_through_provider(client)
+
+    assert response.status_code == 429
+    assert not get_user(client).is_authenticated
+
+
+def test_staff_who_must_use_single_sign_on_can_use_the_provider(client, oidc, settings):
+    settings.STAFF_SIGN_IN = "sso"
+    person = UserFactory(email="national@example.org", is_staff=True)
+    oidc["claims"] = {"email": person.email, "email_verified": True}
+
+    _sign_in_through_provider(client)
+
+    assert get_user(client) == person
