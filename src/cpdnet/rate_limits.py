@@ -30,7 +30,7 @@ EXPIRY_MARGIN_SECONDS = 5
 
 
 class RateLimited(Exception):  # noqa: N818 (named for what happened, like Http404)
-    """Over a limit: answer 429 with Retry-After (see cpdnet.accounts.middleware)."""
+    """Over a limit: answered 429 with Retry-After (TooManyRequestsMiddleware, the API)."""
 
     def __init__(self, scope: str, *, retry_after: int):
         super().__init__(f"Too many requests for {scope}; retry after {retry_after} s")
@@ -177,3 +177,19 @@ def too_many_requests(request: HttpRequest, error: RateLimited) -> HttpResponse:
     response = render(request, "rate_limited.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(error.retry_after)
     return response
+
+
+class TooManyRequestsMiddleware:
+    """Answer RateLimited, raised anywhere in a view, with the 429 page (the API answers JSON
+    through its own exception handler)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RateLimited):
+            return too_many_requests(request, exception)
+        return None

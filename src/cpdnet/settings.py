@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "cpdnet.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "cpdnet.rate_limits.TooManyRequestsMiddleware",
 ]
 
 ROOT_URLCONF = "cpdnet.urls"

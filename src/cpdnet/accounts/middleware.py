@@ -1,14 +1,10 @@
-"""Request-wide sign-in rules: staff sessions end when idle; rate limits answer 429."""
+"""Staff sessions end when idle."""
 
 import time
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.utils.translation import gettext as _
-
-from cpdnet import rate_limits
 
 from .sign_in_policy import SESSION_STAFF
 
@@ -23,7 +19,6 @@ class StaffIdleTimeoutMiddleware:
     Staff are the people the staff sign-in rule covers (sign_in_policy.is_staff_for_sign_in,
     noted in the session when they sign in, so no request pays a query for it): their sessions
     open the back office, so a shared or unattended computer must not keep one.
-    Also turns RateLimited, raised anywhere in a view, into the 429 page.
     """
 
     def __init__(self, get_response):
@@ -40,13 +35,7 @@ class StaffIdleTimeoutMiddleware:
             last_seen = request.session.get(SESSION_LAST_SEEN, now)
             if now - last_seen > settings.STAFF_IDLE_MINUTES * 60:
                 logout(request)
-                messages.info(request, _("You were signed out after a time without activity."))
                 return redirect_to_login(request.get_full_path())
             if now - last_seen >= TOUCH_SECONDS or SESSION_LAST_SEEN not in request.session:
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, rate_limits.RateLimited):
-            return rate_limits.too_many_requests(request, exception)
-        return None

@@ -216,7 +216,7 @@ def finish_sign_in(*, request: HttpRequest, user: User, way: Way) -> None:
     login(request, user, backend=PASSWORD_BACKEND)
 
 
-# The ways in that check a secret here (OpenID Connect: accounts.oidc; tokens: api.auth).
+# Each way in that checks a secret (OpenID Connect calls the steps above from accounts.oidc).
 
 
 def send_sign_in_code(*, request: HttpRequest, email: str) -> None:

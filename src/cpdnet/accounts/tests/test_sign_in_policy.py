@@ -85,11 +85,17 @@ def test_wrong_codes_lock_passwords_too_and_the_lock_outlives_the_cache(client, 
     cache.clear()
     response = client.post(PASSWORD_URL, {"email": national.email, "password": PASSWORD})
 
-    # Then the account is still locked
+    # Then the account is still locked, and each wrong code and the lock were audited
     assert response.status_code == 429
     assert "too many wrong passwords or codes" in response.content.decode()
     assert not get_user(client).is_authenticated
     assert SignInLockout.objects.get().locked_until > timezone.now()
+    assert list(AuditEntry.objects.order_by("id").values_list("action", "data__way")) == [
+        ("accounts.sign_in.failed", "code"),
+        ("accounts.sign_in.failed", "code"),
+        ("accounts.sign_in.failed", "code"),
+        ("accounts.sign_in.locked", "code"),
+    ]
 
 
 def test_an_emailed_link_still_signs_in_when_locked_and_clears_the_lock(client, national, emailed):
@@ -147,6 +153,21 @@ def test_wrong_secrets_from_one_address_are_limited_across_accounts(client, sett
         assert response.status_code == 429
         assert 0 < int(response["Retry-After"]) <= 600
         assert "Too many tries from here" in response.content.decode()
+    assert not get_user(client).is_authenticated
+
+
+def test_guessed_links_are_counted_against_the_address(client, settings, emailed):
+    # Given an address that has tried two made-up sign-in links
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in_failure": {"ip": "2/600"}}
+    person = UserFactory(email="teacher@example.org")
+    guesses = [client.post(f"/sign-in/link/guess-{n}/").status_code for n in range(2)]
+
+    # When it uses a real link
+    response = client.post(emailed(person.email).link_path)
+
+    # Then it is refused until the window has passed
+    assert guesses == [200, 200]
+    assert response.status_code == 429
     assert not get_user(client).is_authenticated
 
 
