@@ -230,7 +230,7 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = SECURE_COOKIES
 # Load balancers check health over plain http inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)/?$"]
 SECURE_HSTS_SECONDS = (
     int(os.environ.get("CPDNET_HSTS_SECONDS", str(365 * 24 * 60 * 60))) if SECURE_COOKIES else 0
 )
