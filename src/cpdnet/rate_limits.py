@@ -144,18 +144,18 @@ def _apply(
     increment: bool,
 ) -> None:
     now = time.time()
-    retry_after = 0
-    for kind, value in _values(request, account, detail).items():
+    # In KINDS order, stopping at the first limit reached: a refused address does not use up
+    # the account's or everyone's allowance, so one flooding address cannot lock out the rest.
+    values = _values(request, account, detail)
+    for kind in KINDS:
         rate = settings.RATE_LIMITS[scope].get(kind)
-        if not rate:
+        if kind not in values or not rate:
             continue
         limit = parse_limit(rate)
-        count, started = _count(_key(scope, kind, value), limit, now, increment=increment)
+        count, started = _count(_key(scope, kind, values[kind]), limit, now, increment=increment)
         # Counting: over once this use goes past the limit; peeking: once it is reached.
         if count > limit.count or (not increment and count >= limit.count):
-            retry_after = max(retry_after, math.ceil(started + limit.seconds - now), 1)
-    if retry_after:
-        raise RateLimited(scope, retry_after=retry_after)
+            raise RateLimited(scope, retry_after=max(math.ceil(started + limit.seconds - now), 1))
 
 
 def hit(
