@@ -22,7 +22,8 @@ def _cpdnet(*arguments: str, **env: str | None) -> subprocess.CompletedProcess:
         "CPDNET_SECRET_KEY": GOOD_KEY,
         "CPDNET_CACHE_URL": "database",
     }
-    for name in ("CPDNET_DEBUG", "CPDNET_SECURE_COOKIES"):
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a deployment never does.
+    for name in ("CPDNET_DEBUG", "CPDNET_SECURE_COOKIES", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         environment.pop(name, None)
     for name, value in env.items():
         if value is None:
