@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cpdnet.database_busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "cpdnet.urls"
