@@ -9,6 +9,7 @@ from django.conf import settings
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .models import User
+from .names import clean_person_name
 
 
 class VerifiedEmailBackend(OIDCAuthenticationBackend):
@@ -45,4 +46,4 @@ def _full_name(claims: dict) -> str:
     name = claims.get("name") or " ".join(
         part for part in (claims.get("given_name"), claims.get("family_name")) if part
     )
-    return str(name).strip()
+    return clean_person_name(str(name))

@@ -10,6 +10,7 @@ workers on the same batch, send each email once.
 
 import datetime
 import hashlib
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core import signing
@@ -26,7 +27,7 @@ from cpdnet.audit.services import record
 
 from .models import Audience, NewsletterDelivery, NewsletterIssue, SentEmail, Subscriber
 from .outbox import owe_email
-from .services import send_once
+from .services import one_line, send_once
 
 CONFIRM_SALT = "cpdnet.newsletters.confirm"
 PREFERENCES_SALT = "cpdnet.newsletters.preferences"
@@ -312,14 +313,17 @@ def newsletter_message(issue: NewsletterIssue, subscriber: Subscriber) -> EmailM
         },
     )
     return EmailMessage(
-        subject=issue.subject,
+        subject=one_line(issue.subject),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscriber.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{issue.audience.name} <{issue.audience.slug}.newsletters.cpdnet>",
+            # formataddr quotes the staff-typed name where the header syntax needs it.
+            "List-Id": formataddr(
+                (one_line(issue.audience.name), f"{issue.audience.slug}.newsletters.cpdnet")
+            ),
         },
     )
 
