@@ -20,6 +20,11 @@ urlpatterns = [
         views.failed_task_retry,
         name="failed-task-retry",
     ),
+    path(
+        "tasks/emails/<int:outbox_id>/retry/",
+        views.abandoned_email_retry,
+        name="abandoned-email-retry",
+    ),
     path("insights/", include(insights_urls)),
     path("evaluation/page-feedback/", evaluation.page_feedback, name="page-feedback"),
     path(

@@ -16,6 +16,8 @@ from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import has_role, is_national_staff, list_staffed_hub_ids
 from cpdnet.hubs.models import Hub, Network
 from cpdnet.hubs.selectors import list_authority_coverage, list_networks, list_schools_without_hub
+from cpdnet.notifications.models import OutboxEmail
+from cpdnet.notifications.outbox import list_abandoned_owed_emails, retry_owed_email
 from cpdnet.notifications.task_results import (
     error_summary,
     list_failed_task_results,
@@ -115,7 +117,13 @@ def failed_tasks(request):
         request.GET.get("page")
     )
     rows = [{"result": result, "error": error_summary(result)} for result in page.object_list]
-    return render(request, "backoffice/failed_tasks.html", {"page": page, "rows": rows})
+    # Rarely more than a handful: each is an email the sweep tried OUTBOX_MAX_ATTEMPTS times.
+    abandoned = list_abandoned_owed_emails()[:FAILED_TASKS_PER_PAGE]
+    return render(
+        request,
+        "backoffice/failed_tasks.html",
+        {"page": page, "rows": rows, "abandoned_emails": abandoned},
+    )
 
 
 @declare(Access.NATIONAL_STAFF)
@@ -126,4 +134,15 @@ def failed_task_retry(request, result_id: uuid.UUID):
     except DBTaskResult.DoesNotExist:
         raise Http404 from None
     messages.success(request, _("%(task)s will run again shortly.") % {"task": failed.task_name})
+    return redirect("backoffice:failed-tasks")
+
+
+@declare(Access.NATIONAL_STAFF)
+@require_POST
+def abandoned_email_retry(request, outbox_id: int):
+    try:
+        owed = retry_owed_email(outbox_id=outbox_id, by=request.user)
+    except OutboxEmail.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("%(task)s will run again shortly.") % {"task": owed.task_name})
     return redirect("backoffice:failed-tasks")

@@ -134,3 +134,7 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_path}{tuple(self.arguments)}"
+
+    @property
+    def task_name(self) -> str:
+        return self.task_path.rsplit(".", 1)[-1]

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks.base import Task
 
+from cpdnet.audit.services import record
+
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -106,3 +108,30 @@ def send_owed_emails(*, now: datetime.datetime | None = None) -> int:
             # Recorded on the row; one bad email must not hold up the others.
             logger.exception("Could not send owed email %s", outbox_id)
     return sent
+
+
+def list_abandoned_owed_emails():
+    """Owed emails the sweep stopped trying after its last attempt failed, newest first."""
+    return OutboxEmail.objects.filter(
+        sent_at__isnull=True, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS
+    ).order_by("-created_at", "-id")
+
+
+def retry_owed_email(*, outbox_id: int, by) -> OutboxEmail:
+    """Give an abandoned owed email a fresh set of attempts and send it now; raise
+    DoesNotExist unless it was abandoned."""
+    from .tasks import deliver_owed_email_task
+
+    with transaction.atomic():
+        owed = list_abandoned_owed_emails().select_for_update().get(pk=outbox_id)
+        record(
+            actor=by,
+            action="notifications.owed_email.retried",
+            obj=owed,
+            summary=f"Tried again an email that could not be sent: {owed.task_name}",
+            data={"attempts": owed.attempts, "error": owed.last_error},
+        )
+        owed.attempts, owed.last_attempt_at, owed.claimed_until = 0, None, None
+        owed.save(update_fields=["attempts", "last_attempt_at", "claimed_until"])
+        transaction.on_commit(lambda: deliver_owed_email_task.enqueue(outbox_id))
+    return owed

@@ -130,9 +130,54 @@ def test_the_list_takes_the_same_queries_however_many_failures(hub_world, signed
     for number in range(count):
         failed_result("cpdnet.programmes.tasks.send_recording_emails_task", [number])
 
-    assert count_queries(signed_in(hub_world.national), URL) == 5
+    assert count_queries(signed_in(hub_world.national), URL) == 6
 
 
 def test_the_back_office_index_links_national_staff_to_the_failed_tasks(hub_world, signed_in):
     assert URL in signed_in(hub_world.national).get("/backoffice/").content.decode()
     assert URL not in signed_in(hub_world.staff_a).get("/backoffice/").content.decode()
+
+
+@pytest.fixture
+def abandoned_email(owed_email, settings):
+    """An owed email the sweep tried as often as it will, failing each time."""
+    owed = OutboxEmail.objects.get()
+    owed.attempts = settings.OUTBOX_MAX_ATTEMPTS
+    owed.last_error = "SMTPServerDisconnected: Connection lost"
+    owed.save()
+    return owed
+
+
+def test_emails_the_sweep_gave_up_on_are_listed_and_sent_when_tried_again(
+    hub_world, signed_in, abandoned_email, django_capture_on_commit_callbacks, mailoutbox
+):
+    client = signed_in(hub_world.national)
+
+    # Given an email the sweep no longer tries, then national staff see it with its error
+    text = client.get(URL).content.decode()
+    assert "Emails no longer being tried" in text
+    assert "SMTPServerDisconnected: Connection lost" in text
+
+    # When they try it again, then it is sent once and the retry is audited
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/backoffice/tasks/emails/{abandoned_email.pk}/retry/")
+
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    abandoned_email.refresh_from_db()
+    assert abandoned_email.sent_at is not None
+    entry = AuditEntry.objects.get(action="notifications.owed_email.retried")
+    assert (entry.actor, entry.data["attempts"]) == (hub_world.national, 5)
+    assert "Emails no longer being tried" not in client.get(URL).content.decode()
+    # And it cannot be retried again
+    assert client.post(f"/backoffice/tasks/emails/{abandoned_email.pk}/retry/").status_code == 404
+
+
+def test_hub_staff_cannot_retry_an_abandoned_email(hub_world, signed_in, abandoned_email):
+    response = signed_in(hub_world.staff_a).post(
+        f"/backoffice/tasks/emails/{abandoned_email.pk}/retry/"
+    )
+
+    assert response.status_code == 403
+    abandoned_email.refresh_from_db()
+    assert abandoned_email.attempts == 5
