@@ -60,6 +60,7 @@ BACK_OFFICE_ACCESS = {
     "backoffice/": Access.SIGNED_IN,  # an index listing only the links a person's roles allow
     "backoffice/hub/": Access.HUB_STAFF,
     "backoffice/audit/": Access.NATIONAL_STAFF,
+    "backoffice/tasks/": Access.NATIONAL_STAFF,
     "backoffice/evaluation/": Access.NATIONAL_STAFF,
     "backoffice/areas/": Access.NATIONAL_STAFF,
     # Reach for the whole country; hub staff use their hub's page, which 404s for other hubs.

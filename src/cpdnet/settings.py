@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "cpdnet.accounts.middleware.StaffIdleTimeoutMiddleware",
     "cpdnet.rate_limits.TooManyRequestsMiddleware",
+    "cpdnet.database_busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "cpdnet.urls"
@@ -342,7 +343,15 @@ UPLOAD_MAX_MB = int(os.environ.get("CPDNET_UPLOAD_MAX_MB", "20"))
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("CPDNET_NEWSLETTER_BATCH_SIZE", "200"))
 
 # Periodic work, enqueued by `cpdnet worker`: task path and how often, in seconds.
+# Minutes an email owed by a state change waits for its own task before the outbox sweep sends
+# it, and how many times the sweep tries an email that keeps failing.
+OUTBOX_SWEEP_AFTER_MINUTES = int(os.environ.get("CPDNET_OUTBOX_SWEEP_AFTER_MINUTES", "5"))
+OUTBOX_MAX_ATTEMPTS = 5
+
 PERIODIC_TASKS = {
+    # Every minute: send emails owed by a state change that are still unsent
+    # OUTBOX_SWEEP_AFTER_MINUTES after it (the process died before their task was enqueued).
+    "cpdnet.notifications.tasks.send_owed_emails_task": 60,
     # Every 15 minutes: lapse school approvals and waiting-list offers that ran out of time.
     "cpdnet.applications.tasks.expire_overdue_applications_task": 15 * 60,
     # Once a day: delete sign-in codes that have expired.

@@ -4,6 +4,9 @@ from django.urls import include, path
 from cpdnet.accounts.views import admin_sign_in
 from cpdnet.api.urls import api
 
+# A busy database met outside a view is a 503 too (see database_busy.py).
+handler500 = "cpdnet.database_busy.server_error"
+
 urlpatterns = [
     path("", include("cpdnet.public.urls")),
     path("", include("cpdnet.accounts.urls")),

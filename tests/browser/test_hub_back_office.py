@@ -5,6 +5,8 @@ import re
 import pytest
 from django.conf import settings
 from django.test import Client
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 from playwright.sync_api import expect
 
 from cpdnet.applications.models import Application
@@ -146,4 +148,32 @@ def test_the_audit_trail_is_accessible(page, live_server, world):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit trail")
     expect(page.get_by_role("cell", name="Changed it")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_failed_tasks_are_listed_and_retried_accessibly(page, live_server, world):
+    # Given a failed background task
+    failed = DBTaskResult.objects.create(
+        status=TaskResultStatus.FAILED,
+        task_path="cpdnet.programmes.tasks.send_recording_emails_task",
+        args_kwargs={"args": [world["offering"].pk], "kwargs": {}},
+        queue_name="default",
+        backend_name="default",
+        run_after=get_date_max(),
+        exception_class_path="smtplib.SMTPServerDisconnected",
+        traceback="Traceback ...\nsmtplib.SMTPServerDisconnected: Connection lost",
+    )
+    _sign_in(page, live_server, world["national"])
+
+    # When national staff open the list, then it shows why, and passes axe
+    page.goto(f"{live_server.url}/backoffice/tasks/failed/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Failed background tasks")
+    expect(page.get_by_role("cell", name="smtplib.SMTPServerDisconnected: Connection lost"))
+    assert_accessible(page)
+
+    # And trying again (without JavaScript) leaves a message and an empty list
+    page.get_by_role("button", name=re.compile("^Try again")).click()
+    expect(page.get_by_text("send_recording_emails_task will run again shortly.")).to_be_visible()
+    expect(page.get_by_text("No background task has failed.")).to_be_visible()
+    assert not DBTaskResult.objects.filter(pk=failed.pk).exists()
     assert_accessible(page)

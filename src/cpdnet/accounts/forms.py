@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cpdnet.schools.models import School
 
 from .models import JobRole
+from .names import validate_person_name
 
 EMAIL_ERRORS = {
     "required": _("Enter your email address"),
@@ -45,6 +46,7 @@ class ProfileForm(forms.Form):
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=200,
+        validators=[validate_person_name],
         error_messages={"required": _("Enter your full name")},
     )
     school_urn = forms.CharField(

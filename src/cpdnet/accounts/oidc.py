@@ -12,6 +12,7 @@ from . import sign_in_policy
 from .models import User
 from .services import SignInError
 from .sign_in_policy import Way
+from .names import clean_person_name
 
 
 class VerifiedEmailBackend(OIDCAuthenticationBackend):
@@ -63,4 +64,4 @@ def _full_name(claims: dict) -> str:
     name = claims.get("name") or " ".join(
         part for part in (claims.get("given_name"), claims.get("family_name")) if part
     )
-    return str(name).strip()
+    return clean_person_name(str(name))

@@ -247,9 +247,11 @@ def set_password(*, user: User, password: str) -> User:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
+        from cpdnet.notifications.outbox import owe_email
+
         from .tasks import send_password_set_email_task
 
-        transaction.on_commit(lambda: send_password_set_email_task.enqueue(user.pk))
+        owe_email(send_password_set_email_task, user.pk)
     return user
 
 

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from cpdnet import rate_limits
 from cpdnet.accounts.models import JobRole
+from cpdnet.accounts.names import validate_person_name
 from cpdnet.accounts.permissions import Access
 from cpdnet.events import selectors, services
 from cpdnet.programmes.models import Offering
@@ -54,6 +55,10 @@ def _field_errors(body: RegistrationIn) -> tuple[list[dict], School | None]:
     errors, school = [], None
     if not body.name.strip():
         errors.append({"field": "name", "reason": "Enter a name."})
+    try:
+        validate_person_name(body.name)
+    except ValidationError as error:
+        errors.append({"field": "name", "reason": str(error.messages[0])})
     try:
         validate_email(body.email.strip())
     except ValidationError:

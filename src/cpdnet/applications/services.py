@@ -1,5 +1,5 @@
 """Writes for applications: every change of state goes through `_move`, which checks the
-allowed transitions, writes the history row and schedules the email on commit."""
+allowed transitions, writes the history row and records the email it owes (the outbox)."""
 
 import datetime
 
@@ -59,7 +59,7 @@ def _move(
     application.save(
         update_fields=["state", "state_reason", "updated_at", *_timestamps(to_state, application)]
     )
-    _notify_on_commit(transition)
+    _owe_email(transition)
     return transition
 
 
@@ -74,10 +74,11 @@ def _timestamps(to_state: str, application: Application) -> list[str]:
     return []
 
 
-def _notify_on_commit(transition: Transition) -> None:
+def _owe_email(transition: Transition) -> None:
+    from cpdnet.notifications.outbox import owe_email
     from cpdnet.notifications.tasks import send_application_email_task
 
-    transaction.on_commit(lambda: send_application_email_task.enqueue(transition.pk))
+    owe_email(send_application_email_task, transition.pk)
 
 
 def _lock_offering(offering_id: int) -> Offering:
@@ -130,7 +131,7 @@ def submit_application(
         transition = Transition.objects.create(
             application=application, from_state="", to_state=application.state, by=applicant
         )
-        _notify_on_commit(transition)
+        _owe_email(transition)
     return application
 
 

@@ -14,6 +14,17 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("areas/<slug:network>/", views.area_coverage, name="area-coverage"),
     path("audit/", views.audit_trail, name="audit"),
+    path("tasks/failed/", views.failed_tasks, name="failed-tasks"),
+    path(
+        "tasks/failed/<uuid:result_id>/retry/",
+        views.failed_task_retry,
+        name="failed-task-retry",
+    ),
+    path(
+        "tasks/emails/<int:outbox_id>/retry/",
+        views.abandoned_email_retry,
+        name="abandoned-email-retry",
+    ),
     path("insights/", include(insights_urls)),
     path("evaluation/page-feedback/", evaluation.page_feedback, name="page-feedback"),
     path(

@@ -1,16 +1,28 @@
 """Back office pages: the index of what a person may use, and national staff's own pages."""
 
+import uuid
+
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django_tasks_db.models import DBTaskResult
 
 from cpdnet.accounts.models import Role
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import has_role, is_national_staff, list_staffed_hub_ids
 from cpdnet.hubs.models import Hub, Network
 from cpdnet.hubs.selectors import list_authority_coverage, list_networks, list_schools_without_hub
+from cpdnet.notifications.models import OutboxEmail
+from cpdnet.notifications.outbox import list_abandoned_owed_emails, retry_owed_email
+from cpdnet.notifications.task_results import (
+    error_summary,
+    list_failed_task_results,
+    retry_failed_task,
+)
 from cpdnet.programmes.selectors import list_runnable_offerings
 
 from .forms import GovukForm, hub_field
@@ -94,3 +106,43 @@ def audit_trail(request):
         "backoffice/audit.html",
         {"form": form, "page": page, "entries": page.object_list},
     )
+
+
+FAILED_TASKS_PER_PAGE = 50
+
+
+@declare(Access.NATIONAL_STAFF)
+def failed_tasks(request):
+    page = Paginator(list_failed_task_results(), FAILED_TASKS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"result": result, "error": error_summary(result)} for result in page.object_list]
+    # Rarely more than a handful: each is an email the sweep tried OUTBOX_MAX_ATTEMPTS times.
+    abandoned = list_abandoned_owed_emails()[:FAILED_TASKS_PER_PAGE]
+    return render(
+        request,
+        "backoffice/failed_tasks.html",
+        {"page": page, "rows": rows, "abandoned_emails": abandoned},
+    )
+
+
+@declare(Access.NATIONAL_STAFF)
+@require_POST
+def failed_task_retry(request, result_id: uuid.UUID):
+    try:
+        failed = retry_failed_task(result_id=result_id, by=request.user)
+    except DBTaskResult.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("%(task)s will run again shortly.") % {"task": failed.task_name})
+    return redirect("backoffice:failed-tasks")
+
+
+@declare(Access.NATIONAL_STAFF)
+@require_POST
+def abandoned_email_retry(request, outbox_id: int):
+    try:
+        owed = retry_owed_email(outbox_id=outbox_id, by=request.user)
+    except OutboxEmail.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("%(task)s will run again shortly.") % {"task": owed.task_name})
+    return redirect("backoffice:failed-tasks")

@@ -70,11 +70,12 @@ def _same_email(offering: Offering, email: str):
     )
 
 
-def _email_on_commit(registration: Registration, event: str) -> None:
+def _owe_email(registration: Registration, event: str) -> None:
+    from cpdnet.notifications.outbox import owe_email
+
     from .tasks import send_registration_email_task
 
-    registration_id = registration.pk
-    transaction.on_commit(lambda: send_registration_email_task.enqueue(registration_id, event))
+    owe_email(send_registration_email_task, registration.pk, event)
 
 
 def check_open_for_registration(offering: Offering, now: datetime.datetime | None = None) -> None:
@@ -118,7 +119,7 @@ def register(
                 registration = _register_again(earlier, fields)
             else:
                 registration = Registration.objects.create(offering=offering, email=email, **fields)
-            _email_on_commit(registration, status)
+            _owe_email(registration, status)
     except IntegrityError:
         # The unique index caught what the check under the lock did not (a writer that does
         # not take the lock); the whole transaction is rolled back.
@@ -173,7 +174,7 @@ def cancel_registration(*, registration: Registration, notify: bool = True) -> R
         registration.status = RegistrationStatus.CANCELLED
         registration.save(update_fields=["status", "updated_at"])
         if notify:
-            _email_on_commit(registration, "cancelled")
+            _owe_email(registration, "cancelled")
         promoted = fill_free_places(offering=offering)
     return promoted[0] if promoted else None
 
@@ -191,7 +192,7 @@ def fill_free_places(*, offering: Offering) -> list[Registration]:
     for registration in waiting:
         registration.status = RegistrationStatus.CONFIRMED
         registration.save(update_fields=["status", "updated_at"])
-        _email_on_commit(registration, "promoted")
+        _owe_email(registration, "promoted")
     return waiting
 
 

@@ -103,3 +103,38 @@ class NewsletterDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"issue {self.issue_id} to subscriber {self.subscriber_id}"
+
+
+class OutboxEmail(models.Model):
+    """An email owed by a state change, written in the change's transaction.
+
+    The change enqueues its sending on commit; if the process dies before that, the row is
+    still here with an empty `sent_at`, and the periodic sweep sends it (see `outbox.py`).
+    """
+
+    task_path = models.CharField(max_length=200)
+    arguments = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # A worker holds the row until this time while it sends, so two workers never both send.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="outbox_email_unsent_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_path}{tuple(self.arguments)}"
+
+    @property
+    def task_name(self) -> str:
+        return self.task_path.rsplit(".", 1)[-1]

@@ -10,6 +10,7 @@ workers on the same batch, send each email once.
 
 import datetime
 import hashlib
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core import signing
@@ -25,7 +26,8 @@ from django.utils.translation import gettext as _
 from cpdnet.audit.services import record
 
 from .models import Audience, NewsletterDelivery, NewsletterIssue, SentEmail, Subscriber
-from .services import send_once
+from .outbox import owe_email
+from .services import one_line, send_once
 
 CONFIRM_SALT = "cpdnet.newsletters.confirm"
 PREFERENCES_SALT = "cpdnet.newsletters.preferences"
@@ -74,12 +76,13 @@ def get_subscriber_by_email(email: str) -> Subscriber | None:
 
 
 def request_subscription(*, email: str, audiences: list[Audience]) -> None:
-    """Email a link that confirms the subscription; nothing is stored until it is used."""
+    """Email a link that confirms the subscription; nothing is stored until it is used but the
+    owed email itself, which the outbox deletes a week after sending."""
     from .tasks import send_subscription_confirmation_task
 
     email = email.strip()
     audience_ids = sorted(audience.pk for audience in audiences)
-    transaction.on_commit(lambda: send_subscription_confirmation_task.enqueue(email, audience_ids))
+    owe_email(send_subscription_confirmation_task, email, audience_ids)
 
 
 def send_subscription_confirmation(*, email: str, audience_ids: list[int]) -> bool:
@@ -293,11 +296,8 @@ def send_issue(*, issue: NewsletterIssue, by, batch_size: int | None = None) -> 
             summary=f"Newsletter sent to {count} subscribers: {issue.subject}",
             data={"recipients": count, "batches": batch},
         )
-        issue_id = issue.pk
         for number in range(batch):
-            transaction.on_commit(
-                lambda number=number: send_newsletter_batch_task.enqueue(issue_id, number)
-            )
+            owe_email(send_newsletter_batch_task, issue.pk, number)
     return issue
 
 
@@ -313,14 +313,17 @@ def newsletter_message(issue: NewsletterIssue, subscriber: Subscriber) -> EmailM
         },
     )
     return EmailMessage(
-        subject=issue.subject,
+        subject=one_line(issue.subject),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscriber.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{issue.audience.name} <{issue.audience.slug}.newsletters.cpdnet>",
+            # formataddr quotes the staff-typed name where the header syntax needs it.
+            "List-Id": formataddr(
+                (one_line(issue.audience.name), f"{issue.audience.slug}.newsletters.cpdnet")
+            ),
         },
     )
 

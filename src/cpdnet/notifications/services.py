@@ -21,8 +21,15 @@ APPLICANT_SUBJECTS = {
 }
 
 
+def one_line(text: str) -> str:
+    """Text fit for an email header: a line break in a header makes the email fail to send."""
+    return " ".join(text.split())
+
+
 def send_once(*, key: str, to: str, subject: str, body: str) -> bool:
     """Send an email unless one with this key was sent; return whether it was sent now."""
+    # Subjects carry people's names and staff-typed titles.
+    subject = one_line(subject)
     try:
         with transaction.atomic():
             SentEmail.objects.create(key=key, to=to, subject=subject[:200])

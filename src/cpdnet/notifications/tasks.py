@@ -28,3 +28,17 @@ def send_newsletter_batch_task(issue_id: int, batch: int) -> None:
     from .newsletters import send_newsletter_batch
 
     send_newsletter_batch(issue_id=issue_id, batch=batch)
+
+
+@task()
+def deliver_owed_email_task(outbox_id: int) -> None:
+    from .outbox import deliver_owed_email
+
+    deliver_owed_email(outbox_id=outbox_id)
+
+
+@task()
+def send_owed_emails_task() -> None:
+    from .outbox import send_owed_emails
+
+    send_owed_emails()

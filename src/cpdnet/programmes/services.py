@@ -272,7 +272,7 @@ def update_session(
             f"{_london(locked.starts_at)} of {locked.offering}",
             data={"changed": changes, "sequence": locked.sequence},
         )
-        _email_changes_on_commit(locked, set(changes), now)
+        _owe_change_emails(locked, set(changes), now)
     return locked
 
 
@@ -294,7 +294,9 @@ def _follow_changes(session: Session, changed: set[str], now: datetime.datetime)
     return update_fields
 
 
-def _email_changes_on_commit(session: Session, changed: set[str], now: datetime.datetime):
+def _owe_change_emails(session: Session, changed: set[str], now: datetime.datetime):
+    from cpdnet.notifications.outbox import owe_email
+
     from .selectors import is_join_link_released, is_recording_available
     from .tasks import send_recording_emails_task, send_session_change_emails_task
 
@@ -302,13 +304,10 @@ def _email_changes_on_commit(session: Session, changed: set[str], now: datetime.
     # Participants never saw a link before its release, so a new one is news only after it.
     if "join_url" in changed and session.join_url and is_join_link_released(session, now):
         notified.append("join_url")
-    session_id, sequence = session.pk, session.sequence
     if notified and session.ends_at > now:
-        transaction.on_commit(
-            lambda: send_session_change_emails_task.enqueue(session_id, sequence, notified)
-        )
+        owe_email(send_session_change_emails_task, session.pk, session.sequence, notified)
     if "recording_url" in changed and is_recording_available(session, now):
-        transaction.on_commit(lambda: send_recording_emails_task.enqueue(session_id))
+        owe_email(send_recording_emails_task, session.pk)
 
 
 def cancel_session(
@@ -316,6 +315,8 @@ def cancel_session(
 ) -> Session:
     """Cancel a session that has not ended: calendars show it cancelled, participants are
     emailed, and its link is never released."""
+    from cpdnet.notifications.outbox import owe_email
+
     from .tasks import send_session_cancelled_emails_task
 
     now = now or timezone.now()
@@ -343,8 +344,7 @@ def cancel_session(
             summary=f"Cancelled the session on {_london(locked.starts_at)} of {locked.offering}",
             data={"reason": locked.cancellation_reason, "sequence": locked.sequence},
         )
-        session_id = locked.pk
-        transaction.on_commit(lambda: send_session_cancelled_emails_task.enqueue(session_id))
+        owe_email(send_session_cancelled_emails_task, locked.pk)
     return locked
 
 

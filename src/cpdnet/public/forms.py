@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cpdnet.accounts.names import validate_person_name
 from cpdnet.hubs.models import Hub
 
 
@@ -36,6 +37,7 @@ class HubChangeRequestForm(forms.Form):
     contact_name = forms.CharField(
         label=_("Your full name"),
         max_length=200,
+        validators=[validate_person_name],
         error_messages={"required": _("Enter your full name")},
     )
     contact_email = forms.EmailField(

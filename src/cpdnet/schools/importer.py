@@ -1,7 +1,10 @@
 """Import the Get Information about Schools register (edubasealldataYYYYMMDD.csv) and links.
 
-The whole file is read and checked before anything is written: a bad row stops the import with
-its line and column, and the database is left as it was.
+The whole file (and the links file) is read and checked before anything is written: a bad row
+stops the import with its file, line and column, and the database is left as it was. The
+checked rows are then written in batches that each commit on their own, so other writers (on
+SQLite, one at a time) wait for one batch at most, never for the whole import. Were the import
+stopped half-way, running it again completes it: every step is an upsert by URN.
 """
 
 import codecs
@@ -16,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import District, PhaseSource, School, SchoolImport, SchoolStatus
@@ -90,14 +93,19 @@ COMPARED_FIELDS = (
     "close_date",
 )
 BATCH_SIZE = 1000
+# The largest values the columns hold on every database (PostgreSQL's integer and smallint).
+INTEGER_MAX = 2_147_483_647
+SMALL_INTEGER_MAX = 32_767
 
 
 class ImportFileError(Exception):
     """A problem with the file, located by line and column where that is known."""
 
     def __init__(self, message: str, *, line: int | None = None, column: str | None = None):
+        self.message = message
         self.line = line
         self.column = column
+        self.file_name = ""  # set by _parse_file: the main file or the links file
         where = []
         if line is not None:
             where.append(f"line {line}")
@@ -162,8 +170,12 @@ def _detect_encoding(path: Path) -> str:
 
 def _parse_file(path: Path, required: tuple[str, ...], parse: Callable):
     """Stream a CSV as published (UTF-8 with or without BOM, else Windows-1252; .gz too)."""
-    with _open_text(path, _detect_encoding(path)) as text:
-        return parse(_rows(text, required))
+    try:
+        with _open_text(path, _detect_encoding(path)) as text:
+            return parse(_rows(text, required))
+    except ImportFileError as error:
+        error.file_name = path.name
+        raise
 
 
 def _rows(text: io.TextIOBase, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -209,7 +221,9 @@ class _RowParser:
             self.fail(column, f"is longer than {max_length} characters")
         return value
 
-    def integer(self, column: str, *, required: bool = False) -> int | None:
+    def integer(
+        self, column: str, *, required: bool = False, maximum: int = INTEGER_MAX
+    ) -> int | None:
         value = self.row.get(column, "").strip()
         if value in MISSING_MARKERS:
             if required:
@@ -217,6 +231,9 @@ class _RowParser:
             return None
         if not (value.isascii() and value.isdigit()):
             self.fail(column, f"'{value}' is not a whole number")
+        if len(value) > len(str(maximum)) or int(value) > maximum:
+            shown = value if len(value) <= 30 else value[:30] + "..."
+            self.fail(column, f"'{shown}' is too large: the largest allowed is {maximum}")
         return int(value)
 
     def decimal(self, column: str) -> Decimal | None:
@@ -300,8 +317,8 @@ def parse_school_row(line: int, row: dict[str, str]) -> dict:
         "phase": phase,
         "phase_source": phase_source,
         "census_school_type": census_type,
-        "statutory_low_age": parse.integer("StatutoryLowAge"),
-        "statutory_high_age": parse.integer("StatutoryHighAge"),
+        "statutory_low_age": parse.integer("StatutoryLowAge", maximum=SMALL_INTEGER_MAX),
+        "statutory_high_age": parse.integer("StatutoryHighAge", maximum=SMALL_INTEGER_MAX),
         "postcode": postcode[:8],
         "town": town,
         "easting": parse.integer("Easting"),
@@ -408,48 +425,47 @@ def import_schools(
     result = ImportResult(rows=len(incoming))
     result.phase_from_census = sum(s["phase_source"] == PhaseSource.CENSUS for s in incoming)
 
-    with transaction.atomic():
-        existing = {
-            values[0]: values[1:]
-            for values in School.objects.values_list("urn", *COMPARED_FIELDS, "successor_id")
-        }
-        result.located_from_postcode = _fill_locations(incoming, existing)
-        to_create, to_update = [], []
-        for values in incoming:
-            before = existing.get(values["urn"])
-            after = tuple(values[name] for name in COMPARED_FIELDS)
-            if before is None:
-                to_create.append(School(**values))
-                result.closed += values["status"] == SchoolStatus.CLOSED
-            elif before[:-1] != after:
-                to_update.append(School(**values, successor_id=before[-1]))
-                was_closed = before[COMPARED_FIELDS.index("status")] == SchoolStatus.CLOSED
-                result.closed += values["status"] == SchoolStatus.CLOSED and not was_closed
-            else:
-                result.unchanged += 1
-        now = timezone.now()
-        for school in to_create:
-            school.imported_at = school.updated_at = now
-        School.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-        for school in to_update:
-            school.updated_at = now
-        School.objects.bulk_update(
-            to_update, [*COMPARED_FIELDS, "updated_at"], batch_size=BATCH_SIZE // 2
-        )
-        result.created, result.updated = len(to_create), len(to_update)
-        result.successors_linked = _link_successors(
-            links, existing, {values["urn"] for values in incoming}
-        )
-        SchoolImport.objects.create(
-            file_name=path.name,
-            rows=result.rows,
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            closed=result.closed,
-            successors_linked=result.successors_linked,
-            phase_from_census=result.phase_from_census,
-        )
+    existing = {
+        values[0]: values[1:]
+        for values in School.objects.values_list("urn", *COMPARED_FIELDS, "successor_id")
+    }
+    result.located_from_postcode = _fill_locations(incoming, existing)
+    to_create, to_update = [], []
+    for values in incoming:
+        before = existing.get(values["urn"])
+        after = tuple(values[name] for name in COMPARED_FIELDS)
+        if before is None:
+            to_create.append(School(**values))
+            result.closed += values["status"] == SchoolStatus.CLOSED
+        elif before[:-1] != after:
+            to_update.append(values)
+            was_closed = before[COMPARED_FIELDS.index("status")] == SchoolStatus.CLOSED
+            result.closed += values["status"] == SchoolStatus.CLOSED and not was_closed
+        else:
+            result.unchanged += 1
+    now = timezone.now()
+    for school in to_create:
+        school.imported_at = school.updated_at = now
+    for batch in _batches(to_create):
+        with transaction.atomic():
+            School.objects.bulk_create(batch)
+    for batch in _batches(to_update):
+        with transaction.atomic():
+            _update_schools(batch, now)
+    result.created, result.updated = len(to_create), len(to_update)
+    result.successors_linked = _link_successors(
+        links, existing, {values["urn"] for values in incoming}
+    )
+    SchoolImport.objects.create(
+        file_name=path.name,
+        rows=result.rows,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        closed=result.closed,
+        successors_linked=result.successors_linked,
+        phase_from_census=result.phase_from_census,
+    )
     return result
 
 
@@ -467,5 +483,37 @@ def _link_successors(links: dict[int, int], existing: dict, incoming_urns: set[i
         and urn != successor
         and current.get(urn) != successor
     ]
-    School.objects.bulk_update(changes, ["successor"], batch_size=BATCH_SIZE)
+    for batch in _batches(changes):
+        with transaction.atomic():
+            School.objects.bulk_update(batch, ["successor"])
     return len(changes)
+
+
+def _batches(items: list) -> Iterator[list]:
+    for start in range(0, len(items), BATCH_SIZE):
+        yield items[start : start + BATCH_SIZE]
+
+
+def _update_schools(schools: list[dict], now: datetime.datetime) -> None:
+    """Write the imported fields of schools already in the register.
+
+    One prepared UPDATE run for every row: bulk_update's CASE WHEN over 27 columns took three
+    minutes for a register where everything changed, against seconds for this.
+    """
+    quote = connection.ops.quote_name
+    fields = [School._meta.get_field(name) for name in (*COMPARED_FIELDS, "updated_at")]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    # Table and column names come from the model, never from the file.
+    sql = f"UPDATE {quote(School._meta.db_table)} SET {assignments} WHERE {quote('urn')} = %s"  # noqa: S608
+    rows = [
+        [
+            field.get_db_prep_save(
+                now if field.name == "updated_at" else school[field.name], connection
+            )
+            for field in fields
+        ]
+        + [school["urn"]]
+        for school in schools
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -27,7 +27,8 @@ from cpdnet.applications.services import (
     withdraw_application,
 )
 from cpdnet.audit.models import AuditEntry
-from cpdnet.notifications.tasks import send_application_email_task
+from cpdnet.notifications.models import OutboxEmail
+from cpdnet.notifications.tasks import deliver_owed_email_task, send_application_email_task
 from tests.factories import (
     ApplicationFactory,
     HubAreaFactory,
@@ -51,10 +52,17 @@ def email_tasks(settings):
     from django_tasks import default_task_backend
 
     def enqueued() -> list[int]:
-        return [
+        # Each owed email is delivered through the outbox task with the outbox row's id.
+        owed_ids = [
             result.args[0]
             for result in default_task_backend.results
-            if result.task.func is send_application_email_task.func
+            if result.task.func is deliver_owed_email_task.func
+        ]
+        owed = OutboxEmail.objects.in_bulk(owed_ids)
+        return [
+            owed[owed_id].arguments[0]
+            for owed_id in owed_ids
+            if owed[owed_id].task_path == send_application_email_task.module_path
         ]
 
     return enqueued

@@ -334,3 +334,21 @@ def test_emails_contain_no_other_applicants_data(offering, teacher, run_on_commi
             "private reasons",
         ):
             assert detail not in text
+
+
+def test_a_name_stored_with_a_line_break_still_reaches_the_approver_on_one_subject_line(
+    offering, run_on_commit, mailoutbox
+):
+    # Given a teacher whose name was stored with a line break (before names were checked)
+    teacher = TeacherFactory(
+        email="ada@ashfield.example.org",
+        full_name="Ada\r\nBcc: everyone@example.org",
+        school=SchoolFactory(name="Ashfield Primary School"),
+    )
+
+    # When they apply, then the approver is still asked, on one subject line
+    run_on_commit(apply, offering=offering, teacher=teacher)
+
+    (email,) = to(mailoutbox, "head@ashfield.example.org")
+    assert email.subject == ("Please release Ada Bcc: everyone@example.org for Mastery Specialists")
+    assert email.message()["Bcc"] is None

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cpdnet.accounts.names import validate_person_name
 from cpdnet.public.applying.forms import job_role_field, urn_field
 from cpdnet.public.catalogue.forms import GovukFormMixin
 from cpdnet.schools import selectors as school_selectors
@@ -13,6 +14,7 @@ class RegistrationForm(GovukFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Full name"),
         max_length=200,
+        validators=[validate_person_name],
         error_messages={
             "required": _("Enter your full name"),
             "max_length": _("Write no more than 200 characters"),

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from cpdnet.schools.models import School
 
-from .gias_files import school_row, write_gias_csv
+from .gias_files import school_row, write_gias_csv, write_links_csv
 
 PROJECT_DIR = Path(__file__).resolve().parents[4]
 
@@ -30,7 +30,7 @@ def _good_rows():
 def _bad_rows():
     rows = _good_rows()
     rows[0]["EstablishmentName"] = "Oakwood Primary School RENAMED"
-    rows[2]["NumberOfPupils"] = "lots"  # line 4
+    rows[2]["NumberOfPupils"] = "99999999999999999999"  # line 4: too large for the database
     return rows
 
 
@@ -77,6 +77,23 @@ def test_a_bad_file_fails_the_command_with_its_line_and_nothing_imported(tmp_pat
     assert School.objects.get(urn=100101).name == "Oakwood Primary School"
 
 
+@pytest.mark.django_db
+def test_a_bad_links_file_is_the_file_the_command_names(tmp_path):
+    register = write_gias_csv(tmp_path / "edubasealldata.csv", _good_rows())
+    links = write_links_csv(
+        tmp_path / "links_edubasealldata.csv", [(100101, "99999999999999999999", "Successor", "")]
+    )
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_schools", str(register), "--links", str(links))
+
+    message = str(raised.value)
+    assert message.startswith("links_edubasealldata.csv: line 2, column 'LinkURN': ")
+    assert "too large" in message
+    assert "Nothing was imported" in message
+    assert not School.objects.exists()
+
+
 def _run_cpdnet(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 - runs this project's own console entry point
         [sys.executable, "-m", "cpdnet", *arguments],
@@ -95,6 +112,8 @@ def migrated_sqlite_env(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cpdnet.settings",
+        # This tree's code, even where the virtual environment has another checkout installed.
+        "PYTHONPATH": str(PROJECT_DIR / "src"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cpdnet.sqlite3'}",
         "CPDNET_VAR_DIR": str(tmp_path / "var"),
     }

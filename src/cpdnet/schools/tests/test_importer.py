@@ -3,9 +3,12 @@
 import datetime
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 
+from cpdnet.schools import importer as importer_module
 from cpdnet.schools.importer import ImportFileError, import_schools
 from cpdnet.schools.models import PhaseSource, School, SchoolImport, SchoolStatus
 from tests.factories import SchoolFactory
@@ -518,3 +521,100 @@ def test_a_number_written_with_non_ascii_digits_is_reported_with_its_line_and_co
         import_schools(path=path)
 
     assert (raised.value.line, raised.value.column) == (3, "NumberOfPupils")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("column", "value", "largest"),
+    [
+        ("NumberOfPupils", "99999999999999999999", 2_147_483_647),
+        ("Easting", "2147483648", 2_147_483_647),
+        ("StatutoryHighAge", "40000", 32_767),
+        ("URN", "99999999999999999999", 2_147_483_647),
+    ],
+)
+def test_a_number_too_large_for_the_register_is_reported_and_changes_nothing(
+    tmp_path, column, value, largest
+):
+    # Given a register, and a new file with one number larger than the database can hold
+    rows = three_schools()
+    import_schools(path=write_gias_csv(tmp_path / "first.csv", rows))
+    rows[0]["EstablishmentName"] = "Oakwood Primary School RENAMED"
+    rows[2][column] = value
+
+    # When it is imported, then the line and column are named, with the largest allowed
+    with pytest.raises(ImportFileError) as raised:
+        import_schools(path=write_gias_csv(tmp_path / "second.csv", rows))
+
+    assert (raised.value.line, raised.value.column) == (4, column)
+    assert raised.value.message == f"'{value}' is too large: the largest allowed is {largest}"
+    # And nothing changed, not even the row before the bad one
+    assert School.objects.get(urn=100001).name == "Oakwood Primary School"
+    assert SchoolImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_bad_links_file_is_named_as_the_file_at_fault_and_nothing_changes(tmp_path):
+    register = _register_with_a_merger(tmp_path)
+    links = write_links_csv(
+        tmp_path / "links_edubasealldata.csv",
+        [(100040, 100041, "Successor", "01-09-2020"), (100040, "next door", "Successor", "")],
+    )
+
+    with pytest.raises(ImportFileError) as raised:
+        import_schools(path=register, links_path=links)
+
+    assert raised.value.file_name == "links_edubasealldata.csv"
+    assert (raised.value.line, raised.value.column) == (3, "LinkURN")
+    assert not School.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_register_is_written_in_batches_that_each_commit_on_their_own(tmp_path, monkeypatch):
+    # Given batches of 2 schools, and a file of 5 new schools
+    monkeypatch.setattr("cpdnet.schools.importer.BATCH_SIZE", 2)
+    rows = [school_row(100100 + number, f"School {number}") for number in range(5)]
+    transactions = []
+
+    def counted_atomic(*args, **kwargs):
+        transactions.append(School.objects.count())
+        return transaction.atomic(*args, **kwargs)
+
+    monkeypatch.setattr(importer_module, "transaction", SimpleNamespace(atomic=counted_atomic))
+
+    # When it is imported
+    import_schools(path=write_gias_csv(tmp_path / "edubasealldata.csv", rows))
+
+    # Then three transactions wrote 2, 2 and 1 schools, each starting after the last ended
+    assert transactions == [0, 2, 4]
+    assert School.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_reimport_where_every_school_changed_writes_every_field(tmp_path):
+    # Given a register
+    rows = three_schools()
+    import_schools(path=write_gias_csv(tmp_path / "first.csv", rows))
+    # When every school changes in every kind of column (text, number, decimal, date, flag)
+    for row in rows:
+        row["EstablishmentName"] += " Renamed"
+        row["NumberOfPupils"] = "321"
+        row["PercentageFSM"] = "12.5"
+        row["CloseDate"] = "31-08-2026"
+        row["EstablishmentStatus (name)"] = "Closed"
+        row["TypeOfEstablishment (name)"] = "Other independent school"
+        row["EstablishmentTypeGroup (name)"] = "Independent schools"
+
+    result = import_schools(path=write_gias_csv(tmp_path / "second.csv", rows))
+
+    # Then each school has every new value, read back from the database
+    assert (result.created, result.updated, result.closed) == (0, 3, 3)
+    for school in School.objects.all():
+        assert school.name.endswith(" Renamed")
+        assert school.search_text.startswith(" " + school.name.lower().split()[0])
+        assert (school.pupils, school.percentage_fsm) == (321, Decimal("12.5"))
+        assert school.close_date == datetime.date(2026, 8, 31)
+        assert (school.status, school.is_state_funded) == (SchoolStatus.CLOSED, False)
+    # And a second run finds nothing to change
+    again = import_schools(path=write_gias_csv(tmp_path / "third.csv", rows))
+    assert (again.updated, again.unchanged) == (0, 3)

@@ -23,7 +23,8 @@ class Command(BaseCommand):
             try:
                 result = import_schools(path=file, links_path=links, progress=bar.update)
             except ImportFileError as error:
-                raise CommandError(f"{file.name}: {error}. Nothing was imported.") from error
+                # The error names the file it is in: the register or the links file.
+                raise CommandError(f"{error.file_name}: {error}. Nothing was imported.") from error
         summary = (
             f"{result.rows} rows: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged, {result.closed} newly closed, "
