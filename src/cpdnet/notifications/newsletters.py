@@ -10,6 +10,8 @@ workers on the same batch, send each email once.
 
 import datetime
 import hashlib
+import logging
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core import signing
@@ -26,6 +28,8 @@ from cpdnet.audit.services import record
 
 from .models import Audience, NewsletterDelivery, NewsletterIssue, SentEmail, Subscriber
 from .services import send_once
+
+logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "cpdnet.newsletters.confirm"
 PREFERENCES_SALT = "cpdnet.newsletters.preferences"
@@ -74,12 +78,16 @@ def get_subscriber_by_email(email: str) -> Subscriber | None:
 
 
 def request_subscription(*, email: str, audiences: list[Audience]) -> None:
-    """Email a link that confirms the subscription; nothing is stored until it is used."""
-    from .tasks import send_subscription_confirmation_task
+    """Email a link that confirms the subscription; nothing is stored until it is used.
 
-    email = email.strip()
+    Sent here, not by a task, so that the address of someone who never confirms does not rest
+    in the task queue's table (docs/privacy.md)."""
     audience_ids = sorted(audience.pk for audience in audiences)
-    transaction.on_commit(lambda: send_subscription_confirmation_task.enqueue(email, audience_ids))
+    try:
+        send_subscription_confirmation(email=email.strip(), audience_ids=audience_ids)
+    except (SMTPException, OSError):
+        # The page says the same either way; the person can ask again.
+        logger.exception("Could not send a newsletter confirmation email")
 
 
 def send_subscription_confirmation(*, email: str, audience_ids: list[int]) -> bool:
