@@ -18,9 +18,9 @@ class TaskResults(PersonalData):
     key = "privacy.task_results"
     label = "Background task results"
     fields = (
-        "django_tasks_db.DBTaskResult.args_kwargs",
-        "django_tasks_db.DBTaskResult.return_value",
-        "django_tasks_db.DBTaskResult.traceback",
+        "django_tasks_database.DBTaskResult.args_kwargs",
+        "django_tasks_database.DBTaskResult.return_value",
+        "django_tasks_database.DBTaskResult.traceback",
     )
     retention_period = "task_results"
     kept_anonymised = "Nothing: finished results are deleted."
