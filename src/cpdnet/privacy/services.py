@@ -1,5 +1,6 @@
 """Apply the retention schedule: every declared kind of personal data, after its period."""
 
+import datetime
 from collections.abc import Callable
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from .registry import RetentionRun, list_personal_data
 
 def apply_retention(
     *,
+    now: datetime.datetime | None = None,
     dry_run: bool = False,
     batch_size: int = 1000,
     progress: Callable[[str], None] = lambda message: None,
@@ -19,7 +21,7 @@ def apply_retention(
     Each batch commits on its own, so a national-scale first run never holds long locks and
     an interrupted run simply carries on next time."""
     run = RetentionRun(
-        now=timezone.now(), dry_run=dry_run, batch_size=batch_size, progress=progress
+        now=now or timezone.now(), dry_run=dry_run, batch_size=batch_size, progress=progress
     )
     done = {}
     for declaration in list_personal_data():
