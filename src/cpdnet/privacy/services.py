@@ -1,12 +1,15 @@
 """Apply the retention schedule: every declared kind of personal data, after its period."""
 
 import datetime
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import timezone
 
 from .registry import RetentionRun, list_personal_data
+
+logger = logging.getLogger(__name__)
 
 
 def apply_retention(
@@ -31,6 +34,8 @@ def apply_retention(
         done[declaration.key] = declaration.apply_retention(run)
         verb = "would be" if dry_run else "were"
         progress(f"  {done[declaration.key]:,} rows {verb} anonymised or deleted")
+    if not dry_run:
+        logger.info("Retention applied: %s", done)
     return done
 
 
