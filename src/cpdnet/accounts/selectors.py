@@ -86,4 +86,5 @@ def export_person(user: User) -> dict:
     exported: dict = {}
     for declaration in list_personal_data():
         exported.update(declaration.export(person))
-    return exported
+    # The person's own details first, as they would look for them.
+    return {"person": exported.pop("person"), **exported}

@@ -9,7 +9,7 @@ from .models import ACTIVE, Application, Transition
 from .services import withdraw_application
 
 # What hubs see on an application withdrawn because its person erased their account.
-ERASED_REASON = "Withdrawn: account erased"
+ERASED_REASON = "Account erased"
 ERASED = "the person's account was erased"
 
 

@@ -205,7 +205,7 @@ def test_erasure_anonymises_withdraws_keeps_applications_and_writes_audit(client
     # DESIGN.md: an erased person's active applications are withdrawn, telling nobody.
     assert (application.state, application.state_reason) == (
         "withdrawn",
-        "Withdrawn: account erased",
+        "Account erased",
     )
     assert not [email for email in mailoutbox if "You have withdrawn" in email.subject]
     assert not SignInCode.objects.exists()
