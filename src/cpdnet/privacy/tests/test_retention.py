@@ -5,8 +5,10 @@ import datetime
 from io import StringIO
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from cpdnet.applications.models import Application
 from cpdnet.audit.models import AuditEntry
@@ -53,6 +55,9 @@ def test_after_every_period_no_free_text_or_contact_detail_is_left(world):
     assert AuditEntry.objects.exists()
     assert not AuditEntry.objects.filter(redacted_at__isnull=True).exists()
     assert not AuditEntry.objects.filter(summary__icontains=EMAIL).exists()
+    # Expired sessions and finished task results are deleted.
+    assert not Session.objects.exists()
+    assert not DBTaskResult.objects.exists()
 
 
 def test_insights_figures_for_a_past_year_are_the_same_after_retention(world):
