@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     # Serves the API docs (Swagger UI) from its own static files instead of a public CDN.
     "ninja",
+    "cpdnet.privacy",
     "cpdnet.accounts",
     "cpdnet.audit",
     "cpdnet.schools",
@@ -363,6 +364,29 @@ PERIODIC_TASKS = {
     "cpdnet.programmes.tasks.send_session_reminders_task": 15 * 60,
     # Every 15 minutes: email recordings of sessions that have ended since their link was added.
     "cpdnet.programmes.tasks.send_due_recordings_task": 15 * 60,
+    # Once a day: anonymise or delete personal data kept past PERSONAL_DATA_RETENTION_DAYS.
+    "cpdnet.privacy.tasks.apply_retention_task": 24 * 60 * 60,
+}
+
+# How long personal data is kept, in days, before the daily retention run anonymises or deletes
+# it (what each covers, and why these defaults: docs/privacy.md).
+PERSONAL_DATA_RETENTION_DAYS = {
+    # After the offering ends: applications, their history and everything written for a place.
+    "applications": int(os.environ.get("CPDNET_RETAIN_APPLICATIONS_DAYS", str(3 * 365))),
+    # After the event ends: webinar and event registrations.
+    "registrations": int(os.environ.get("CPDNET_RETAIN_REGISTRATIONS_DAYS", "365")),
+    # After the entry is written: personal details in the audit trail (the entry stays).
+    "audit": int(os.environ.get("CPDNET_RETAIN_AUDIT_DAYS", str(6 * 365))),
+    # After it is given: comments left in "Is this page useful?".
+    "page_feedback": int(os.environ.get("CPDNET_RETAIN_PAGE_FEEDBACK_DAYS", "365")),
+    # After it is decided: requests from schools to work with a different hub.
+    "hub_change_requests": int(os.environ.get("CPDNET_RETAIN_HUB_CHANGE_REQUESTS_DAYS", "365")),
+    # After it is sent: the address and subject on the record of emails sent.
+    "sent_emails": int(os.environ.get("CPDNET_RETAIN_SENT_EMAILS_DAYS", "180")),
+    # After it finishes: background task results (arguments, return values, errors).
+    "task_results": int(os.environ.get("CPDNET_RETAIN_TASK_RESULTS_DAYS", "30")),
+    # After it expires: a browser's sign-in session (as `clearsessions`).
+    "sessions": int(os.environ.get("CPDNET_RETAIN_EXPIRED_SESSIONS_DAYS", "0")),
 }
 
 LOGGING = {

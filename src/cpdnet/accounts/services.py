@@ -25,6 +25,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from cpdnet.audit.services import record
+from cpdnet.privacy.registry import Person, list_personal_data
 
 from .models import ApiToken, Role, RoleAssignment, SignInCode, User
 from .selectors import is_national_staff
@@ -268,56 +269,21 @@ def update_profile(*, user: User, full_name: str, school, job_role: str) -> User
 
 
 def erase_person(*, user: User) -> User:
-    """Anonymise a person; keep their applications for counts, without personal text."""
-    from cpdnet.applications.models import Application
-    from cpdnet.delivery.certificates import withdraw_certificates
-    from cpdnet.delivery.services import erase_participant_work
-    from cpdnet.evaluation.services import erase_person_evaluation
-    from cpdnet.events.services import erase_registrations
-    from cpdnet.notifications.newsletters import erase_newsletters
-    from cpdnet.programmes.models import CalendarFeed
-
+    """Erase a person at their request: every app's declared personal data is erased or
+    anonymised in one transaction (docs/privacy.md); the account row stays, anonymised and
+    inactive, so the places it held still count."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        applications = Application.objects.filter(applicant=user)
-        application_count = applications.update(statement="", approver_email="")
-        certificates_withdrawn = withdraw_certificates(user=user)
-        participant_work_erased = erase_participant_work(applicant=user)
-        evaluation_erased = erase_person_evaluation(user=user)
-        registrations_erased = erase_registrations(email=user.email)
-        subscriptions_deleted = erase_newsletters(user.email)
-        codes_deleted, _details = SignInCode.objects.filter(email__iexact=user.email).delete()
-        tokens_deleted, _details = user.api_tokens.all().delete()
-        calendar_feeds_deleted, _details = CalendarFeed.objects.filter(user=user).delete()
-        roles_deleted, _details = user.roles.all().delete()
-        user.email = f"erased-{user.pk}@invalid"
-        user.full_name = ""
-        user.school = None
-        user.is_active = False
-        user.is_staff = False
-        user.is_superuser = False
-        user.last_login = None
-        user.set_unusable_password()
-        user.save()
-        user.groups.clear()
-        user.user_permissions.clear()
+        person = Person.of(user)
+        counts: dict[str, int] = {}
+        for declaration in list_personal_data():
+            counts.update(declaration.erase(person))
         record(
             actor=user,
             action="accounts.person.erased",
             obj=user,
             summary=f"Person {user.pk} erased at their request",
-            data={
-                "applications_kept": application_count,
-                "sign_in_codes_deleted": codes_deleted,
-                "api_tokens_deleted": tokens_deleted,
-                "calendar_feeds_deleted": calendar_feeds_deleted,
-                "roles_removed": roles_deleted,
-                "event_registrations_erased": registrations_erased,
-                "newsletter_subscriptions_deleted": subscriptions_deleted,
-                "certificates_withdrawn": certificates_withdrawn,
-                **participant_work_erased,
-                **evaluation_erased,
-            },
+            data=counts,
         )
     return user
 

@@ -38,7 +38,13 @@ class NoPlacesLeft(ApplicationError):
 
 
 def _move(
-    application: Application, to_state: str, *, by=None, by_label: str = "", reason: str = ""
+    application: Application,
+    to_state: str,
+    *,
+    by=None,
+    by_label: str = "",
+    reason: str = "",
+    notify: bool = True,
 ) -> Transition:
     if not application.can_move_to(to_state):
         raise ApplicationError(
@@ -59,7 +65,8 @@ def _move(
     application.save(
         update_fields=["state", "state_reason", "updated_at", *_timestamps(to_state, application)]
     )
-    _owe_email(transition)
+    if notify:
+        _owe_email(transition)
     return transition
 
 
@@ -233,13 +240,23 @@ def decide_applications(
     return decided, problems
 
 
-def withdraw_application(*, application: Application, by, reason: str = "") -> Application:
-    """The teacher withdraws; a place they held goes to the head of the waiting list."""
+def withdraw_application(
+    *, application: Application, by, reason: str = "", notify: bool = True
+) -> Application:
+    """The teacher withdraws; a place they held goes to the head of the waiting list.
+
+    `notify=False` is for an erased account: there is nobody left to tell."""
     with transaction.atomic():
         offering = _lock_offering(application.offering_id)
         application = Application.objects.select_for_update().get(pk=application.pk)
         held_place = application.state in HOLDS_PLACE
-        _move(application, State.WITHDRAWN, by=by, reason=reason or "Withdrawn by the teacher")
+        _move(
+            application,
+            State.WITHDRAWN,
+            by=by,
+            reason=reason or "Withdrawn by the teacher",
+            notify=notify,
+        )
         if held_place:
             offer_place_to_waiting_list(offering=offering)
     return application

@@ -19,6 +19,9 @@ class AuditEntry(models.Model):
     summary = models.CharField(max_length=300)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set when the summary and the data's words were overwritten (erasure or retention): the
+    # entry itself is never deleted.
+    redacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -370,16 +370,28 @@ def save_cascade(
 
 
 def erase_participant_work(*, applicant) -> dict[str, int]:
-    """Delete a person's submissions, reflections and cascade notes, and their files; call
-    inside the erasure's transaction. Attendance marks stay (they hold no personal text)."""
+    """Delete a person's gap-task answers and reflections, and their files, and blank the
+    words on their cascade records and attendance marks; call inside the erasure's
+    transaction. Marks and cascade numbers stay: completion and impact are counted from them."""
     submissions = Submission.objects.filter(application__applicant=applicant)
     names = list(submissions.exclude(stored_name="").values_list("stored_name", flat=True))
     submissions_deleted, _ = submissions.delete()
     reflections_deleted, _ = Reflection.objects.filter(application__applicant=applicant).delete()
-    cascades_deleted, _ = Cascade.objects.filter(application__applicant=applicant).delete()
+    cascades_blanked = Cascade.objects.filter(application__applicant=applicant).update(notes="")
+    marks = Attendance.objects.filter(application__applicant=applicant)
+    reasons_blanked = marks.exclude(reason="").update(reason="")
+    AttendanceChange.objects.filter(attendance__in=marks).update(reason="")
     _delete_files_on_commit(names)
     return {
         "submissions_deleted": submissions_deleted,
         "reflections_deleted": reflections_deleted,
-        "cascade_records_deleted": cascades_deleted,
+        "cascade_notes_blanked": cascades_blanked,
+        "attendance_reasons_blanked": reasons_blanked,
     }
+
+
+def blank_submissions(submissions) -> None:
+    """Blank gap-task answers and delete their files, keeping that they were handed in."""
+    names = list(submissions.exclude(stored_name="").values_list("stored_name", flat=True))
+    submissions.update(text="", stored_name="", original_name="", content_type="", size_bytes=0)
+    _delete_files_on_commit(names)

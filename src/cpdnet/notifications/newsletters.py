@@ -11,6 +11,8 @@ workers on the same batch, send each email once.
 import datetime
 import hashlib
 from email.utils import formataddr
+import logging
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core import signing
@@ -28,6 +30,8 @@ from cpdnet.audit.services import record
 from .models import Audience, NewsletterDelivery, NewsletterIssue, SentEmail, Subscriber
 from .outbox import owe_email
 from .services import one_line, send_once
+
+logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "cpdnet.newsletters.confirm"
 PREFERENCES_SALT = "cpdnet.newsletters.preferences"
@@ -76,13 +80,16 @@ def get_subscriber_by_email(email: str) -> Subscriber | None:
 
 
 def request_subscription(*, email: str, audiences: list[Audience]) -> None:
-    """Email a link that confirms the subscription; nothing is stored until it is used but the
-    owed email itself, which the outbox deletes a week after sending."""
-    from .tasks import send_subscription_confirmation_task
+    """Email a link that confirms the subscription; nothing is stored until it is used.
 
-    email = email.strip()
+    Sent here, not by a task or the outbox, so that the address of someone who never confirms
+    does not rest in a table (docs/privacy.md); no state changes, so no email is owed."""
     audience_ids = sorted(audience.pk for audience in audiences)
-    owe_email(send_subscription_confirmation_task, email, audience_ids)
+    try:
+        send_subscription_confirmation(email=email.strip(), audience_ids=audience_ids)
+    except (SMTPException, OSError):
+        # The page says the same either way; the person can ask again.
+        logger.exception("Could not send a newsletter confirmation email")
 
 
 def send_subscription_confirmation(*, email: str, audience_ids: list[int]) -> bool:

@@ -17,13 +17,6 @@ def send_application_email_task(transition_id: int) -> None:
 
 
 @task()
-def send_subscription_confirmation_task(email: str, audience_ids: list[int]) -> None:
-    from .newsletters import send_subscription_confirmation
-
-    send_subscription_confirmation(email=email, audience_ids=audience_ids)
-
-
-@task()
 def send_newsletter_batch_task(issue_id: int, batch: int) -> None:
     from .newsletters import send_newsletter_batch
 

@@ -174,7 +174,7 @@ def test_export_takes_the_same_number_of_queries_however_many_applications(
     teacher = TeacherFactory()
     client.force_login(teacher)
     ApplicationFactory(applicant=teacher)
-    with django_assert_max_num_queries(20) as one:
+    with django_assert_max_num_queries(24) as one:
         client.get(reverse("accounts:account-data"))
     for application in ApplicationFactory.create_batch(3, applicant=teacher):
         Transition.objects.create(application=application, to_state="submitted", by=teacher)
@@ -183,7 +183,7 @@ def test_export_takes_the_same_number_of_queries_however_many_applications(
         client.get(reverse("accounts:account-data"))
 
 
-def test_erasure_anonymises_keeps_applications_and_writes_audit(client, mailoutbox):
+def test_erasure_anonymises_withdraws_keeps_applications_and_writes_audit(client, mailoutbox):
     teacher = TeacherFactory(email="teacher@school.example.org", full_name="Ada Lovelace")
     application = ApplicationFactory(applicant=teacher, statement="About me")
     RoleAssignmentFactory(user=teacher, role="hub_staff", hub=application.offering.hub)
@@ -202,14 +202,19 @@ def test_erasure_anonymises_keeps_applications_and_writes_audit(client, mailoutb
     assert not teacher.has_usable_password()
     application.refresh_from_db()
     assert (application.statement, application.approver_email) == ("", "")
-    assert application.state == "submitted"
+    # DESIGN.md: an erased person's active applications are withdrawn, telling nobody.
+    assert (application.state, application.state_reason) == (
+        "withdrawn",
+        "Account erased",
+    )
+    assert not [email for email in mailoutbox if "You have withdrawn" in email.subject]
     assert not SignInCode.objects.exists()
     assert not ApiToken.objects.exists()
     assert not teacher.roles.exists()
     entry = AuditEntry.objects.get(action="accounts.person.erased")
     assert (entry.actor, entry.object_id) == (teacher, str(teacher.pk))
     assert "teacher@school.example.org" not in entry.summary + json.dumps(entry.data)
-    assert entry.data["applications_kept"] == 1
+    assert (entry.data["applications_kept"], entry.data["applications_withdrawn"]) == (1, 1)
 
 
 def test_erased_person_can_no_longer_sign_in_with_a_password(client):

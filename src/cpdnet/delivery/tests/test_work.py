@@ -241,7 +241,7 @@ def test_another_persons_export_holds_none_of_it(world, work):
     assert exported["gap_task_answers"] == exported["reflections"] == exported["cascade"] == []
 
 
-def test_erasure_deletes_answers_reflections_cascade_and_files(
+def test_erasure_deletes_answers_reflections_and_files_and_keeps_cascade_numbers(
     world, work, media, django_capture_on_commit_callbacks
 ):
     path = stored(media, work.stored_name)
@@ -252,7 +252,9 @@ def test_erasure_deletes_answers_reflections_cascade_and_files(
     assert not path.exists()
     assert not Submission.objects.exists()
     assert not Reflection.objects.exists()
-    assert not Cascade.objects.exists()
+    # Impact counts cascade numbers, so they stay without the person's words.
+    cascade = Cascade.objects.get()
+    assert (cascade.colleagues_involved, cascade.classes_reached, cascade.notes) == (3, 5, "")
     erased = AuditEntry.objects.get(action="accounts.person.erased")
     assert erased.data["submissions_deleted"] == 1
     assert erased.data["reflections_deleted"] == 2

@@ -1,0 +1,125 @@
+"""Personal data in applications: what a teacher wrote, their approver's address, and the
+reasons in the history. Each application itself stays, anonymised, because reach, equity and
+impact are counted from it."""
+
+from cpdnet.audit.services import redact_entries_about
+from cpdnet.privacy.registry import Person, PersonalData, RetentionRun, register
+
+from .models import ACTIVE, Application, Transition
+from .services import withdraw_application
+
+# What hubs see on an application withdrawn because its person erased their account.
+ERASED_REASON = "Account erased"
+ERASED = "the person's account was erased"
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _by(transition: Transition, person: Person) -> str:
+    if transition.by_id == person.user.pk:
+        return "you"
+    return transition.by_label or ("staff" if transition.by_id else "")
+
+
+@register
+class Applications(PersonalData):
+    key = "applications.applications"
+    label = "Applications for places and the history of each"
+    fields = (
+        "applications.Application.applicant",
+        "applications.Application.statement",
+        "applications.Application.approver_email",
+        "applications.Application.state_reason",
+        "applications.Transition.by",
+        "applications.Transition.by_label",
+        "applications.Transition.reason",
+    )
+    retention_period = "applications"
+    kept_anonymised = (
+        "Each application's offering, school, job role, states and dates, so that reach, "
+        "equity and impact figures stay the same."
+    )
+    erase_order = 10
+
+    def export(self, person: Person) -> dict:
+        applications = (
+            Application.objects.filter(applicant=person.user)
+            .select_related("offering__programme", "offering__hub", "school")
+            .prefetch_related("history")
+            .order_by("submitted_at", "id")
+        )
+        return {
+            "applications": [
+                {
+                    "id": application.pk,
+                    "programme": application.offering.programme.title,
+                    "hub": application.offering.hub.name,
+                    "academic_year": application.offering.academic_year_label,
+                    "school": {"urn": application.school.urn, "name": application.school.name},
+                    "job_role": application.job_role,
+                    "statement": application.statement,
+                    "approver_email": application.approver_email,
+                    "state": application.state,
+                    "state_label": str(application.get_state_display()),
+                    "state_reason": application.state_reason,
+                    "submitted_at": _iso(application.submitted_at),
+                    "updated_at": _iso(application.updated_at),
+                    "history": [
+                        {
+                            "from_state": transition.from_state,
+                            "to_state": transition.to_state,
+                            "by": _by(transition, person),
+                            "reason": transition.reason,
+                            "at": _iso(transition.created_at),
+                        }
+                        for transition in application.history.all()
+                    ],
+                }
+                for application in applications
+            ]
+        }
+
+    def erase(self, person: Person) -> dict[str, int]:
+        """Blank what the person wrote and was told, then withdraw what is still active, as
+        DESIGN.md decides: without an email, and offering each freed place to the waiting
+        list."""
+        mine = Application.objects.filter(applicant=person.user)
+        ids = list(mine.values_list("pk", flat=True))
+        kept = mine.update(statement="", approver_email="", state_reason="")
+        Transition.objects.filter(application__in=ids).update(reason="", by_label="")
+        # The person as a school approver, on other teachers' applications.
+        Application.objects.filter(approver_email__iexact=person.email).update(approver_email="")
+        Transition.objects.filter(by_label__iexact=person.email).update(by_label="")
+        withdrawn = 0
+        for application in mine.filter(state__in=ACTIVE):
+            withdraw_application(
+                application=application, by=person.user, reason=ERASED_REASON, notify=False
+            )
+            withdrawn += 1
+        return {
+            "applications_kept": kept,
+            "applications_withdrawn": withdrawn,
+            "application_audit_entries_redacted": redact_entries_about(
+                Application, ids, why=ERASED
+            ),
+        }
+
+    def apply_retention(self, run: RetentionRun) -> int:
+        ended = run.cutoff("applications").date()
+        applications = Application.objects.filter(offering__ends_on__lt=ended).exclude(
+            statement="", approver_email="", state_reason=""
+        )
+
+        def anonymise(batch) -> None:
+            ids = list(batch.values_list("pk", flat=True))
+            batch.update(statement="", approver_email="", state_reason="")
+            redact_entries_about(Application, ids, why="kept for its period")
+
+        history = Transition.objects.filter(application__offering__ends_on__lt=ended).exclude(
+            reason="", by_label=""
+        )
+        return run.in_batches(applications, anonymise) + run.in_batches(
+            history, lambda batch: batch.update(reason="", by_label="")
+        )

@@ -1,0 +1,8 @@
+from django_tasks import task
+
+from .services import apply_retention
+
+
+@task()
+def apply_retention_task() -> None:
+    apply_retention()
