@@ -94,6 +94,7 @@ def _calendar_feed(user: User) -> dict | None:
 def export_person(user: User) -> dict:
     """Everything the portal holds about a person, for them to download (right of access)."""
     from cpdnet.applications.models import Application
+    from cpdnet.applications.selectors import mask_email
     from cpdnet.delivery.certificates import export_person_certificates
     from cpdnet.delivery.selectors import export_participant_work
     from cpdnet.evaluation.selectors import export_person_evaluation
@@ -147,7 +148,8 @@ def export_person(user: User) -> dict:
                 "school": {"urn": application.school.urn, "name": application.school.name},
                 "job_role": application.job_role,
                 "statement": application.statement,
-                "approver_email": application.approver_email,
+                # The approver's own address is theirs: the teacher sees it masked.
+                "approver_email": mask_email(application.approver_email),
                 "state": application.state,
                 "state_label": str(application.get_state_display()),
                 "state_reason": application.state_reason,

@@ -4,6 +4,14 @@ from . import views
 
 urlpatterns = [
     path("programmes/offerings/<int:offering_id>/apply/", views.apply, name="apply"),
+    path(
+        "programmes/offerings/<int:offering_id>/apply/approver/",
+        views.apply_approver,
+        name="apply-approver",
+    ),
+    path(
+        "programmes/offerings/<int:offering_id>/apply/check/", views.apply_check, name="apply-check"
+    ),
     path("account/applications/", views.my_applications, name="my-applications"),
     path(
         "account/applications/<int:application_id>/withdraw/",
