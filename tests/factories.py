@@ -137,6 +137,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     job_role = "class_teacher"
     approver_email = "head@school.example.org"
     state = "submitted"
+    school_confirmed = True  # the school has confirmed the teacher works there
 
 
 class SessionFactory(factory.django.DjangoModelFactory):
