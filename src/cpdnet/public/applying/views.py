@@ -125,7 +125,7 @@ def apply(request, offering_id: int):
     draft = _draft(request, offering)
     school = _draft_school(draft) or user.school
     form = ApplicantForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={
             "full_name": draft.get("full_name", user.full_name),
             "school": school.name if school else "",
@@ -136,6 +136,14 @@ def apply(request, offering_id: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        refusal = eligibility.check(
+            eligibility.build_candidate(
+                offering=offering, applicant=user, school=data["school"], job_role=data["job_role"]
+            )
+        )
+        if refusal is not None:
+            form.add_error(None, refusal.reason)
+            return render(request, "public/applying/apply.html", {**context, "form": form})
         if data["school"].urn != draft.get("urn"):
             draft.pop("approver_id", None)  # a new school has other approvers
             draft.pop("approver_email", None)
@@ -168,7 +176,7 @@ def apply_approver(request, offering_id: int):
         application_selectors.list_school_approvers(school).exclude(pk=request.user.pk)
     )
     form = ApproverForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         school=school,
         applicant=request.user,
         approvers=approvers,
