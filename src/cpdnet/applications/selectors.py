@@ -130,13 +130,13 @@ def get_affiliation(person: User, school: School) -> Affiliation | None:
     return Affiliation.objects.filter(person=person, school=school).first()
 
 
-def list_claimed_affiliations(school_urns: list[int]) -> QuerySet[Affiliation]:
-    """People waiting for one of these schools to confirm they work there, oldest first."""
-    return (
-        Affiliation.objects.filter(school_id__in=school_urns, state=AffiliationState.CLAIMED)
-        .select_related("person", "school")
-        .order_by("created_at", "id")
-    )
+def list_claimed_affiliations(school_urns: list[int] | None) -> QuerySet[Affiliation]:
+    """People waiting for one of these schools (None: any school) to confirm they work there,
+    oldest first."""
+    claimed = Affiliation.objects.filter(state=AffiliationState.CLAIMED)
+    if school_urns is not None:
+        claimed = claimed.filter(school_id__in=school_urns)
+    return claimed.select_related("person", "school").order_by("created_at", "id")
 
 
 def list_school_affiliations(school: School) -> QuerySet[Affiliation]:

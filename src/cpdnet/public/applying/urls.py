@@ -25,4 +25,9 @@ urlpatterns = [
     ),
     path("approvals/<str:token>/", views.school_approval, name="school-approval"),
     path("school/approvals/", views.school_approvals, name="school-approvals"),
+    path(
+        "school/people/<int:affiliation_id>/",
+        views.school_affiliation_decide,
+        name="school-affiliation-decide",
+    ),
 ]

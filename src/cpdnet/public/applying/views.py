@@ -464,6 +464,9 @@ def school_approvals(request):
                 },
             )
         return redirect("public:school-approvals")
+    claimed = Paginator(
+        application_selectors.list_claimed_affiliations(urns), APPLICATIONS_PER_PAGE
+    ).get_page(request.GET.get("people"))
     awaiting = (
         scoped.filter(state=State.AWAITING_SCHOOL_APPROVAL)
         .select_related("applicant", "school", "offering__programme", "offering__hub")
@@ -473,5 +476,44 @@ def school_approvals(request):
     return render(
         request,
         "public/applying/school_approvals.html",
-        {"page": page, "applications": page.object_list, "engagement": _engagement(urns)},
+        {
+            "page": page,
+            "applications": page.object_list,
+            "engagement": _engagement(urns),
+            "claimed": claimed,
+        },
     )
+
+
+@declare(Access.SCHOOL_APPROVER)
+@require_POST
+def school_affiliation_decide(request, affiliation_id: int):
+    """The approver confirms that someone works at their school, or says they do not."""
+    affiliation = (
+        application_selectors.list_claimed_affiliations(list_approved_school_urns(request.user))
+        .filter(pk=affiliation_id)
+        .first()
+    )
+    if affiliation is None:
+        raise Http404("Nobody waiting at your schools has this number")
+    decision = request.POST.get("decision", "")
+    if decision not in ("confirm", "reject"):
+        messages.error(request, _("Choose whether they work at your school"))
+        return redirect("public:school-approvals")
+    try:
+        services.decide_affiliation(
+            affiliation=affiliation, confirm=decision == "confirm", by=request.user
+        )
+    except services.ApplicationError as error:
+        messages.error(request, error.reason)
+    else:
+        text = (
+            _("You confirmed that %(name)s works at %(school)s.")
+            if decision == "confirm"
+            else _("You said that %(name)s does not work at %(school)s.")
+        )
+        messages.success(
+            request,
+            text % {"name": affiliation.person.get_full_name(), "school": affiliation.school.name},
+        )
+    return redirect("public:school-approvals")

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cpdnet.applications.models import Application, State
+from cpdnet.applications.models import Affiliation, Application, State
 from cpdnet.applications.services import approval_token
 from tests.factories import (
     ApplicationFactory,
@@ -552,7 +552,10 @@ class TestSchoolApprovals:
     def world(self, offering, teacher):
         other_school = SchoolFactory(name="Other Primary")
         mine = ApplicationFactory(
-            offering=offering, applicant=teacher, state=State.AWAITING_SCHOOL_APPROVAL
+            offering=offering,
+            applicant=teacher,
+            state=State.AWAITING_SCHOOL_APPROVAL,
+            school_confirmed=False,
         )
         theirs = ApplicationFactory(
             offering=offering,
@@ -584,6 +587,30 @@ class TestSchoolApprovals:
         assert world["mine"].state == State.SUBMITTED
         assert world["mine"].history.last().by == world["head"]
         assert "You released Jo Teacher for Primary Mastery." in _text(response)
+
+    def test_the_approver_confirms_who_works_at_their_school(self, world, teacher):
+        # Given the teacher's claim to work at the school, and someone's at another school
+        mine = Affiliation.objects.create(person=teacher, school=teacher.school)
+        theirs = Affiliation.objects.create(
+            person=world["theirs"].applicant, school=world["theirs"].school
+        )
+        client = _signed_in(world["head"])
+        page = _text(client.get(SCHOOL_APPROVALS))
+        assert "jo@stmarys.example.org says they work at St Mary" in page
+        assert "Sam Elsewhere" not in page
+
+        # When the approver confirms the teacher
+        response = client.post(f"/school/people/{mine.pk}/", {"decision": "confirm"}, follow=True)
+
+        # Then the teacher's applications count for the school
+        assert "You confirmed that Jo Teacher works at St Mary" in _text(response)
+        world["mine"].refresh_from_db()
+        assert world["mine"].school_confirmed is True
+        # and the other school's person cannot be reached
+        other = client.post(f"/school/people/{theirs.pk}/", {"decision": "reject"})
+        assert other.status_code == 404
+        theirs.refresh_from_db()
+        assert theirs.state == "claimed"
 
     def test_another_schools_approver_cannot_release_the_teacher(self, world):
         response = _signed_in(world["other_head"]).post(
