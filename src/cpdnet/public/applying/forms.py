@@ -143,7 +143,10 @@ class ApproverForm(GovukFormMixin, forms.Form):
         label=_("Their school email address"),
         required=False,
         max_length=254,
-        help_text=_("It must be on an email domain your school has verified with its hub."),
+        help_text=_(
+            "If you chose someone else: their address must be on an email domain your school "
+            "has verified with its hub."
+        ),
         error_messages={
             "invalid": _("Enter an email address in the correct format, like head@school.org.uk"),
         },
