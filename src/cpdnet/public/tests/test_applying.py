@@ -677,6 +677,7 @@ class TestMyApplications:
         assert "<strong>Submitted: waiting for the hub</strong><br>Released by the school" in text
         assert "Released by the school</td>" in text
         assert f'href="/account/applications/{mine.pk}/withdraw/"' in text
+        assert f'<dd class="govuk-summary-list__value">{mine.reference}</dd>' in text
 
     def test_a_visitor_is_asked_to_sign_in(self, client, db):
         assert client.get(MY_APPLICATIONS).status_code == 302
