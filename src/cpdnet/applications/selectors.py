@@ -85,7 +85,16 @@ def email_domain(email: str) -> str:
 def is_public_webmail(domain: str) -> bool:
     """Whether a domain is a public webmail service (yahoo.* and the like in every country)."""
     domain = domain.lower()
-    return domain in PUBLIC_WEBMAIL_DOMAINS or domain.split(".")[0] in PUBLIC_WEBMAIL_FAMILIES
+    if domain in PUBLIC_WEBMAIL_DOMAINS:
+        return True
+    # yahoo.fr, yahoo.co.uk, hotmail.com.au: a family's name followed only by a country's or
+    # a generic ending, not live.example.org
+    name, *ending = domain.split(".")
+    return (
+        name in PUBLIC_WEBMAIL_FAMILIES
+        and 0 < len(ending) <= 2
+        and all(len(label) <= 3 for label in ending)
+    )
 
 
 def list_school_approvers(school: School) -> QuerySet[User]:

@@ -27,7 +27,7 @@ from .models import (
     VerifiedDomain,
 )
 from .permissions import can_confirm_affiliation, can_look_after_school
-from .selectors import email_domain, is_public_webmail, release_authority
+from .selectors import email_domain, is_public_webmail, list_verified_domains, release_authority
 
 APPROVAL_SALT = "cpdnet.applications.school-approval"
 
@@ -219,7 +219,7 @@ def record_school_decision(
     approver_email = approver_email.strip().lower()
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("school", "applicant")
             .get(pk=application.pk)
         )
@@ -308,7 +308,7 @@ def decide_affiliation(
     """A school approver or hub staff confirm that a person works at the school, or say not."""
     with transaction.atomic():
         affiliation = (
-            Affiliation.objects.select_for_update()
+            Affiliation.objects.select_for_update(of=("self",))
             .select_related("school", "person")
             .get(pk=affiliation.pk)
         )
@@ -365,12 +365,13 @@ def add_verified_domain(
     place = {"trust_name": school.trust_name} if for_trust else {"school": school}
     place_name = f"the trust {school.trust_name}" if for_trust else school.name
     with transaction.atomic():
-        if VerifiedDomain.objects.filter(domain=domain, **place).exists():
+        try:
+            with transaction.atomic():
+                verified = VerifiedDomain.objects.create(domain=domain, added_by=by, **place)
+        except IntegrityError:
             raise ApplicationError(
-                f"{domain} is already verified for {place_name}.",
-                code="already_verified",
-            )
-        verified = VerifiedDomain.objects.create(domain=domain, added_by=by, **place)
+                f"{domain} is already verified for {place_name}.", code="already_verified"
+            ) from None
         record(
             actor=by,
             action="applications.verified_domain.added",
@@ -383,7 +384,9 @@ def add_verified_domain(
 
 def remove_verified_domain(*, verified: VerifiedDomain, school: School, by) -> None:
     """Stop a domain vouching for a school or its trust; `school` is the one it was seen from."""
-    if not can_look_after_school(by, school):
+    if not can_look_after_school(by, school) or not (
+        list_verified_domains(school).filter(pk=verified.pk).exists()
+    ):
         raise PermissionDenied
     with transaction.atomic():
         record(

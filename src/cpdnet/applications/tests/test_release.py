@@ -301,7 +301,8 @@ class TestConfirmingAffiliations:
 
 class TestVerifiedDomains:
     @pytest.mark.parametrize(
-        "domain", ["gmail.com", "outlook.com", "hotmail.co.uk", "icloud.com", "yahoo.fr"]
+        "domain",
+        ["gmail.com", "outlook.com", "hotmail.co.uk", "icloud.com", "yahoo.fr", "yahoo.com.au"],
     )
     def test_public_webmail_is_refused_with_the_reason(self, school, hub_staff, domain):
         with pytest.raises(ApplicationError) as refused:
@@ -311,6 +312,20 @@ class TestVerifiedDomains:
         assert "public email service" in refused.value.reason
         assert not VerifiedDomain.objects.exists()
         assert not AuditEntry.objects.exists()
+
+    @pytest.mark.parametrize("domain", ["live.example.org", "yahoo-academy.org.uk"])
+    def test_a_school_domain_that_looks_like_a_webmail_name_is_accepted(
+        self, school, hub_staff, domain
+    ):
+        assert add_verified_domain(school=school, domain=domain, by=hub_staff).domain == domain
+
+    def test_a_domain_of_another_school_cannot_be_removed_through_this_one(self, school, hub_staff):
+        elsewhere = VerifiedDomainFactory(domain="other.example.org", school=SchoolFactory())
+
+        with pytest.raises(PermissionDenied):
+            remove_verified_domain(verified=elsewhere, school=school, by=hub_staff)
+
+        assert VerifiedDomain.objects.filter(pk=elsewhere.pk).exists()
 
     @pytest.mark.parametrize("domain", ["", "stmarys", "st marys.example.org", "-a.example.org"])
     def test_something_that_is_not_a_domain_is_refused(self, school, hub_staff, domain):
