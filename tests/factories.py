@@ -137,6 +137,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     job_role = "class_teacher"
     approver_email = "head@school.example.org"
     state = "submitted"
+    school_confirmed = True  # the school has confirmed the teacher works there
 
 
 class SessionFactory(factory.django.DjangoModelFactory):
@@ -152,3 +153,14 @@ class SessionFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda session: session.starts_at + datetime.timedelta(hours=2))
     mode = "online"
     join_url = factory.Sequence(lambda n: f"https://meet.example.org/session-{n}")
+
+
+class VerifiedDomainFactory(factory.django.DjangoModelFactory):
+    """An email domain a school has verified: its addresses may release the school's staff."""
+
+    class Meta:
+        model = "applications.VerifiedDomain"
+        django_get_or_create = ("domain", "school")
+
+    domain = "school.example.org"
+    school = factory.SubFactory(SchoolFactory)

@@ -74,6 +74,9 @@ BACK_OFFICE_ACCESS = {
     # The offering's facilitator, its hub's staff or national staff: checked on the offering.
     "backoffice/events/": Access.SIGNED_IN,
     "backoffice/newsletters/": Access.NATIONAL_STAFF,
+    # Verified domains and who works where: hub staff of a hub serving the school (404 for
+    # other schools) and national staff.
+    "backoffice/schools/": Access.HUB_STAFF,
     # Signed in, then `access_runnable_offering` (404 otherwise): the offering's facilitator, its
     # hub's staff and national staff. Access.FACILITATOR would refuse hub staff, who hold no
     # facilitator role.

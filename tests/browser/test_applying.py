@@ -9,7 +9,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from cpdnet.applications import services
-from cpdnet.applications.models import Application, State
+from cpdnet.applications.models import Affiliation, Application, State
 from cpdnet.hubs.services import ensure_networks
 from cpdnet.schools.services import load_local_authorities
 from tests.factories import (
@@ -17,6 +17,7 @@ from tests.factories import (
     HubFactory,
     OfferingFactory,
     ProgrammeFactory,
+    RoleAssignmentFactory,
     SchoolFactory,
     TeacherFactory,
     UserFactory,
@@ -59,7 +60,14 @@ def world(transactional_db):
         hub=leeds_hub,
         programme=ProgrammeFactory(network=networks["maths"], title="Primary Mastery"),
     )
-    return {"offering": offering, "leeds_school": leeds_school, "lancs_school": lancs_school}
+    head = UserFactory(email=APPROVER, full_name="Pat Head")
+    RoleAssignmentFactory(user=head, role="school_approver", school=leeds_school)
+    return {
+        "offering": offering,
+        "leeds_school": leeds_school,
+        "lancs_school": lancs_school,
+        "head": head,
+    }
 
 
 def _sign_in(page, live_server, user) -> None:
@@ -98,57 +106,82 @@ def _assert_accessible_as_shown(page, *, javascript: bool) -> None:
         context.close()
 
 
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without"])
-def test_a_teacher_finds_an_offering_and_applies(request, live_server, world, javascript):
+def test_a_teacher_finds_an_offering_and_applies(request, live_server, world, javascript, width):
     page = request.getfixturevalue("page" if javascript else "page_without_javascript")
-    teacher = TeacherFactory(
-        email="jo@stmarys.example.org", full_name="Jo Teacher", school=world["leeds_school"]
-    )
+    page.set_viewport_size({"width": width, "height": 900})
+    teacher = UserFactory(email="jo@stmarys.example.org", full_name="", school=None)
     _sign_in(page, live_server, teacher)
 
     # The teacher looks for programmes near their school
-    page.goto(f"{live_server.url}/")
-    _assert_accessible_as_shown(page, javascript=javascript)
-    page.get_by_role("link", name="Programmes").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Find a programme")
-    _assert_accessible_as_shown(page, javascript=javascript)
-    page.get_by_label("Near me").fill("107999")
-    page.get_by_label("Only show offerings open for applications").check()
-    page.get_by_role("button", name="Apply filters").click()
+    page.goto(f"{live_server.url}/programmes/?near=107999&open_only=on")
     expect(page.get_by_text("Showing offerings from the hub serving St Mary's")).to_be_visible()
-    expect(page.get_by_role("heading", name="1 offering")).to_be_visible()
     _assert_accessible_as_shown(page, javascript=javascript)
 
-    # reads about the offering
+    # reads about the offering, and applies
     page.get_by_role("link", name="Primary Mastery").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Primary Mastery")
-    expect(page.get_by_text("10 of 10")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=javascript)
-
-    # and applies
     page.get_by_role("button", name="Apply for a place").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Apply for Primary Mastery")
-    expect(page.get_by_label("Class or subject teacher")).to_be_checked()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
     _assert_accessible_as_shown(page, javascript=javascript)
-    page.get_by_role("button", name="Send application").click()
-    expect(
-        page.get_by_text("Enter the email address of your headteacher or CPD lead").first
-    ).to_be_visible()
+
+    # Missing answers are listed and linked to their fields
+    page.get_by_role("button", name="Continue").click()
     expect(page).to_have_title(re.compile("^Error: "))
+    expect(page.get_by_role("link", name="Enter your full name")).to_be_visible()
     _assert_accessible_as_shown(page, javascript=javascript)
+
+    # They give their name, find their school by name and choose their role
+    page.get_by_label("Your full name").fill("Jo Teacher")
+    school = page.get_by_label("Your school")
+    school.fill("")
+    if javascript:
+        school.press_sequentially("st mary", delay=30)
+        suggestion = page.get_by_role("option", name=re.compile("St Mary's Catholic Primary"))
+        suggestion.click()
+    else:
+        school.fill("st mary")
     page.get_by_label("Subject lead or head of department").check()
-    page.get_by_label("Email address of your headteacher or CPD lead").fill(APPROVER)
-    page.get_by_label("Why do you want to take part? (optional)").fill(
-        "To lead maths at St Mary's."
+    page.get_by_label("Why do you want to take part? (optional)").fill("To lead maths.")
+    page.get_by_role("button", name="Continue").click()
+
+    # Then they choose who releases them: their own personal address is refused
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who will release you?")
+    expect(page.get_by_label("Pat Head (h***@stmarys.example.org)")).to_be_visible()
+    expect(page.get_by_text(APPROVER)).to_have_count(0)
+    page.get_by_label("Someone else at the school").check()
+    page.get_by_label("Their school email address").fill("jo.teacher@gmail.com")
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    expect(
+        page.get_by_role("link", name=re.compile("A personal email address cannot release you"))
+    ).to_be_visible()
+    _assert_accessible_as_shown(page, javascript=javascript)
+    page.get_by_label("Pat Head (h***@stmarys.example.org)").check()
+    page.get_by_role("button", name="Continue").click()
+
+    # They check their answers, change one, and send the application
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before sending your application"
     )
+    expect(page.get_by_text("St Mary's Catholic Primary School (URN 107999)")).to_be_visible()
+    _assert_accessible_as_shown(page, javascript=javascript)
+    page.get_by_role("link", name="Change your job role").click()
+    page.get_by_label("Class or subject teacher").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Class or subject teacher")).to_be_visible()
     page.get_by_role("button", name="Send application").click()
 
-    expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
-    expect(page.get_by_text(f"We have emailed {APPROVER}")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=javascript)
     application = Application.objects.get(applicant=teacher)
+    expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
+    expect(page.get_by_text(application.reference)).to_be_visible()
+    expect(page.get_by_text("We have emailed Pat Head (h***@stmarys.example.org)")).to_be_visible()
+    _assert_accessible_as_shown(page, javascript=javascript)
     assert application.state == State.AWAITING_SCHOOL_APPROVAL
-    assert application.job_role == "subject_lead"
+    assert (application.job_role, application.school_id) == ("class_teacher", 107999)
+    teacher.refresh_from_db()
+    assert (teacher.full_name, teacher.school_id) == ("Jo Teacher", 107999)
 
     # Their applications page shows it waiting for the school
     page.get_by_role("link", name="See your applications").click()
@@ -170,7 +203,7 @@ def test_a_teacher_at_a_school_in_another_hubs_area_is_told_why_not(page, live_s
         "You cannot apply for Primary Mastery"
     )
     expect(page.get_by_text("your school is served by another hub")).to_be_visible()
-    expect(page.get_by_role("button", name="Send application")).to_have_count(0)
+    expect(page.get_by_role("button", name="Continue")).to_have_count(0)
     assert_accessible(page)
 
     page.get_by_role(
@@ -184,7 +217,9 @@ def test_a_teacher_at_a_school_in_another_hubs_area_is_told_why_not(page, live_s
     assert not Application.objects.exists()
 
 
-def test_the_approver_releases_the_teacher_from_the_emailed_link(page, live_server, world):
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_the_approver_releases_the_teacher_from_the_emailed_link(page, live_server, world, width):
+    page.set_viewport_size({"width": width, "height": 900})
     # Given a teacher's application, and the email asking their school
     teacher = TeacherFactory(full_name="Jo Teacher", school=world["leeds_school"])
     application = services.submit_application(
@@ -205,11 +240,45 @@ def test_the_approver_releases_the_teacher_from_the_emailed_link(page, live_serv
     assert_accessible(page)
     page.get_by_role("button", name="Release this teacher").click()
 
-    # Then the page confirms it and the application goes to the hub
+    # Then the page confirms it and the application goes to the hub, released by the head
     expect(page.get_by_role("heading", name="Jo Teacher is released")).to_be_visible()
     assert_accessible(page)
     application.refresh_from_db()
     assert application.state == State.SUBMITTED
+    assert application.history.last().by_label == APPROVER
+    assert application.school_confirmed
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_the_approver_releases_and_confirms_staff_in_the_portal(page, live_server, world, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    teacher = TeacherFactory(full_name="Jo Teacher", school=world["leeds_school"])
+    application = services.submit_application(
+        offering=world["offering"],
+        applicant=teacher,
+        school=teacher.school,
+        job_role="class_teacher",
+        approver_email=APPROVER,
+    )
+    colleague = TeacherFactory(full_name="Sam Colleague", school=world["leeds_school"])
+    Affiliation.objects.create(person=colleague, school=world["leeds_school"])
+    _sign_in(page, live_server, world["head"])
+
+    page.goto(f"{live_server.url}/school/approvals/")
+    expect(page.get_by_role("heading", name="Jo Teacher: Primary Mastery")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role(
+        "button", name=re.compile(r"^Release\s+Jo Teacher for Primary Mastery$")
+    ).click()
+    expect(page.get_by_text("You released Jo Teacher for Primary Mastery.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile(r"^They work here\W+Sam Colleague$")).click()
+    expect(page.get_by_text("You confirmed that Sam Colleague works at St Mary")).to_be_visible()
+    assert_accessible(page)
+
+    application.refresh_from_db()
+    assert (application.state, application.history.last().by) == (State.SUBMITTED, world["head"])
+    assert Affiliation.objects.get(person=colleague).state == "confirmed"
 
 
 def test_a_withdrawal_offers_the_place_to_the_waiting_list(page, live_server, world):
@@ -228,7 +297,9 @@ def test_a_withdrawal_offers_the_place_to_the_waiting_list(page, live_server, wo
             job_role="class_teacher",
             approver_email=APPROVER,
         )
-        services.record_school_decision(application=application, release=True, by_label=APPROVER)
+        services.record_school_decision(
+            application=application, release=True, approver_email=APPROVER
+        )
         services.decide_application(application=application, decision=decision, by=hub_staff)
 
     # When the teacher with the place withdraws

@@ -6,6 +6,8 @@ from cpdnet.accounts.models import JobRole
 from cpdnet.programmes.models import Offering
 from cpdnet.schools.models import School
 
+from .references import reference_for
+
 
 class State(models.TextChoices):
     AWAITING_SCHOOL_APPROVAL = "awaiting_school_approval", _("Waiting for the school to release")
@@ -59,6 +61,10 @@ class Application(models.Model):
         _("school approver's email"), help_text=_("Head or CPD lead who releases the teacher.")
     )
     state = models.CharField(max_length=28, choices=State.choices, db_index=True)
+    # Whether the school has confirmed the applicant works there (their `Affiliation`); only
+    # confirmed applications count for the school in insights. Kept here, not joined, so the
+    # reach queries stay one filter on the rows they already read.
+    school_confirmed = models.BooleanField(default=False)
     state_reason = models.CharField(max_length=300, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
     approval_due_at = models.DateTimeField(null=True, blank=True)
@@ -93,6 +99,10 @@ class Application(models.Model):
     def is_active(self) -> bool:
         return self.state in ACTIVE
 
+    @property
+    def reference(self) -> str:
+        return reference_for(self.pk) if self.pk else ""
+
 
 class Transition(models.Model):
     """One change of an application's state: who, when and why."""
@@ -114,3 +124,99 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or 'new'} -> {self.to_state}"
+
+
+class AffiliationState(models.TextChoices):
+    CLAIMED = "claimed", _("Claimed by the teacher")
+    CONFIRMED = "confirmed", _("Confirmed by the school or hub")
+    REJECTED = "rejected", _("The school or hub says they do not work there")
+
+
+class Affiliation(models.Model):
+    """A person's claim to work at a school, until the school or its hub confirms it."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="affiliations")
+    state = models.CharField(
+        max_length=10, choices=AffiliationState.choices, default=AffiliationState.CLAIMED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "school"], name="one_affiliation_per_school")
+        ]
+        indexes = [models.Index(fields=["school", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.school} ({self.state})"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.state == AffiliationState.CONFIRMED
+
+
+class AffiliationChange(models.Model):
+    """One change of an affiliation's state: who, when and why."""
+
+    affiliation = models.ForeignKey(Affiliation, on_delete=models.CASCADE, related_name="history")
+    from_state = models.CharField(max_length=10, choices=AffiliationState.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=AffiliationState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_label = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or 'new'} -> {self.to_state}"
+
+
+class VerifiedDomain(models.Model):
+    """An email domain a school or a trust has shown hub or national staff it owns: anyone
+    with an address on it may release that school's staff."""
+
+    domain = models.CharField(max_length=253)
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="verified_domains"
+    )
+    # GIAS gives trusts a name, not a key; every school with this trust name is covered.
+    trust_name = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(school__isnull=False, trust_name="")
+                    | models.Q(school__isnull=True) & ~models.Q(trust_name="")
+                ),
+                name="verified_domain_for_school_or_trust",
+                violation_error_message=_("A domain is verified for a school or for a trust."),
+            ),
+            models.UniqueConstraint(
+                fields=["domain", "school"],
+                condition=models.Q(school__isnull=False),
+                name="one_domain_per_school",
+            ),
+            models.UniqueConstraint(
+                fields=["domain", "trust_name"],
+                condition=models.Q(school__isnull=True),
+                name="one_domain_per_trust",
+            ),
+        ]
+        indexes = [models.Index(fields=["trust_name", "domain"])]
+
+    def __str__(self) -> str:
+        return f"{self.domain} for {self.school or self.trust_name}"

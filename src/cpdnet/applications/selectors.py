@@ -1,11 +1,12 @@
 """Reads of applications, scoped to what a person's roles let them see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
 from cpdnet.accounts import selectors as account_selectors
-from cpdnet.accounts.models import User
+from cpdnet.accounts.models import Role, User
+from cpdnet.schools.models import School
 
-from .models import PARTICIPATING, Application
+from .models import PARTICIPATING, Affiliation, AffiliationState, Application, VerifiedDomain
 
 
 def _with_context() -> QuerySet[Application]:
@@ -60,4 +61,98 @@ def list_participants(offering_id: int) -> QuerySet[Application]:
         Application.objects.filter(offering_id=offering_id, state__in=PARTICIPATING)
         .select_related("applicant", "school")
         .order_by("applicant__full_name", "applicant__email", "id")
+    )
+
+
+# --- Who may release a school's staff ------------------------------------------------------
+
+# Anyone can open an address on these, so they can never prove a school stands behind it.
+PUBLIC_WEBMAIL_DOMAINS = frozenset(
+    {
+        "aol.com", "btinternet.com", "gmail.com", "googlemail.com", "gmx.com", "gmx.co.uk",
+        "hotmail.com", "hotmail.co.uk", "icloud.com", "live.com", "live.co.uk", "mac.com",
+        "me.com", "msn.com", "outlook.com", "outlook.co.uk", "proton.me", "protonmail.com",
+        "sky.com", "talktalk.net", "virginmedia.com", "ymail.com", "zoho.com",
+    }
+)  # fmt: skip
+PUBLIC_WEBMAIL_FAMILIES = ("yahoo", "hotmail", "outlook", "live", "aol")
+
+
+def email_domain(email: str) -> str:
+    return email.rpartition("@")[2].strip().lower().rstrip(".")
+
+
+def is_public_webmail(domain: str) -> bool:
+    """Whether a domain is a public webmail service (yahoo.* and the like in every country)."""
+    domain = domain.lower()
+    if domain in PUBLIC_WEBMAIL_DOMAINS:
+        return True
+    # yahoo.fr, yahoo.co.uk, hotmail.com.au: a family's name followed only by a country's or
+    # a generic ending, not live.example.org
+    name, *ending = domain.split(".")
+    return (
+        name in PUBLIC_WEBMAIL_FAMILIES
+        and 0 < len(ending) <= 2
+        and all(len(label) <= 3 for label in ending)
+    )
+
+
+def list_school_approvers(school: School) -> QuerySet[User]:
+    """The active people registered as approvers of a school, by name."""
+    return User.objects.filter(
+        is_active=True, roles__role=Role.SCHOOL_APPROVER, roles__school=school
+    ).order_by("full_name", "email")
+
+
+def list_verified_domains(school: School) -> QuerySet[VerifiedDomain]:
+    """The domains verified for a school, and for its trust."""
+    trust = Q(trust_name=school.trust_name, school__isnull=True) if school.trust_name else Q()
+    return VerifiedDomain.objects.filter(Q(school=school) | trust).select_related("added_by")
+
+
+def release_authority(*, school: School, email: str) -> str:
+    """Why this address may release the school's staff: "approver" (registered approver of the
+    school), "domain" (on a domain the school or its trust verified), or "" when it may not."""
+    email = email.strip().lower()
+    if not email:
+        return ""
+    if list_school_approvers(school).filter(email__iexact=email).exists():
+        return "approver"
+    domain = email_domain(email)
+    if (
+        not is_public_webmail(domain)
+        and list_verified_domains(school).filter(domain=domain).exists()
+    ):
+        return "domain"
+    return ""
+
+
+def mask_email(email: str) -> str:
+    """Show enough of an address to recognise it without giving it away: j***@school.org.uk."""
+    if not email:
+        return ""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def get_affiliation(person: User, school: School) -> Affiliation | None:
+    return Affiliation.objects.filter(person=person, school=school).first()
+
+
+def list_claimed_affiliations(school_urns: list[int] | None) -> QuerySet[Affiliation]:
+    """People waiting for one of these schools (None: any school) to confirm they work there,
+    oldest first."""
+    claimed = Affiliation.objects.filter(state=AffiliationState.CLAIMED)
+    if school_urns is not None:
+        claimed = claimed.filter(school_id__in=school_urns)
+    return claimed.select_related("person", "school").order_by("created_at", "id")
+
+
+def list_school_affiliations(school: School) -> QuerySet[Affiliation]:
+    """Everyone who has said they work at a school, waiting ones first."""
+    return (
+        Affiliation.objects.filter(school=school)
+        .select_related("person")
+        .annotate(waiting=Case(When(state=AffiliationState.CLAIMED, then=0), default=1))
+        .order_by("waiting", "person__full_name", "person__email", "id")
     )

@@ -2,17 +2,32 @@
 allowed transitions, writes the history row and records the email it owes (the outbox)."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cpdnet.accounts.services import update_profile
 from cpdnet.audit.services import record
 from cpdnet.programmes.models import Offering
+from cpdnet.schools.models import School
 
 from . import eligibility
-from .models import HOLDS_PLACE, Application, State, Transition
+from .models import (
+    HOLDS_PLACE,
+    Affiliation,
+    AffiliationChange,
+    AffiliationState,
+    Application,
+    State,
+    Transition,
+    VerifiedDomain,
+)
+from .permissions import can_confirm_affiliation, can_look_after_school
+from .selectors import email_domain, is_public_webmail, list_verified_domains, release_authority
 
 APPROVAL_SALT = "cpdnet.applications.school-approval"
 
@@ -24,6 +39,17 @@ class ApplicationError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.code = code
+
+
+class NotAuthorisedToRelease(ApplicationError):
+    """The approver's address is neither a registered approver's nor on a verified domain."""
+
+    def __init__(self, school: School, email: str):
+        super().__init__(
+            f"{email} cannot release staff of {school.name}: it is not the address of a "
+            "registered approver of the school, nor on an email domain the school has verified.",
+            code="approver_not_authorised",
+        )
 
 
 class NotEligible(ApplicationError):
@@ -105,9 +131,13 @@ def submit_application(
     job_role: str,
     approver_email: str,
     statement: str = "",
+    full_name: str | None = None,
     now: datetime.datetime | None = None,
 ) -> Application:
-    """Apply for a place: refuse with a reason if not eligible, else ask the school to release."""
+    """Apply for a place: refuse with a reason if not eligible, else ask the school to release.
+
+    The applicant's name (when given), school and job role are kept on their account for next
+    time."""
     candidate = eligibility.build_candidate(
         offering=offering, applicant=applicant, school=school, job_role=job_role, now=now
     )
@@ -115,14 +145,19 @@ def submit_application(
     if refusal is not None:
         raise NotEligible(refusal)
     needs_school = offering.requires_school_approval
+    approver_email = approver_email.strip().lower() if needs_school else ""
+    if needs_school:
+        _refuse_unless_may_release(school=school, email=approver_email, applicant=applicant)
     with transaction.atomic():
+        affiliation = _claim_affiliation(person=applicant, school=school)
         try:
             application = Application.objects.create(
                 offering=offering,
                 applicant=applicant,
                 school=school,
+                school_confirmed=affiliation.is_confirmed,
                 job_role=job_role,
-                approver_email=approver_email.strip().lower(),
+                approver_email=approver_email,
                 statement=statement,
                 state=State.AWAITING_SCHOOL_APPROVAL if needs_school else State.SUBMITTED,
                 approval_due_at=(
@@ -138,8 +173,24 @@ def submit_application(
         transition = Transition.objects.create(
             application=application, from_state="", to_state=application.state, by=applicant
         )
+        update_profile(
+            user=applicant,
+            full_name=applicant.full_name if full_name is None else full_name,
+            school=school,
+            job_role=job_role,
+        )
         _owe_email(transition)
     return application
+
+
+def _refuse_unless_may_release(*, school: School, email: str, applicant) -> None:
+    if email == applicant.email.lower():
+        raise ApplicationError(
+            "You cannot release yourself: give the address of your headteacher or CPD lead.",
+            code="self_release",
+        )
+    if not release_authority(school=school, email=email):
+        raise NotAuthorisedToRelease(school, email)
 
 
 def approval_token(application: Application) -> str:
@@ -165,33 +216,196 @@ def application_for_approval_token(token: str) -> Application:
 
 
 def record_school_decision(
-    *, application: Application, release: bool, by=None, by_label: str = "", reason: str = ""
+    *, application: Application, release: bool, approver_email: str, by=None, reason: str = ""
 ) -> Application:
-    """The school releases the teacher (the hub then decides) or declines to."""
+    """The school releases the teacher (the hub then decides) or declines to.
+
+    `approver_email` is who answers: the address the emailed link went to, or the signed-in
+    approver's. Whether it may answer for the school is checked now, not when the email was
+    sent, so an approver removed since then can no longer release.
+    """
+    approver_email = approver_email.strip().lower()
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("school", "applicant")
+            .get(pk=application.pk)
+        )
         if application.state != State.AWAITING_SCHOOL_APPROVAL:
             raise ApplicationError(
                 "The school has already answered, or the application has moved on.",
                 code="already_answered",
             )
+        if getattr(by, "pk", None) == application.applicant_id:
+            raise ApplicationError(
+                "You cannot answer for your school about your own application.",
+                code="self_release",
+            )
+        _refuse_unless_may_release(
+            school=application.school, email=approver_email, applicant=application.applicant
+        )
         if release:
             _move(
                 application,
                 State.SUBMITTED,
                 by=by,
-                by_label=by_label,
+                by_label=approver_email,
                 reason=reason or "Released by the school",
             )
+            _confirm_on_release(application, by=by, approver_email=approver_email)
         else:
             _move(
                 application,
                 State.DECLINED,
                 by=by,
-                by_label=by_label,
+                by_label=approver_email,
                 reason=reason or "The school did not release the teacher",
             )
     return application
+
+
+def _confirm_on_release(application: Application, *, by, approver_email: str) -> None:
+    """An authorised approver releasing a teacher vouches that they work at the school."""
+    affiliation = _claim_affiliation(person=application.applicant, school=application.school)
+    if not affiliation.is_confirmed:
+        _move_affiliation(
+            affiliation,
+            AffiliationState.CONFIRMED,
+            by=by,
+            by_label=approver_email,
+            reason=f"Released application {application.reference}",
+        )
+    application.school_confirmed = True
+
+
+# --- Affiliations: who works where ---------------------------------------------------------
+
+
+def _claim_affiliation(*, person, school: School) -> Affiliation:
+    """Return the person's affiliation to the school, claiming it (with history) if new."""
+    affiliation, created = Affiliation.objects.get_or_create(person=person, school=school)
+    if created:
+        AffiliationChange.objects.create(
+            affiliation=affiliation, to_state=AffiliationState.CLAIMED, by=person
+        )
+    return affiliation
+
+
+def _move_affiliation(
+    affiliation: Affiliation, to_state: str, *, by, by_label: str = "", reason: str = ""
+) -> None:
+    AffiliationChange.objects.create(
+        affiliation=affiliation,
+        from_state=affiliation.state,
+        to_state=to_state,
+        by=by if getattr(by, "pk", None) else None,
+        by_label=by_label,
+        reason=reason[:300],
+    )
+    affiliation.state = to_state
+    affiliation.save(update_fields=["state", "updated_at"])
+    # Applications count for the school in insights only once it is confirmed.
+    Application.objects.filter(
+        applicant_id=affiliation.person_id, school_id=affiliation.school_id
+    ).update(school_confirmed=to_state == AffiliationState.CONFIRMED)
+
+
+def decide_affiliation(
+    *, affiliation: Affiliation, confirm: bool, by, reason: str = ""
+) -> Affiliation:
+    """A school approver or hub staff confirm that a person works at the school, or say not."""
+    with transaction.atomic():
+        affiliation = (
+            Affiliation.objects.select_for_update(of=("self",))
+            .select_related("school", "person")
+            .get(pk=affiliation.pk)
+        )
+        if not can_confirm_affiliation(by, affiliation.school):
+            raise PermissionDenied
+        if affiliation.person_id == by.pk:
+            raise ApplicationError(
+                "Someone else at the school or hub must confirm where you work.",
+                code="self_confirmation",
+            )
+        target = AffiliationState.CONFIRMED if confirm else AffiliationState.REJECTED
+        if affiliation.state == target:
+            return affiliation
+        _move_affiliation(affiliation, target, by=by, by_label=by.email, reason=reason)
+        record(
+            actor=by,
+            action=f"applications.affiliation.{target}",
+            obj=affiliation,
+            summary=f"{AffiliationState(target).label}: {affiliation.person.email} at "
+            f"{affiliation.school.name}",
+            data={"school": affiliation.school_id, "reason": reason},
+        )
+    return affiliation
+
+
+# --- Verified email domains ----------------------------------------------------------------
+
+DOMAIN_PATTERN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def add_verified_domain(
+    *, school: School, domain: str, for_trust: bool = False, by
+) -> VerifiedDomain:
+    """Record that a school (or its whole trust) owns an email domain: anyone with an address
+    on it may then release the school's staff."""
+    if not can_look_after_school(by, school):
+        raise PermissionDenied
+    domain = email_domain(domain.strip().lower().removeprefix("@"))
+    if not DOMAIN_PATTERN.match(domain):
+        raise ApplicationError(
+            "Enter a domain like stmarys.leeds.sch.uk, without the part before the @.",
+            code="bad_domain",
+        )
+    if is_public_webmail(domain):
+        raise ApplicationError(
+            f"{domain} is a public email service anyone can sign up to, so it cannot show that "
+            "someone works at the school. Ask the school for its own domain.",
+            code="public_webmail",
+        )
+    if for_trust and not school.trust_name:
+        raise ApplicationError(
+            f"{school.name} is not part of a trust in the schools register.", code="no_trust"
+        )
+    place = {"trust_name": school.trust_name} if for_trust else {"school": school}
+    place_name = f"the trust {school.trust_name}" if for_trust else school.name
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                verified = VerifiedDomain.objects.create(domain=domain, added_by=by, **place)
+        except IntegrityError:
+            raise ApplicationError(
+                f"{domain} is already verified for {place_name}.", code="already_verified"
+            ) from None
+        record(
+            actor=by,
+            action="applications.verified_domain.added",
+            obj=verified,
+            summary=f"Email domain {domain} verified for {place_name}",
+            data={"domain": domain, "school": school.urn, "trust": for_trust},
+        )
+    return verified
+
+
+def remove_verified_domain(*, verified: VerifiedDomain, school: School, by) -> None:
+    """Stop a domain vouching for a school or its trust; `school` is the one it was seen from."""
+    if not can_look_after_school(by, school) or not (
+        list_verified_domains(school).filter(pk=verified.pk).exists()
+    ):
+        raise PermissionDenied
+    with transaction.atomic():
+        record(
+            actor=by,
+            action="applications.verified_domain.removed",
+            obj=verified,
+            summary=f"Email domain {verified.domain} no longer verified for "
+            f"{verified.school.name if verified.school_id else 'the trust ' + verified.trust_name}",
+            data={"domain": verified.domain, "school": school.urn, "trust": not verified.school_id},
+        )
+        verified.delete()
 
 
 def decide_application(

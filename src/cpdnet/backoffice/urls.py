@@ -7,6 +7,7 @@ from .events import views as events
 from .hub import views as hub
 from .insights import urls as insights_urls
 from .newsletters import views as newsletters
+from .schools import views as schools
 from .sessions import urls as sessions_urls
 
 app_name = "backoffice"
@@ -37,6 +38,19 @@ urlpatterns = [
         "offerings/<int:offering_id>/feedback/",
         evaluation.offering_feedback,
         name="offering-feedback",
+    ),
+    path("schools/", schools.schools, name="schools"),
+    path("schools/<int:urn>/", schools.school, name="school"),
+    path("schools/<int:urn>/domains/", schools.domain_add, name="school-domain-add"),
+    path(
+        "schools/<int:urn>/domains/<int:domain_id>/remove/",
+        schools.domain_remove,
+        name="school-domain-remove",
+    ),
+    path(
+        "schools/people/<int:affiliation_id>/",
+        schools.affiliation_decide,
+        name="affiliation-decide",
     ),
     path("hub/", hub.hub_dashboard, name="hub"),
     path("hub/applications.csv", hub.applications_export, name="applications-csv"),

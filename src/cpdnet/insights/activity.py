@@ -912,6 +912,8 @@ def _applications(world, offering, sessions, applicants, rng, writer: _Writer) -
             offering=offering,
             applicant_id=teacher,
             school_id=school.urn,
+            # Generated teachers are taken to have been confirmed by their schools.
+            school_confirmed=True,
             job_role=ROLES[school.roles[teacher - school.first_teacher_id]],
             approver_email=f"head-{school.urn}@{DOMAIN}",
             state=state or State.ACCEPTED,

@@ -2,7 +2,8 @@
 
 Definitions (docs/insights.md): the schools counted are open, state-funded schools; a school is
 engaged in a year for a network when at least one of its staff holds a participating place
-(accepted, completed, not completed) on an offering of that network in that academic year.
+(accepted, completed, not completed) on an offering of that network in that academic year, and
+the school has confirmed that they work there (`Application.school_confirmed`).
 
 Every figure is aggregated in the database. A school's hub is computed in SQL by a CASE built
 from this process's hub directory (overrides, then districts, then whole authorities), so no
@@ -280,8 +281,10 @@ def _schools(network: Network, filters: ReachFilters, cuts: Sequence[Decimal]) -
 
 
 def _participating(network: Network, years: Iterable[int], states=PARTICIPATING) -> QuerySet:
-    """Return the participating applications of the network in those academic years."""
+    """Return the participating applications of the network in those academic years, of
+    teachers their school has confirmed (a claimed school does not count)."""
     return Application.objects.filter(
+        school_confirmed=True,
         state__in=states,
         offering__academic_year__in=list(years),
         offering__hub__network_id=network.pk,

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from cpdnet.applications.models import State, Transition
+from cpdnet.programmes.selectors import list_offering_sessions
 
 from .models import SentEmail
 
@@ -65,6 +66,9 @@ def send_application_emails(*, transition: Transition) -> int:
 
         context["approval_url"] = settings.SITE_URL + reverse(
             "public:school-approval", kwargs={"token": approval_token(application)}
+        )
+        context["sessions"] = list_offering_sessions(application.offering_id).filter(
+            cancelled_at__isnull=True
         )
         body = render_to_string("notifications/school_approval_request.txt", context)
         sent += send_once(

@@ -28,9 +28,13 @@ from django.utils import timezone
 from cpdnet.accounts.models import JobRole, Role, RoleAssignment, User
 from cpdnet.applications.models import (
     HOLDS_PLACE,
+    Affiliation,
+    AffiliationChange,
+    AffiliationState,
     Application,
     State,
     Transition,
+    VerifiedDomain,
 )
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub, HubArea, Network
@@ -72,6 +76,8 @@ ACCOUNTS = (
     DemoAccount("evaluator@example.org", "Evan Evaluator (demo)", Role.EVALUATOR),
 )
 
+DEMO_SCHOOL_DOMAIN = "demo-school.example.org"
+
 # The demo teacher's applications, one in each state: (programme, year, window, state).
 # "previous" is last academic year, "current" this one; the window is forced on the demo hub.
 TEACHER_APPLICATIONS = (
@@ -84,6 +90,8 @@ TEACHER_APPLICATIONS = (
     ("early-years-building-firm-foundations", "current", CLOSED, State.DECLINED),
     ("webinar-using-manipulatives", "current", OPEN, State.WITHDRAWN),
 )
+# Open in the demo hub this year and not yet applied for: the demo teacher can try applying.
+TEACHER_MAY_APPLY = "sktm-primary"
 # Offerings the demo teacher waits for or was offered a place on are full, with a waiting list.
 FULL_FOR_TEACHER = {"primary-mastery-specialists", "pd-lead-accreditation"}
 
@@ -161,6 +169,12 @@ def load_demo_programmes(*, seed: int = 2026, now: datetime.datetime | None = No
         area_schools = _schools_in_area(demo_hub) if demo_hub else []
         demo_school = _pick_demo_school(area_schools, seed)
         accounts = _ensure_accounts(demo_hub, demo_school)
+        if demo_school:
+            # Addresses on the demo school's own domain may release its staff, as well as the
+            # registered demo approver.
+            VerifiedDomain.objects.get_or_create(
+                domain=DEMO_SCHOOL_DOMAIN, school_id=demo_school["urn"]
+            )
         plans = _plan_offerings(
             programmes, hubs, demo_hub=demo_hub, years=years, seed=seed, now=now
         )
@@ -363,6 +377,8 @@ def _plan_offerings(
                     for slug, when, window, _state in TEACHER_APPLICATIONS
                     if when == year_name and slug in programmes
                 }
+                if year_name == "current" and TEACHER_MAY_APPLY in programmes:
+                    forced[TEACHER_MAY_APPLY] = OPEN
             chosen = _choose_programmes(rng, available, forced)
             windows = [_window_for(rng, programme, year_name, forced) for programme in chosen]
             if year_name == "current" and OPEN not in windows:
@@ -385,7 +401,7 @@ def _choose_programmes(
     required = [programme for programme in available if programme.slug in forced]
     others = [programme for programme in available if programme.slug not in forced]
     # The demo hub runs the teacher's programmes and a good spread besides.
-    extra = max(wanted - len(required), 5 if required else 0)
+    extra = max(wanted - len(required), 4 if required else 0)
     chosen = required + rng.sample(others, min(extra, len(others)))
     repeatable = [
         programme
@@ -863,6 +879,8 @@ def _create_applications(planned: Iterable[PlannedApplication]) -> int:
                 statement=plan.statement,
                 approver_email=plan.approver_email,
                 state=state,
+                # Released (or straight to the hub): the school vouched for the teacher.
+                school_confirmed=State.SUBMITTED in plan.path,
                 state_reason=plan.actors[-1][2] if len(plan.path) > 1 else "",
                 submitted_at=submitted_at,
                 approval_due_at=(
@@ -904,7 +922,49 @@ def _create_applications(planned: Iterable[PlannedApplication]) -> int:
     ):
         Application.objects.bulk_create(applications, batch_size=500)
         Transition.objects.bulk_create(transitions, batch_size=500)
+    _record_affiliations(applications)
     return len(applications)
+
+
+def _record_affiliations(applications: list[Application]) -> None:
+    """Each applicant's claim to work at their school, confirmed where the school released
+    them, with its history row."""
+    confirmed: dict[tuple[int, int], bool] = {}
+    for application in applications:
+        key = (application.applicant_id, application.school_id)
+        confirmed[key] = confirmed.get(key, False) or application.school_confirmed
+    known = set(
+        Affiliation.objects.filter(
+            person_id__in={person for person, _school in confirmed}
+        ).values_list("person_id", "school_id")
+    )
+    Affiliation.objects.bulk_create(
+        [
+            Affiliation(
+                person_id=person,
+                school_id=school,
+                state=AffiliationState.CONFIRMED if is_confirmed else AffiliationState.CLAIMED,
+            )
+            for (person, school), is_confirmed in confirmed.items()
+            if (person, school) not in known
+        ],
+        batch_size=500,
+    )
+    new = Affiliation.objects.filter(
+        person_id__in={person for person, _school in confirmed}, history__isnull=True
+    )
+    AffiliationChange.objects.bulk_create(
+        [
+            AffiliationChange(
+                affiliation_id=pk,
+                to_state=state,
+                by_label="cpdnet",
+                reason="Demo data" if state == AffiliationState.CLAIMED else "Released: demo data",
+            )
+            for pk, state in new.values_list("pk", "state")
+        ],
+        batch_size=500,
+    )
 
 
 # --- sessions -------------------------------------------------------------------------------

@@ -35,12 +35,14 @@ from tests.factories import (
     OfferingFactory,
     TeacherFactory,
     UserFactory,
+    VerifiedDomainFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
 APPROVER = "Head@School.example.org "
+HEAD = "head@school.example.org"
 
 
 @pytest.fixture
@@ -87,6 +89,7 @@ def staff():
 
 
 def apply(offering, teacher, **fields):
+    VerifiedDomainFactory(school=teacher.school)  # where head@school.example.org works
     return submit_application(
         offering=offering,
         applicant=teacher,
@@ -300,16 +303,18 @@ class TestApprovalToken:
 class TestRecordSchoolDecision:
     @pytest.fixture
     def application(self, offering):
-        return in_state(
+        application = in_state(
             offering, State.AWAITING_SCHOOL_APPROVAL, approval_due_at=timezone.now() + DAY
         )
+        VerifiedDomainFactory(school=application.school)
+        return application
 
     def test_releasing_the_teacher_sends_the_application_to_the_hub(
         self, application, email_tasks, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=True):
             record_school_decision(
-                application=application, release=True, by_label="head@school.example.org"
+                application=application, release=True, approver_email="head@school.example.org"
             )
 
         application.refresh_from_db()
@@ -329,7 +334,7 @@ class TestRecordSchoolDecision:
             record_school_decision(
                 application=application,
                 release=False,
-                by_label="head@school.example.org",
+                approver_email="head@school.example.org",
                 reason="We cannot cover the class this term",
             )
 
@@ -345,7 +350,7 @@ class TestRecordSchoolDecision:
         assert email_tasks() == [transition.pk]
 
     def test_declining_without_a_reason_gives_a_default_one(self, application, email_tasks):
-        record_school_decision(application=application, release=False)
+        record_school_decision(application=application, release=False, approver_email=HEAD)
 
         application.refresh_from_db()
         assert application.state_reason == "The school did not release the teacher"
@@ -360,14 +365,16 @@ class TestRecordSchoolDecision:
         email_tasks,
         django_capture_on_commit_callbacks,
     ):
-        record_school_decision(application=application, release=first_answer)
+        record_school_decision(application=application, release=first_answer, approver_email=HEAD)
         state = Application.objects.get(pk=application.pk).state
 
         with (
             django_capture_on_commit_callbacks(execute=True) as callbacks,
             pytest.raises(ApplicationError) as refused,
         ):
-            record_school_decision(application=application, release=second_answer)
+            record_school_decision(
+                application=application, release=second_answer, approver_email=HEAD
+            )
 
         assert refused.value.code == "already_answered"
         assert Application.objects.get(pk=application.pk).state == state

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from cpdnet.applications.models import Application, State
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import HubArea
 from cpdnet.insights.models import Target
@@ -20,7 +21,7 @@ from cpdnet.insights.selectors import (
     target_rates,
 )
 
-from .conftest import YEAR, urn
+from .conftest import YEAR, place, urn
 
 
 def _figures(reach):
@@ -33,6 +34,21 @@ def test_reach_by_hub_counts_open_state_funded_schools_and_participating_places(
     assert _figures(reach) == {"hub-a": (15, 5), "hub-b": (6, 1)}
     assert (reach.total.schools, reach.total.engaged, reach.total.completed) == (21, 6, 2)
     assert reach.rows[0].rate == pytest.approx(5 / 15)
+
+
+def test_a_place_counts_for_a_school_only_once_the_school_confirmed_the_teacher(world):
+    # Given a school of hub A not engaged so far, and a teacher with a place there whose
+    # school has not yet confirmed they work there
+    school = list_reach_schools(world.maths, YEAR, ReachFilters(hub=world.hub_a), engaged="no")[0]
+    application = place(world.offering_a, school, State.ACCEPTED)
+    Application.objects.filter(pk=application.pk).update(school_confirmed=False)
+
+    # Then the school is not counted as engaged
+    assert _figures(reach_by_hub(world.maths, YEAR))["hub-a"] == (15, 5)
+
+    # When the school confirms the teacher, it is
+    Application.objects.filter(pk=application.pk).update(school_confirmed=True)
+    assert _figures(reach_by_hub(world.maths, YEAR))["hub-a"] == (15, 6)
 
 
 def test_reach_by_hub_keeps_only_the_hubs_asked_for_and_totals_them(world):

@@ -28,8 +28,10 @@ from tests.factories import (
     HubAreaFactory,
     OfferingFactory,
     SchoolFactory,
+    SessionFactory,
     TeacherFactory,
     UserFactory,
+    VerifiedDomainFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -46,11 +48,9 @@ def offering():
 
 @pytest.fixture
 def teacher():
-    return TeacherFactory(
-        email="ada@ashfield.example.org",
-        full_name="Ada Lovelace",
-        school=SchoolFactory(name="Ashfield Primary School"),
-    )
+    school = SchoolFactory(name="Ashfield Primary School")
+    VerifiedDomainFactory(domain="ashfield.example.org", school=school)
+    return TeacherFactory(email="ada@ashfield.example.org", full_name="Ada Lovelace", school=school)
 
 
 @pytest.fixture
@@ -69,7 +69,10 @@ def run_on_commit(django_capture_on_commit_callbacks):
     return run
 
 
-def apply(offering, teacher, approver="head@ashfield.example.org", statement=""):
+HEAD = "head@ashfield.example.org"
+
+
+def apply(offering, teacher, approver=HEAD, statement=""):
     return submit_application(
         offering=offering,
         applicant=teacher,
@@ -97,8 +100,11 @@ def test_a_new_application_tells_the_applicant_to_wait_for_their_school(
     assert email.subject == (
         "We have your application: your school needs to release you: Mastery Specialists"
     )
+    application = teacher.applications.get()
     assert "Hello Ada" in email.body
-    assert "head@ashfield.example.org" in email.body
+    assert f"Your reference: {application.reference}" in email.body
+    # The approver's address is theirs: the teacher is not shown it
+    assert "head@ashfield.example.org" not in email.body
     assert my_applications_url() in email.body
 
 
@@ -147,7 +153,7 @@ def submitted(offering, teacher):
 def test_release_by_the_school_tells_the_applicant_it_went_to_the_hub(
     awaiting, teacher, run_on_commit, mailoutbox
 ):
-    run_on_commit(record_school_decision, application=awaiting, release=True)
+    run_on_commit(record_school_decision, application=awaiting, release=True, approver_email=HEAD)
 
     (email,) = to(mailoutbox, teacher.email)
     assert email.subject == "Your application has gone to the hub: Mastery Specialists"
@@ -159,6 +165,7 @@ def test_the_school_declining_tells_the_applicant_why(awaiting, teacher, run_on_
         record_school_decision,
         application=awaiting,
         release=False,
+        approver_email=HEAD,
         reason="We cannot cover the class this term",
     )
 
@@ -306,6 +313,7 @@ def test_emails_contain_no_other_applicants_data(offering, teacher, run_on_commi
         full_name="Grace Hopper",
         school=SchoolFactory(name="Bramley Secondary Academy", phase=""),
     )
+    VerifiedDomainFactory(domain="bramley.example.org", school=other.school)
     run_on_commit(
         apply,
         offering=offering,
@@ -319,7 +327,9 @@ def test_emails_contain_no_other_applicants_data(offering, teacher, run_on_commi
     application = run_on_commit(
         apply, offering=offering, teacher=teacher, statement="Ada's own reasons"
     )
-    run_on_commit(record_school_decision, application=application, release=True)
+    run_on_commit(
+        record_school_decision, application=application, release=True, approver_email=HEAD
+    )
 
     # Then none of the emails about them mentions the other teacher
     assert len(mailoutbox) == 3
@@ -352,3 +362,37 @@ def test_a_name_stored_with_a_line_break_still_reaches_the_approver_on_one_subje
     (email,) = to(mailoutbox, "head@ashfield.example.org")
     assert email.subject == ("Please release Ada Bcc: everyone@example.org for Mastery Specialists")
     assert email.message()["Bcc"] is None
+def test_the_approval_request_names_the_teacher_and_gives_every_session_in_uk_time(
+    offering, teacher, run_on_commit, mailoutbox
+):
+    # Given an offering with a session in British Summer Time and one in winter, one cancelled
+    london = datetime.timezone(datetime.timedelta(hours=1))
+    SessionFactory(
+        offering=offering,
+        starts_at=datetime.datetime(2027, 3, 1, 16, 0, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2027, 3, 1, 18, 0, tzinfo=datetime.UTC),
+    )
+    SessionFactory(
+        offering=offering,
+        starts_at=datetime.datetime(2027, 5, 10, 15, 30, tzinfo=london),
+        ends_at=datetime.datetime(2027, 5, 10, 17, 0, tzinfo=london),
+        venue="Leeds Central Library",
+    )
+    SessionFactory(offering=offering, cancelled_at=timezone.now())
+
+    # When the teacher applies
+    application = run_on_commit(apply, offering=offering, teacher=teacher)
+
+    # Then the head is told who applied, with the reference and each session's UK times
+    (email,) = to(mailoutbox, HEAD)
+    assert "Ada Lovelace (ada@ashfield.example.org), class or subject teacher at Ashfield" in (
+        email.body
+    )
+    assert f"Reference: {application.reference}" in email.body
+    assert "- Monday 1 March 2027, 16:00 to 18:00 (UK time)\n" in email.body
+    assert "- Monday 10 May 2027, 15:30 to 17:00 (UK time), Leeds Central Library" in email.body
+    # And not the cancelled one
+    assert [line for line in email.body.splitlines() if line.startswith("- ")] == [
+        "- Monday 1 March 2027, 16:00 to 18:00 (UK time)",
+        "- Monday 10 May 2027, 15:30 to 17:00 (UK time), Leeds Central Library",
+    ]

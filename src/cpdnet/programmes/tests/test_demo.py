@@ -12,7 +12,18 @@ from django.test import override_settings
 from django.utils import timezone
 
 from cpdnet.accounts.models import Role, RoleAssignment, User
-from cpdnet.applications.models import HOLDS_PLACE, TRANSITIONS, Application, State, Transition
+from cpdnet.applications import eligibility
+from cpdnet.applications.models import (
+    ACTIVE,
+    HOLDS_PLACE,
+    TRANSITIONS,
+    Affiliation,
+    AffiliationState,
+    Application,
+    State,
+    Transition,
+)
+from cpdnet.applications.selectors import release_authority
 from cpdnet.hubs.management.commands.load_demo import DEMO_PASSWORD
 from cpdnet.hubs.models import Hub
 from cpdnet.hubs.services import load_hubs
@@ -215,6 +226,53 @@ class TestApplications:
             State.COMPLETED,
         }
 
+    def test_the_teacher_can_apply_for_something_open_and_be_released(self, demo):
+        # Given the demo teacher and the open offerings of their hub
+        teacher = User.objects.get(email="teacher@example.org")
+        now = timezone.now()
+        applied = teacher.applications.filter(state__in=ACTIVE).values("offering")
+        candidates = (
+            open_at(now)
+            .exclude(pk__in=applied)
+            .exclude(programme__kind=Kind.WEBINAR)
+            .select_related("programme", "hub")
+        )
+
+        # Then at least one is for them
+        eligible = [
+            offering
+            for offering in candidates
+            if eligibility.check(
+                eligibility.build_candidate(
+                    offering=offering,
+                    applicant=teacher,
+                    school=teacher.school,
+                    job_role=teacher.job_role,
+                )
+            )
+            is None
+        ]
+        assert eligible
+        # And their school can release them: a registered approver and a verified domain
+        assert release_authority(school=teacher.school, email="approver@example.org") == "approver"
+        assert release_authority(school=teacher.school, email="head@demo-school.example.org") == (
+            "domain"
+        )
+
+    def test_the_teachers_school_is_confirmed_by_its_releases(self, demo):
+        teacher = User.objects.get(email="teacher@example.org")
+
+        affiliation = Affiliation.objects.get(person=teacher)
+
+        assert affiliation.state == AffiliationState.CONFIRMED
+        assert affiliation.history.count() == 1
+        # and the places they hold count for their school
+        assert set(
+            teacher.applications.filter(state__in=HOLDS_PLACE).values_list(
+                "school_confirmed", flat=True
+            )
+        ) == {True}
+
     def test_the_teachers_completed_application_is_from_last_year(self, demo):
         completed = Application.objects.get(
             applicant__email="teacher@example.org", state=State.COMPLETED
@@ -316,7 +374,7 @@ class TestLoadingAgain:
         before = counts()
         call_command("load_demo", stdout=StringIO())
 
-        assert "Loaded 25 programmes" in output.getvalue()
+        assert "Loaded 26 programmes" in output.getvalue()
         assert "teacher@example.org" in output.getvalue()
         assert counts() == before
-        assert before["Programme"] == 25
+        assert before["Programme"] == 26

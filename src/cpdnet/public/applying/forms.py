@@ -2,6 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cpdnet.accounts.models import JobRole
+from cpdnet.applications.selectors import (
+    email_domain,
+    is_public_webmail,
+    mask_email,
+    release_authority,
+)
 from cpdnet.public.catalogue.forms import GovukFormMixin
 from cpdnet.schools import selectors as school_selectors
 from cpdnet.schools.models import School
@@ -38,26 +44,32 @@ def job_role_field() -> forms.ChoiceField:
     )
 
 
-class ApplicationForm(GovukFormMixin, forms.Form):
-    """A teacher's application; the URN only when we do not know their school."""
+SCHOOL_CHOICES_SHOWN = 10
 
-    urn = urn_field(
-        label=_("Your school's URN"),
-        help_text=_(
-            "The 6-digit unique reference number of your school. Find it by searching for your "
-            "school in Find your hub."
-        ),
-    )
-    job_role = job_role_field()
-    approver_email = forms.EmailField(
-        label=_("Email address of your headteacher or CPD lead"),
-        help_text=_("We will ask them to release you to take part. They do not need an account."),
+
+class ApplicantForm(GovukFormMixin, forms.Form):
+    """Who the teacher is: name, school (found by name, or by URN), job role, and why."""
+
+    full_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=200,
+        help_text=_("As you would like it on your certificate and in emails to your school."),
         error_messages={
-            "required": _("Enter the email address of your headteacher or CPD lead"),
-            "invalid": _("Enter an email address in the correct format, like head@school.org.uk"),
+            "required": _("Enter your full name"),
+            "max_length": _("Write your name in no more than 200 characters"),
         },
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
+    school = forms.CharField(
+        label=_("Your school"),
+        max_length=200,
+        help_text=_("Start typing its name, or enter its URN if you know it."),
+        error_messages={"required": _("Enter your school's name or URN")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    # Set by the suggestions as you type, or by choosing among several schools that match.
+    urn = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    job_role = job_role_field()
     statement = forms.CharField(
         label=_("Why do you want to take part? (optional)"),
         required=False,
@@ -66,30 +78,142 @@ class ApplicationForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
-    def __init__(self, *args, applicant, needs_school: bool, needs_approver: bool, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.applicant = applicant
-        if not needs_school:
-            del self.fields["urn"]
-        if not needs_approver:
-            del self.fields["approver_email"]
+        self.school_choices: list[School] = []
 
-    def clean_urn(self) -> School:
-        try:
-            return school_selectors.get_school(self.cleaned_data["urn"])
-        except School.DoesNotExist:
-            raise forms.ValidationError(
-                _("We could not find a school with this URN. Check it and try again.")
-            ) from None
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter your full name"))
+        if any(not character.isprintable() for character in name):
+            raise forms.ValidationError(_("Enter your name using letters, spaces and punctuation"))
+        return name
 
-    def clean_approver_email(self) -> str:
-        email = self.cleaned_data["approver_email"].strip().lower()
-        if email == self.applicant.email.lower():
-            # A teacher may not release themself.
-            raise forms.ValidationError(
-                _("Enter the email address of your headteacher or CPD lead, not your own")
+    def _chose_among(self) -> bool:
+        """Whether the URN came from the list of matching schools (a radio, not hidden)."""
+        return self.data.get("urn_chosen") == "yes"
+
+    def clean(self):
+        cleaned = super().clean()
+        if "school" in cleaned:
+            cleaned["school"] = self._find_school(cleaned["school"], cleaned.get("urn"))
+        return cleaned
+
+    def _find_school(self, text: str, urn: int | None) -> School | str:
+        if urn is not None:
+            chosen = School.objects.filter(urn=urn).first()
+            # A URN left from an earlier choice counts only while the name typed is still its.
+            if chosen is not None and (text.strip() == chosen.name or self._chose_among()):
+                return chosen
+        matches = list(school_selectors.list_schools_matching(text)[: SCHOOL_CHOICES_SHOWN + 1])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            self.add_error(
+                "school",
+                _(
+                    "We could not find a school called %(text)s. Check the spelling, or enter "
+                    "its URN (you can find it in Find your hub)."
+                )
+                % {"text": text},
             )
-        return email
+        elif len(matches) > SCHOOL_CHOICES_SHOWN:
+            self.add_error(
+                "school", _("Many schools match. Add the town, or more of the name, or the URN")
+            )
+        else:
+            self.school_choices = matches
+            self.add_error("school", _("Several schools match. Choose yours from the list"))
+        return text
+
+
+class ApproverForm(GovukFormMixin, forms.Form):
+    """Who at the school releases the teacher: a registered approver, or someone with an
+    address on a domain the school has verified."""
+
+    SOMEONE_ELSE = "someone_else"
+
+    approver = forms.ChoiceField(
+        label=_("Who will release you?"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose who will release you")},
+    )
+    approver_email = forms.EmailField(
+        label=_("Their school email address"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "If you chose someone else: their address must be on an email domain your school "
+            "has verified with its hub."
+        ),
+        error_messages={
+            "invalid": _("Enter an email address in the correct format, like head@school.org.uk"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, school: School, applicant, approvers, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school, self.applicant, self.hub = school, applicant, hub
+        self.approvers = {str(person.pk): person for person in approvers}
+        self.fields["approver"].choices = [
+            (key, f"{person.get_full_name()} ({mask_email(person.email)})")
+            for key, person in self.approvers.items()
+        ] + [(self.SOMEONE_ELSE, _("Someone else at the school"))]
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("approver") or ""
+        if self.approvers and not choice:
+            self.add_error("approver", _("Choose who will release you"))
+            return cleaned
+        if choice in self.approvers:
+            cleaned["approver_email"] = self.approvers[choice].email
+            return cleaned
+        email = (cleaned.get("approver_email") or "").strip().lower()
+        if "approver_email" in self.errors:
+            return cleaned
+        if not email:
+            self.add_error(
+                "approver_email", _("Enter the email address of your headteacher or CPD lead")
+            )
+        elif email == self.applicant.email.lower():
+            self.add_error(
+                "approver_email",
+                _("Enter the email address of your headteacher or CPD lead, not your own"),
+            )
+        elif not release_authority(school=self.school, email=email):
+            self.add_error("approver_email", self._not_authorised(email))
+        cleaned["approver_email"] = email
+        return cleaned
+
+    def _not_authorised(self, email: str) -> str:
+        domain = email_domain(email)
+        values = {
+            "school": self.school.name,
+            "hub": self.hub.name,
+            "contact": self.hub.email or _("the hub's contact on its page"),
+        }
+        if is_public_webmail(domain):
+            reason = _(
+                "A personal email address cannot release you. Give your headteacher's or CPD "
+                "lead's school address."
+            )
+        else:
+            reason = _(
+                "%(school)s has not verified %(domain)s, so we cannot send the release there."
+            ) % {"school": self.school.name, "domain": domain}
+        return " ".join(
+            [
+                str(reason),
+                _(
+                    "Ask your headteacher to register as an approver, or ask %(hub)s "
+                    "(%(contact)s) to verify your school's email domain."
+                )
+                % values,
+            ]
+        )
 
 
 class WithdrawForm(GovukFormMixin, forms.Form):

@@ -4,6 +4,14 @@ from . import views
 
 urlpatterns = [
     path("programmes/offerings/<int:offering_id>/apply/", views.apply, name="apply"),
+    path(
+        "programmes/offerings/<int:offering_id>/apply/approver/",
+        views.apply_approver,
+        name="apply-approver",
+    ),
+    path(
+        "programmes/offerings/<int:offering_id>/apply/check/", views.apply_check, name="apply-check"
+    ),
     path("account/applications/", views.my_applications, name="my-applications"),
     path(
         "account/applications/<int:application_id>/withdraw/",
@@ -17,4 +25,9 @@ urlpatterns = [
     ),
     path("approvals/<str:token>/", views.school_approval, name="school-approval"),
     path("school/approvals/", views.school_approvals, name="school-approvals"),
+    path(
+        "school/people/<int:affiliation_id>/",
+        views.school_affiliation_decide,
+        name="school-affiliation-decide",
+    ),
 ]

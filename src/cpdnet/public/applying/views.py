@@ -1,6 +1,5 @@
 """Applying for a place, a teacher's own applications, and schools releasing their staff."""
 
-import contextlib
 import dataclasses
 import types
 
@@ -8,24 +7,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpdnet import rate_limits
+from cpdnet.accounts.models import JobRole
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import list_approved_school_urns
 from cpdnet.applications import eligibility, services
 from cpdnet.applications import selectors as application_selectors
 from cpdnet.applications.models import ACTIVE, Application, State, Transition
+from cpdnet.applications.selectors import mask_email
 from cpdnet.events.selectors import is_webinar
+from cpdnet.hubs.selectors import resolve_hubs_for_schools
 from cpdnet.programmes.models import Offering
-from cpdnet.programmes.selectors import get_offering
+from cpdnet.programmes.selectors import get_offering, list_offering_sessions
 from cpdnet.schools.models import School
 
-from .forms import ApplicationForm, SchoolDecisionForm, WithdrawForm
+from .forms import ApplicantForm, ApproverForm, SchoolDecisionForm, WithdrawForm
 
 APPLICATIONS_PER_PAGE = 20
 
@@ -56,8 +58,8 @@ def _refusal_before_form(offering: Offering, user) -> eligibility.Refusal | None
     return eligibility.check(candidate)
 
 
-@declare(Access.SIGNED_IN)
-def apply(request, offering_id: int):
+def _apply_context(request, offering_id: int) -> tuple[Offering, dict, HttpResponse | None]:
+    """The offering and page context, or the page that stops the teacher applying."""
     offering = _offering_or_404(offering_id)
     user = request.user
     context = {"offering": offering, "programme": offering.programme}
@@ -65,48 +67,218 @@ def apply(request, offering_id: int):
         refusal = eligibility.Refusal(
             "register_instead", _("Webinars take registrations, not applications.")
         )
-        return render(request, "public/applying/refused.html", {**context, "refusal": refusal})
+        stop = render(request, "public/applying/refused.html", {**context, "refusal": refusal})
+        return offering, context, stop
     existing = (
         Application.objects.filter(applicant=user, offering=offering, state__in=ACTIVE)
         .only("pk", "state")
         .first()
     )
     if existing is not None:
-        return render(
+        stop = render(
             request, "public/applying/already_applied.html", {**context, "application": existing}
         )
+        return offering, context, stop
     refusal = _refusal_before_form(offering, user)
     if refusal is not None:
-        return render(request, "public/applying/refused.html", {**context, "refusal": refusal})
-    if request.method == "POST":
-        rate_limits.hit("application", request=request, account=str(user.pk))
-    form = ApplicationForm(
-        request.POST or None,
-        applicant=user,
-        needs_school=user.school is None,
-        needs_approver=offering.requires_school_approval,
-        initial={"job_role": user.job_role},
+        stop = render(request, "public/applying/refused.html", {**context, "refusal": refusal})
+        return offering, context, stop
+    return offering, context, None
+
+
+def _draft_key(offering: Offering) -> str:
+    return f"application-draft-{offering.pk}"
+
+
+def _draft(request, offering: Offering) -> dict:
+    """What the teacher has answered so far for this offering (kept in their session)."""
+    return request.session.get(_draft_key(offering), {})
+
+
+def _save_draft(request, offering: Offering, **answers) -> None:
+    request.session[_draft_key(offering)] = {**_draft(request, offering), **answers}
+
+
+def _draft_school(draft: dict) -> School | None:
+    return School.objects.filter(urn=draft.get("urn") or 0).first()
+
+
+def _release_hub(school: School, offering: Offering):
+    """The hub that verifies the school's email domain: the school's own in the offering's
+    network, else the offering's."""
+    hubs = resolve_hubs_for_schools([school])[school.urn]
+    return hubs.get(offering.hub.network_id, offering.hub)
+
+
+def _next_step(offering: Offering, *, checking: bool) -> HttpResponse:
+    if offering.requires_school_approval and not checking:
+        return redirect("public:apply-approver", offering_id=offering.pk)
+    return redirect("public:apply-check", offering_id=offering.pk)
+
+
+@declare(Access.SIGNED_IN)
+def apply(request, offering_id: int):
+    """Step 1: who the teacher is (name, school, job role) and why they want to take part."""
+    offering, context, stop = _apply_context(request, offering_id)
+    if stop is not None:
+        return stop
+    user = request.user
+    draft = _draft(request, offering)
+    school = _draft_school(draft) or user.school
+    form = ApplicantForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "full_name": draft.get("full_name", user.full_name),
+            "school": school.name if school else "",
+            "urn": school.urn if school else None,
+            "job_role": draft.get("job_role", user.job_role),
+            "statement": draft.get("statement", ""),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        refusal = eligibility.check(
+            eligibility.build_candidate(
+                offering=offering, applicant=user, school=data["school"], job_role=data["job_role"]
+            )
+        )
+        if refusal is not None:
+            form.add_error(None, refusal.reason)
+            return render(request, "public/applying/apply.html", {**context, "form": form})
+        if data["school"].urn != draft.get("urn"):
+            draft.pop("approver_id", None)  # a new school has other approvers
+            draft.pop("approver_email", None)
+            request.session[_draft_key(offering)] = draft
+        _save_draft(
+            request,
+            offering,
+            full_name=data["full_name"],
+            urn=data["school"].urn,
+            job_role=data["job_role"],
+            statement=data["statement"],
+        )
+        has_approver = "approver_id" in draft or "approver_email" in draft
+        return _next_step(offering, checking="check" in request.GET and has_approver)
+    return render(request, "public/applying/apply.html", {**context, "form": form})
+
+
+@declare(Access.SIGNED_IN)
+def apply_approver(request, offering_id: int):
+    """Step 2: who at the school releases the teacher."""
+    offering, context, stop = _apply_context(request, offering_id)
+    if stop is not None:
+        return stop
+    draft = _draft(request, offering)
+    school = _draft_school(draft)
+    if school is None or not offering.requires_school_approval:
+        return redirect("public:apply", offering_id=offering.pk)
+    hub = _release_hub(school, offering)
+    approvers = list(
+        application_selectors.list_school_approvers(school).exclude(pk=request.user.pk)
+    )
+    form = ApproverForm(
+        request.POST if request.method == "POST" else None,
+        school=school,
+        applicant=request.user,
+        approvers=approvers,
+        hub=hub,
+        initial={
+            "approver": str(draft["approver_id"])
+            if "approver_id" in draft
+            else (ApproverForm.SOMEONE_ELSE if draft.get("approver_email") else ""),
+            "approver_email": draft.get("approver_email", ""),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data.get("approver") or ""
+        draft.pop("approver_id", None)
+        draft.pop("approver_email", None)
+        request.session[_draft_key(offering)] = draft
+        if choice in form.approvers:
+            _save_draft(request, offering, approver_id=int(choice))
+        else:
+            _save_draft(request, offering, approver_email=form.cleaned_data["approver_email"])
+        return _next_step(offering, checking=True)
+    return render(
+        request,
+        "public/applying/apply_approver.html",
+        {**context, "form": form, "school": school, "hub": hub, "approvers": approvers},
+    )
+
+
+def _chosen_approver(draft: dict, school: School) -> tuple[str, str]:
+    """The approver's address and how to show it to the applicant (masked for a registered
+    approver, whose address the applicant never sees)."""
+    if "approver_id" in draft:
+        person = (
+            application_selectors.list_school_approvers(school)
+            .filter(pk=draft["approver_id"])
+            .first()
+        )
+        if person is None:
+            return "", ""
+        return person.email, f"{person.get_full_name()} ({mask_email(person.email)})"
+    email = draft.get("approver_email", "")
+    return email, email
+
+
+@declare(Access.SIGNED_IN)
+def apply_check(request, offering_id: int):
+    """Step 3: check your answers, then send the application."""
+    offering, context, stop = _apply_context(request, offering_id)
+    if stop is not None:
+        return stop
+    draft = _draft(request, offering)
+    school = _draft_school(draft)
+    if school is None or not draft.get("job_role"):
+        return redirect("public:apply", offering_id=offering.pk)
+    approver_email, approver_label = "", ""
+    if offering.requires_school_approval:
+        approver_email, approver_label = _chosen_approver(draft, school)
+        if not approver_email:
+            return redirect("public:apply-approver", offering_id=offering.pk)
+    errors = []
+    if request.method == "POST":
+        rate_limits.hit("application", request=request, account=str(request.user.pk))
         try:
             application = services.submit_application(
                 offering=offering,
-                applicant=user,
-                school=data.get("urn") or user.school,
-                job_role=data["job_role"],
-                approver_email=data.get("approver_email", ""),
-                statement=data["statement"],
+                applicant=request.user,
+                school=school,
+                job_role=draft["job_role"],
+                approver_email=approver_email,
+                statement=draft.get("statement", ""),
+                full_name=draft.get("full_name"),
             )
         except services.ApplicationError as error:
-            form.add_error(None, error.reason)
+            errors.append(error.reason)
         else:
+            request.session.pop(_draft_key(offering), None)
             return render(
                 request,
                 "public/applying/applied.html",
-                {**context, "application": application, "days": settings.SCHOOL_APPROVAL_DAYS},
+                {
+                    **context,
+                    "application": application,
+                    "approver_label": approver_label,
+                    "days": settings.SCHOOL_APPROVAL_DAYS,
+                    "sessions": list_offering_sessions(offering.pk).filter(
+                        cancelled_at__isnull=True
+                    ),
+                },
             )
-    return render(request, "public/applying/apply.html", {**context, "form": form})
+    return render(
+        request,
+        "public/applying/check.html",
+        {
+            **context,
+            "draft": draft,
+            "school": school,
+            "job_role": JobRole(draft["job_role"]).label,
+            "approver_label": approver_label,
+            "errors": errors,
+        },
+    )
 
 
 def _own_application(user, application_id: int) -> Application:
@@ -209,15 +381,19 @@ def school_approval(request, token: str):
         )
     form = SchoolDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # Answered meanwhile (another tab, the portal): the page it goes back to says how.
-        with contextlib.suppress(services.ApplicationError):
+        try:
             services.record_school_decision(
                 application=application,
                 release=form.releases,
+                approver_email=application.approver_email,
                 by=request.user if request.user.is_authenticated else None,
-                by_label=application.approver_email,
                 reason=form.cleaned_data["reason"],
             )
+        except services.ApplicationError as error:
+            if error.code != "already_answered":
+                form.add_error(None, error.reason)
+                return render(request, "public/applying/approval.html", {**context, "form": form})
+            # Answered meanwhile (another tab, the portal): the page it goes back to says how.
         return redirect("public:school-approval", token=token)
     return render(request, "public/applying/approval.html", {**context, "form": form})
 
@@ -269,8 +445,8 @@ def school_approvals(request):
             services.record_school_decision(
                 application=application,
                 release=form.releases,
+                approver_email=request.user.email,
                 by=request.user,
-                by_label=request.user.email,
                 reason=form.cleaned_data["reason"],
             )
         except services.ApplicationError as error:
@@ -290,6 +466,9 @@ def school_approvals(request):
                 },
             )
         return redirect("public:school-approvals")
+    claimed = Paginator(
+        application_selectors.list_claimed_affiliations(urns), APPLICATIONS_PER_PAGE
+    ).get_page(request.GET.get("people"))
     awaiting = (
         scoped.filter(state=State.AWAITING_SCHOOL_APPROVAL)
         .select_related("applicant", "school", "offering__programme", "offering__hub")
@@ -299,5 +478,44 @@ def school_approvals(request):
     return render(
         request,
         "public/applying/school_approvals.html",
-        {"page": page, "applications": page.object_list, "engagement": _engagement(urns)},
+        {
+            "page": page,
+            "applications": page.object_list,
+            "engagement": _engagement(urns),
+            "claimed": claimed,
+        },
     )
+
+
+@declare(Access.SCHOOL_APPROVER)
+@require_POST
+def school_affiliation_decide(request, affiliation_id: int):
+    """The approver confirms that someone works at their school, or says they do not."""
+    affiliation = (
+        application_selectors.list_claimed_affiliations(list_approved_school_urns(request.user))
+        .filter(pk=affiliation_id)
+        .first()
+    )
+    if affiliation is None:
+        raise Http404("Nobody waiting at your schools has this number")
+    decision = request.POST.get("decision", "")
+    if decision not in ("confirm", "reject"):
+        messages.error(request, _("Choose whether they work at your school"))
+        return redirect("public:school-approvals")
+    try:
+        services.decide_affiliation(
+            affiliation=affiliation, confirm=decision == "confirm", by=request.user
+        )
+    except services.ApplicationError as error:
+        messages.error(request, error.reason)
+    else:
+        text = (
+            _("You confirmed that %(name)s works at %(school)s.")
+            if decision == "confirm"
+            else _("You said that %(name)s does not work at %(school)s.")
+        )
+        messages.success(
+            request,
+            text % {"name": affiliation.person.get_full_name(), "school": affiliation.school.name},
+        )
+    return redirect("public:school-approvals")

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cpdnet.applications.models import Application, State
+from cpdnet.applications.models import Affiliation, Application, State
 from cpdnet.applications.services import approval_token
 from tests.factories import (
     ApplicationFactory,
@@ -18,6 +18,7 @@ from tests.factories import (
     SchoolFactory,
     TeacherFactory,
     UserFactory,
+    VerifiedDomainFactory,
 )
 
 from .conftest import count_queries
@@ -80,33 +81,29 @@ class TestApplyForm:
         assert response.status_code == 302
         assert response["Location"].startswith("/sign-in/?next=/programmes/offerings/")
 
-    def test_the_form_knows_the_school_and_the_job_role(self, offering, teacher):
+    def test_the_first_step_knows_the_name_school_and_job_role(self, offering, teacher):
         text = _text(_signed_in(teacher).get(_apply_url(offering)))
 
-        assert "St Mary&#x27;s Catholic Primary School (URN 107999)" in text
-        assert 'name="urn"' not in text
+        assert '<h1 class="govuk-heading-xl">Your details</h1>' in text
+        assert 'name="full_name" value="Jo Teacher"' in text
+        assert 'name="school" value="St Mary&#x27;s Catholic Primary School"' in text
+        assert 'type="hidden" name="urn" value="107999"' in text
         assert 'type="radio" value="class_teacher" checked' in text
-        assert 'name="approver_email"' in text
-        assert "Send application" in text
+        assert "Continue" in text
 
-    def test_without_a_school_the_form_asks_for_the_urn(self, offering, leeds_school):
-        teacher = UserFactory(school=None, job_role="")
+    def test_without_a_school_the_school_is_asked_for(self, offering, leeds_school):
+        teacher = UserFactory(school=None, job_role="", full_name="")
 
         text = _text(_signed_in(teacher).get(_apply_url(offering)))
 
-        assert 'name="urn"' in text
+        assert re.search(r'<input type="text" name="school" (?!value)', text)
         assert 'type="radio" value="class_teacher" checked' not in text
-
-    def test_no_approver_is_asked_for_when_the_school_need_not_release(self, offering, teacher):
-        offering.requires_school_approval = False
-        offering.save()
-
-        text = _text(_signed_in(teacher).get(_apply_url(offering)))
-
-        assert 'name="approver_email"' not in text
 
     def test_an_unknown_offering_is_not_found(self, teacher):
         assert _signed_in(teacher).get("/programmes/offerings/999999/apply/").status_code == 404
+        assert (
+            _signed_in(teacher).get("/programmes/offerings/999999/apply/check/").status_code == 404
+        )
 
 
 class TestRefusedBeforeTheForm:
@@ -114,7 +111,7 @@ class TestRefusedBeforeTheForm:
         text = _text(response)
         assert response.status_code == 200
         assert "You cannot apply for Primary Mastery" in text
-        assert "Send application" not in text
+        assert "Your details</h1>" not in text
         return text
 
     def test_a_school_outside_the_hub_area_is_refused_on_a_local_only_offering(
@@ -137,7 +134,9 @@ class TestRefusedBeforeTheForm:
         offering.save()
         teacher = TeacherFactory(school=SchoolFactory(la_code="888", district_code="E07000123"))
 
-        assert "Send application" in _text(_signed_in(teacher).get(_apply_url(offering)))
+        text = _text(_signed_in(teacher).get(_apply_url(offering)))
+        assert "Your details</h1>" in text
+        assert "You cannot apply" not in text
 
     def test_a_school_of_the_wrong_phase_is_refused(self, offering, teacher):
         offering.programme.phase = "secondary"
@@ -181,79 +180,179 @@ class TestRefusedBeforeTheForm:
         text = _text(_signed_in(teacher).get(_apply_url(offering)))
 
         assert "You have already applied for Primary Mastery" in text
-        assert "Send application" not in text
+        assert "Your details</h1>" not in text
+
+
+def _approver_url(offering) -> str:
+    return f"/programmes/offerings/{offering.pk}/apply/approver/"
+
+
+def _check_url(offering) -> str:
+    return f"/programmes/offerings/{offering.pk}/apply/check/"
+
+
+DETAILS = {
+    "full_name": "Jo  Teacher-Smith",
+    "school": "St Mary's Catholic Primary School",
+    "urn": "107999",
+    "job_role": "subject_lead",
+    "statement": "To lead maths.",
+}
+
+
+@pytest.fixture
+def head(leeds_school):
+    """The school's registered approver."""
+    head = UserFactory(email=APPROVER, full_name="Pat Head")
+    RoleAssignmentFactory(user=head, role="school_approver", school=leeds_school)
+    return head
 
 
 class TestApplying:
-    def test_applying_asks_the_school_and_the_approver_can_release_by_the_emailed_link(
-        self, offering, teacher, mailoutbox, django_capture_on_commit_callbacks
+    def test_a_teacher_applies_in_three_steps_and_the_head_releases_them_by_the_link(
+        self, offering, teacher, head, mailoutbox, django_capture_on_commit_callbacks
     ):
-        # Given a teacher on the form
         client = _signed_in(teacher)
 
-        # When they apply
+        # When the teacher gives their details
+        response = client.post(_apply_url(offering), DETAILS)
+        assert response["Location"] == _approver_url(offering)
+
+        # Then they are offered the school's registered approver, masked
+        page = _text(client.get(_approver_url(offering)))
+        assert "Pat Head (h***@stmarys.example.org)" in page
+        assert APPROVER not in page
+
+        # When they choose the approver
+        response = client.post(_approver_url(offering), {"approver": str(head.pk)})
+        assert response["Location"] == _check_url(offering)
+
+        # Then they check their answers, each with a Change link
+        check = _text(client.get(_check_url(offering)))
+        assert "Check your answers before sending your application" in check
+        assert "Jo Teacher-Smith" in check
+        assert "St Mary&#x27;s Catholic Primary School (URN 107999)" in check
+        assert "Subject lead or head of department" in check
+        assert "To lead maths." in check
+        assert "Pat Head (h***@stmarys.example.org)" in check
+        assert check.count(">Change<span") == 5
+        assert not Application.objects.exists()
+
+        # When they send it
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                _apply_url(offering),
-                {
-                    "job_role": "subject_lead",
-                    "approver_email": APPROVER,
-                    "statement": "To lead maths.",
-                },
-            )
+            response = client.post(_check_url(offering))
 
-        # Then they are told what happens next
-        text = _text(response)
-        assert response.status_code == 200
-        assert "Application sent" in text
-        assert f"We have emailed {APPROVER} to ask your school to release you" in text
-        assert "They have 10 days to answer" in text
+        # Then they see the reference and what happens next
         application = Application.objects.get(applicant=teacher)
+        text = _text(response)
+        assert "Application sent" in text
+        assert f"<strong>{application.reference}</strong>" in text
+        assert re.fullmatch(r"CPD-[2-9A-Z]{3}-[2-9A-Z]{3}", application.reference)
+        assert "We have emailed Pat Head (h***@stmarys.example.org)" in text
         assert application.state == State.AWAITING_SCHOOL_APPROVAL
-        assert application.job_role == "subject_lead"
-        assert application.school == teacher.school
-        assert application.statement == "To lead maths."
-        # and both the teacher and the approver have an email
-        assert sorted(email.to[0] for email in mailoutbox) == [APPROVER, teacher.email]
-        to_approver = next(email for email in mailoutbox if email.to == [APPROVER])
+        assert (application.job_role, application.statement) == ("subject_lead", "To lead maths.")
+        assert application.approver_email == APPROVER
+        # and their name, school and role are kept for next time
+        teacher.refresh_from_db()
+        assert (teacher.full_name, teacher.school_id, teacher.job_role) == (
+            "Jo Teacher-Smith",
+            107999,
+            "subject_lead",
+        )
+        # and the head is emailed, naming the teacher
+        to_head = next(email for email in mailoutbox if email.to == [APPROVER])
+        assert "Jo Teacher-Smith (jo@stmarys.example.org), subject lead" in to_head.body
 
-        # When the approver, not signed in, follows the link and releases the teacher
+        # When the head, not signed in, follows the link and releases the teacher
         approver = Client()
-        path = _approval_path(to_approver)
+        path = _approval_path(to_head)
         page = approver.get(path)
-        assert page.status_code == 200
-        assert "Will you release Jo Teacher for Primary Mastery?" in _text(page)
-        assert "West Yorkshire Maths Hub" in _text(page)
-        assert "15 January 2027 to 30 June 2027" in _text(page)
+        assert "Will you release Jo Teacher-Smith for Primary Mastery?" in _text(page)
         with django_capture_on_commit_callbacks(execute=True):
             released = approver.post(path, {"decision": "release"}, follow=True)
 
-        # Then the application goes to the hub, and the link now shows the answer
+        # Then the application goes to the hub, released by the head's address
         application.refresh_from_db()
         assert application.state == State.SUBMITTED
         assert application.history.last().by_label == APPROVER
-        assert "Jo Teacher is released" in _text(released)
-        assert "Release this teacher" not in _text(approver.get(path))
-        assert mailoutbox[-1].to == [teacher.email]
+        assert application.school_confirmed is True
+        assert "Jo Teacher-Smith is released" in _text(released)
 
-    def test_without_a_school_the_urn_is_used(self, offering, leeds_school):
-        teacher = UserFactory(school=None, job_role="")
+    def test_a_change_from_the_check_page_comes_back_to_it(self, offering, teacher, head):
+        client = _signed_in(teacher)
+        client.post(_apply_url(offering), DETAILS)
+        client.post(_approver_url(offering), {"approver": str(head.pk)})
 
-        response = _signed_in(teacher).post(
-            _apply_url(offering),
-            {"urn": "107999", "job_role": "class_teacher", "approver_email": APPROVER},
+        response = client.post(
+            _apply_url(offering) + "?check=1", {**DETAILS, "job_role": "class_teacher"}
         )
 
-        assert "Application sent" in _text(response)
-        assert Application.objects.get(applicant=teacher).school == leeds_school
+        assert response["Location"] == _check_url(offering)
+        assert "Class or subject teacher" in _text(client.get(_check_url(offering)))
+
+    def test_the_school_is_found_by_part_of_its_name_without_javascript(
+        self, offering, leeds_school, head
+    ):
+        teacher = UserFactory(school=None, job_role="", full_name="")
+        client = _signed_in(teacher)
+
+        response = client.post(
+            _apply_url(offering), {**DETAILS, "school": "mary catholic", "urn": ""}
+        )
+
+        assert response["Location"] == _approver_url(offering)
+        assert "Registered approvers of St Mary&#x27;s Catholic Primary School" in _text(
+            client.get(_approver_url(offering))
+        )
+
+    def test_several_matching_schools_are_offered_to_choose_from(
+        self, offering, leeds_school, head
+    ):
+        SchoolFactory(urn=108000, name="St Mary's Church of England Primary School")
+        teacher = UserFactory(school=None, job_role="", full_name="")
+        client = _signed_in(teacher)
+
+        # When the name matches two schools
+        response = client.post(_apply_url(offering), {**DETAILS, "school": "St Mary", "urn": ""})
+
+        # Then both are offered, with an error saying to choose
+        text = _text(response)
+        assert "Several schools match. Choose yours from the list" in text
+        assert 'name="urn" type="radio" value="107999"' in text
+        assert 'name="urn" type="radio" value="108000"' in text
+
+        # When the teacher chooses one
+        response = client.post(
+            _apply_url(offering),
+            {**DETAILS, "school": "St Mary", "urn": "107999", "urn_chosen": "yes"},
+        )
+
+        # Then it is their school
+        assert response["Location"] == _approver_url(offering)
+        assert "Pat Head" in _text(client.get(_approver_url(offering)))
+
+    def test_a_urn_left_from_before_does_not_override_a_new_name(self, offering, teacher, hubs):
+        SchoolFactory(urn=300001, name="Lancaster Royal Grammar", la_code="888")
+
+        response = _signed_in(teacher).post(
+            _apply_url(offering), {**DETAILS, "school": "Lancaster Royal", "urn": "107999"}
+        )
+
+        assert "your school is served by another hub" in _text(response)
+
+    def test_an_unknown_school_is_explained(self, offering, teacher):
+        response = _signed_in(teacher).post(
+            _apply_url(offering), {**DETAILS, "school": "Hogwarts", "urn": ""}
+        )
+
+        assert "We could not find a school called Hogwarts" in _text(response)
 
     def test_a_urn_outside_the_hub_area_is_refused_with_the_reason(self, offering, hubs):
         SchoolFactory(urn=300001, la_code="888", district_code="E07000123")
         teacher = UserFactory(school=None)
 
         response = _signed_in(teacher).post(
-            _apply_url(offering),
-            {"urn": "300001", "job_role": "class_teacher", "approver_email": APPROVER},
+            _apply_url(offering), {**DETAILS, "school": "300001", "urn": ""}
         )
 
         text = _text(response)
@@ -261,48 +360,118 @@ class TestApplying:
         assert "your school is served by another hub" in text
         assert not Application.objects.exists()
 
-    def test_an_offering_without_school_release_goes_straight_to_the_hub(self, offering, teacher):
+    def test_an_offering_without_school_release_skips_the_approver(self, offering, teacher):
         offering.requires_school_approval = False
         offering.save()
+        client = _signed_in(teacher)
 
-        response = _signed_in(teacher).post(_apply_url(offering), {"job_role": "class_teacher"})
+        response = client.post(_apply_url(offering), DETAILS)
+        assert response["Location"] == _check_url(offering)
+        assert "Who will release you" not in _text(client.get(_check_url(offering)))
+        response = client.post(_check_url(offering))
 
         assert "decides whether to offer you a place" in _text(response)
         assert Application.objects.get(applicant=teacher).state == State.SUBMITTED
 
+    def test_the_check_page_without_answers_goes_back_to_the_first_step(self, offering, teacher):
+        response = _signed_in(teacher).get(_check_url(offering))
+
+        assert response["Location"] == _apply_url(offering)
+
     @pytest.mark.parametrize(
         ("data", "field", "message"),
         [
-            ({"approver_email": APPROVER}, "id_job_role", "Choose your job role"),
-            ({"job_role": "class_teacher"}, "id_approver_email", "Enter the email address of"),
+            ({"full_name": " "}, "id_full_name", "Enter your full name"),
+            ({"full_name": "Jo\x07Teacher"}, "id_full_name", "Enter your name using letters"),
+            ({"school": ""}, "id_school", "Enter your school&#x27;s name or URN"),
+            ({"job_role": ""}, "id_job_role", "Choose your job role"),
+        ],
+        ids=["no-name", "name-with-control-character", "no-school", "no-role"],
+    )
+    def test_mistakes_in_the_details_are_listed_and_linked_to_their_fields(
+        self, offering, teacher, data, field, message
+    ):
+        response = _signed_in(teacher).post(_apply_url(offering), {**DETAILS, **data})
+
+        text = _text(response)
+        assert "<title>Error: Your details: apply for Primary Mastery – cpdnet</title>" in text
+        assert f'<li><a href="#{field}">{message}' in text
+        assert f'id="{field}"' in text
+
+
+class TestChoosingWhoReleases:
+    """The self-release attack, and what a teacher is told when their head's address is not
+    one the school authorised."""
+
+    @pytest.fixture
+    def client(self, offering, teacher):
+        client = _signed_in(teacher)
+        client.post(_apply_url(offering), DETAILS)
+        return client
+
+    def _refused(self, client, offering, email) -> str:
+        response = client.post(
+            _approver_url(offering), {"approver": "someone_else", "approver_email": email}
+        )
+        assert response.status_code == 200
+        return _text(response)
+
+    def test_a_teacher_cannot_send_the_release_to_their_own_personal_address(
+        self, client, offering, head
+    ):
+        text = self._refused(client, offering, "jo.teacher@gmail.com")
+
+        assert "A personal email address cannot release you" in text
+        assert "Ask your headteacher to register as an approver, or ask West Yorkshire" in text
+        assert "hello@west-yorkshire-maths-hub.example.org" in text
+        # and nothing goes any further: the check page still wants an approver
+        assert client.get(_check_url(offering))["Location"] == _approver_url(offering)
+        assert client.post(_check_url(offering))["Location"] == _approver_url(offering)
+        assert not Application.objects.exists()
+
+    def test_an_address_on_a_domain_the_school_has_not_verified_is_refused(self, client, offering):
+        text = self._refused(client, offering, "head@stmarys.example.org")
+
+        assert "St Mary&#x27;s Catholic Primary School has not verified stmarys.example.org" in text
+        assert "ask West Yorkshire Maths Hub" in text
+
+    def test_an_address_on_a_verified_domain_is_accepted(self, client, offering, leeds_school):
+        VerifiedDomainFactory(domain="stmarys.example.org", school=leeds_school)
+
+        response = client.post(
+            _approver_url(offering),
+            {"approver": "someone_else", "approver_email": "Deputy@StMarys.example.org"},
+        )
+
+        assert response["Location"] == _check_url(offering)
+        assert "deputy@stmarys.example.org" in _text(client.get(_check_url(offering)))
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            ({"approver": "someone_else"}, "Enter the email address of your headteacher"),
+            ({"approver": "someone_else", "approver_email": "head"}, "Enter an email address in"),
             (
-                {"job_role": "class_teacher", "approver_email": "head"},
-                "id_approver_email",
-                "Enter an email address in the correct format",
-            ),
-            (
-                {"job_role": "class_teacher", "approver_email": "Jo@StMarys.example.org"},
-                "id_approver_email",
+                {"approver": "someone_else", "approver_email": "Jo@StMarys.example.org"},
                 "Enter the email address of your headteacher or CPD lead, not your own",
             ),
         ],
-        ids=["no-role", "no-approver", "bad-email", "own-email"],
+        ids=["no-email", "bad-email", "own-email"],
     )
-    def test_mistakes_are_listed_and_linked_to_their_fields(
-        self, offering, teacher, data, field, message
-    ):
-        response = _signed_in(teacher).post(_apply_url(offering), data)
+    def test_mistakes_are_listed_and_linked(self, client, offering, head, data, message):
+        text = _text(client.post(_approver_url(offering), data))
 
-        text = _text(response)
-        assert "<title>Error: Apply for Primary Mastery – cpdnet</title>" in text
-        assert f'<li><a href="#{field}">{message}' in text
-        assert f'id="{field}"' in text
-        assert not Application.objects.exists()
+        assert '<li><a href="#id_approver_email">' + message in text
+
+    def test_someone_must_be_chosen(self, client, offering, head):
+        text = _text(client.post(_approver_url(offering), {}))
+
+        assert '<li><a href="#id_approver">Choose who will release you' in text
 
 
 class TestApprovalLink:
     @pytest.fixture
-    def waiting(self, offering, teacher):
+    def waiting(self, offering, teacher, head):
         return ApplicationFactory(
             offering=offering,
             applicant=teacher,
@@ -320,6 +489,21 @@ class TestApprovalLink:
         assert waiting.state_reason == "Ofsted week"
         assert "The school did not release Jo Teacher" in _text(response)
         assert "Reason given: Ofsted week" in _text(response)
+
+    def test_an_approver_removed_since_the_email_cannot_release_by_the_link(
+        self, client, waiting, head
+    ):
+        # Given the head stopped being an approver after the email was sent
+        head.roles.all().delete()
+
+        # When the link is used
+        response = client.post(f"/approvals/{approval_token(waiting)}/", {"decision": "release"})
+
+        # Then the release is refused with the reason, and nothing changes
+        assert response.status_code == 200
+        assert "head@stmarys.example.org cannot release staff of St Mary" in _text(response)
+        waiting.refresh_from_db()
+        assert waiting.state == State.AWAITING_SCHOOL_APPROVAL
 
     def test_a_second_answer_changes_nothing(self, client, waiting):
         path = f"/approvals/{approval_token(waiting)}/"
@@ -368,7 +552,10 @@ class TestSchoolApprovals:
     def world(self, offering, teacher):
         other_school = SchoolFactory(name="Other Primary")
         mine = ApplicationFactory(
-            offering=offering, applicant=teacher, state=State.AWAITING_SCHOOL_APPROVAL
+            offering=offering,
+            applicant=teacher,
+            state=State.AWAITING_SCHOOL_APPROVAL,
+            school_confirmed=False,
         )
         theirs = ApplicationFactory(
             offering=offering,
@@ -400,6 +587,30 @@ class TestSchoolApprovals:
         assert world["mine"].state == State.SUBMITTED
         assert world["mine"].history.last().by == world["head"]
         assert "You released Jo Teacher for Primary Mastery." in _text(response)
+
+    def test_the_approver_confirms_who_works_at_their_school(self, world, teacher):
+        # Given the teacher's claim to work at the school, and someone's at another school
+        mine = Affiliation.objects.create(person=teacher, school=teacher.school)
+        theirs = Affiliation.objects.create(
+            person=world["theirs"].applicant, school=world["theirs"].school
+        )
+        client = _signed_in(world["head"])
+        page = _text(client.get(SCHOOL_APPROVALS))
+        assert "jo@stmarys.example.org says they work at St Mary" in page
+        assert "Sam Elsewhere" not in page
+
+        # When the approver confirms the teacher
+        response = client.post(f"/school/people/{mine.pk}/", {"decision": "confirm"}, follow=True)
+
+        # Then the teacher's applications count for the school
+        assert "You confirmed that Jo Teacher works at St Mary" in _text(response)
+        world["mine"].refresh_from_db()
+        assert world["mine"].school_confirmed is True
+        # and the other school's person cannot be reached
+        other = client.post(f"/school/people/{theirs.pk}/", {"decision": "reject"})
+        assert other.status_code == 404
+        theirs.refresh_from_db()
+        assert theirs.state == "claimed"
 
     def test_another_schools_approver_cannot_release_the_teacher(self, world):
         response = _signed_in(world["other_head"]).post(
@@ -451,7 +662,8 @@ class TestMyApplications:
         )
         from cpdnet.applications.services import record_school_decision
 
-        record_school_decision(application=mine, release=True, by_label=APPROVER)
+        VerifiedDomainFactory(domain="stmarys.example.org", school=teacher.school)
+        record_school_decision(application=mine, release=True, approver_email=APPROVER)
         ApplicationFactory(
             offering=OfferingFactory(
                 programme=ProgrammeFactory(title="Someone Else's"), hub=offering.hub
@@ -465,6 +677,7 @@ class TestMyApplications:
         assert "<strong>Submitted: waiting for the hub</strong><br>Released by the school" in text
         assert "Released by the school</td>" in text
         assert f'href="/account/applications/{mine.pk}/withdraw/"' in text
+        assert f'<dd class="govuk-summary-list__value">{mine.reference}</dd>' in text
 
     def test_a_visitor_is_asked_to_sign_in(self, client, db):
         assert client.get(MY_APPLICATIONS).status_code == 302
