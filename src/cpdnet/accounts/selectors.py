@@ -31,6 +31,11 @@ def list_staffed_hub_ids(user: User) -> list[int]:
     return _ids(user, Role.HUB_STAFF, "hub_id")
 
 
+def list_staffed_provider_ids(user: User) -> list[int]:
+    """National providers (centre, network, partner) whose offerings the person runs."""
+    return _ids(user, Role.PROVIDER_STAFF, "provider_id")
+
+
 def list_facilitated_hub_ids(user: User) -> list[int]:
     return _ids(user, Role.FACILITATOR, "hub_id")
 
@@ -104,7 +109,7 @@ def export_person(user: User) -> dict:
 
     applications = (
         Application.objects.filter(applicant=user)
-        .select_related("offering__programme", "offering__hub", "school")
+        .select_related("offering__programme", "offering__hub", "offering__provider", "school")
         .prefetch_related("history")
         .order_by("submitted_at", "id")
     )
@@ -142,7 +147,7 @@ def export_person(user: User) -> dict:
             {
                 "id": application.pk,
                 "programme": application.offering.programme.title,
-                "hub": application.offering.hub.name,
+                "hub": application.offering.runner_name,
                 "academic_year": application.offering.academic_year_label,
                 "school": {"urn": application.school.urn, "name": application.school.name},
                 "job_role": application.job_role,

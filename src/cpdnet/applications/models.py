@@ -58,6 +58,15 @@ class Application(models.Model):
     approver_email = models.EmailField(
         _("school approver's email"), help_text=_("Head or CPD lead who releases the teacher.")
     )
+    # Year two (and on) of a programme over several years: the place this one carries on from.
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        help_text=_("The previous year's place on the same programme that this one continues."),
+    )
     state = models.CharField(max_length=28, choices=State.choices, db_index=True)
     state_reason = models.CharField(max_length=300, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
@@ -114,3 +123,24 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or 'new'} -> {self.to_state}"
+
+
+class ResidentialBooking(models.Model):
+    """A participant's stay on a residential: needs and travel, given after the place."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="residential_booking"
+    )
+    needs_room = models.BooleanField(
+        _("needs a bedroom"), default=True, help_text=_("No if travelling in each day.")
+    )
+    dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
+    access_needs = models.CharField(_("access needs"), max_length=300, blank=True)
+    travel_arrangements = models.CharField(_("how you will travel"), max_length=300, blank=True)
+    # The joining instructions are owed once per place; empty until sent (the sweep retries).
+    joining_instructions_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Stay of {self.application}"

@@ -13,6 +13,7 @@ from cpdnet.programmes.models import Offering
 
 from . import eligibility
 from .models import HOLDS_PLACE, Application, State, Transition
+from .signals import application_moved
 
 APPROVAL_SALT = "cpdnet.applications.school-approval"
 
@@ -37,6 +38,28 @@ class NoPlacesLeft(ApplicationError):
         super().__init__("There are no places left on this offering.", code="no_places_left")
 
 
+class NoSchoolPlacesLeft(ApplicationError):
+    def __init__(self):
+        super().__init__(
+            "Every school place on this offering is taken, and this teacher's school does not "
+            "hold one.",
+            code="no_school_places_left",
+        )
+
+
+class SchoolHasItsLeadParticipants(ApplicationError):
+    def __init__(self):
+        super().__init__(
+            f"This teacher's school already has {MAX_LEAD_PARTICIPANTS} lead participants on "
+            "this offering. The school can swap a lead participant instead.",
+            code="school_has_its_lead_participants",
+        )
+
+
+# A school takes part in a Work Group counted in schools through one or two lead participants.
+MAX_LEAD_PARTICIPANTS = 2
+
+
 def _move(
     application: Application, to_state: str, *, by=None, by_label: str = "", reason: str = ""
 ) -> Transition:
@@ -58,6 +81,13 @@ def _move(
     application.state_reason = reason[:300]
     application.save(
         update_fields=["state", "state_reason", "updated_at", *_timestamps(to_state, application)]
+    )
+    application_moved.send(
+        sender=Application,
+        application=application,
+        from_state=transition.from_state,
+        to_state=to_state,
+        by=transition.by,
     )
     _notify_on_commit(transition)
     return transition
@@ -89,6 +119,25 @@ def places_taken(offering: Offering) -> int:
     return offering.applications.filter(state__in=HOLDS_PLACE).count()
 
 
+def school_place_refusal(offering: Offering, school_id: int) -> ApplicationError | None:
+    """Why a new place for someone from this school would break the offering's school limits
+    (call with the offering locked), or None when it fits."""
+    counts_schools = offering.programme.counts_schools
+    if offering.school_capacity is None and not counts_schools:
+        return None
+    held = offering.applications.filter(state__in=HOLDS_PLACE)
+    from_school = held.filter(school_id=school_id).count()
+    if counts_schools and from_school >= MAX_LEAD_PARTICIPANTS:
+        return SchoolHasItsLeadParticipants()
+    if (
+        offering.school_capacity is not None
+        and from_school == 0
+        and held.values("school_id").distinct().count() >= offering.school_capacity
+    ):
+        return NoSchoolPlacesLeft()
+    return None
+
+
 def submit_application(
     *,
     offering: Offering,
@@ -111,6 +160,9 @@ def submit_application(
         try:
             application = Application.objects.create(
                 offering=offering,
+                continues=eligibility.find_previous_year_place(
+                    offering=offering, applicant=applicant
+                ),
                 applicant=applicant,
                 school=school,
                 job_role=job_role,
@@ -206,6 +258,10 @@ def decide_application(
         needs_place = target == State.ACCEPTED and application.state not in HOLDS_PLACE
         if needs_place and places_taken(offering) >= offering.capacity:
             raise NoPlacesLeft()
+        if needs_place:
+            refusal = school_place_refusal(offering, application.school_id)
+            if refusal is not None:
+                raise refusal
         _move(application, target, by=by, reason=reason)
         record(
             actor=by,
@@ -248,11 +304,19 @@ def offer_place_to_waiting_list(*, offering: Offering) -> Application | None:
     """Offer a free place to the longest-waiting applicant; call with the offering locked."""
     if places_taken(offering) >= offering.capacity:
         return None
-    head = (
+    waiting = (
         offering.applications.select_for_update()
         .filter(state=State.WAITLISTED)
         .order_by("waitlisted_at", "id")
-        .first()
+    )
+    # The longest-waiting applicant whose school can still take a place (school limits).
+    head = next(
+        (
+            application
+            for application in waiting.iterator(chunk_size=50)
+            if school_place_refusal(offering, application.school_id) is None
+        ),
+        None,
     )
     if head is None:
         return None

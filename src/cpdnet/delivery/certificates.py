@@ -160,7 +160,7 @@ def _facts(certificate: Certificate) -> CertificateFacts:
         code=certificate.code,
         participant=holder.full_name,
         programme=offering.programme.title,
-        hub=offering.hub.name,
+        hub=offering.runner_name,
         starts_on=offering.starts_on,
         ends_on=offering.ends_on,
         hours=certificate.hours,

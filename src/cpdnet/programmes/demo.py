@@ -37,7 +37,7 @@ from cpdnet.hubs.models import Hub, HubArea, Network
 from cpdnet.programmes import services
 from cpdnet.schools.models import School, SchoolStatus
 
-from .models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme, Session
+from .models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme, Provider, Session
 
 PROGRAMMES_CSV = Path(__file__).resolve().parent / "demo_data" / "programmes.csv"
 LONDON = ZoneInfo("Europe/London")
@@ -519,6 +519,7 @@ def _upsert_offerings(
             programme_id__in={plan.programme.pk for plan in plans},
         )
     }
+    provider_of_hub = dict(Provider.objects.filter(hub__isnull=False).values_list("hub_id", "pk"))
     offerings, new, changed = {}, [], []
     for plan in plans:
         values = dict(plan.values)
@@ -533,6 +534,7 @@ def _upsert_offerings(
             offering = Offering(
                 programme=plan.programme,
                 hub=plan.hub,
+                provider_id=provider_of_hub[plan.hub.pk],
                 academic_year=plan.year,
                 cohort_name=plan.cohort_name,
                 **values,

@@ -102,7 +102,7 @@ def create_offering(*, hub: Hub, by, **fields: Any) -> Offering:
     """Create an offering of a programme for a hub; raise ValidationError if it breaks a rule."""
     _check_field_names(fields)
     with transaction.atomic():
-        offering = Offering(hub=hub, **fields)
+        offering = Offering(hub=hub, provider=hub.provider, **fields)
         _validate(offering)
         offering.save()
         record(
