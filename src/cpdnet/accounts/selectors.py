@@ -36,6 +36,13 @@ def list_staffed_provider_ids(user: User) -> list[int]:
     return _ids(user, Role.PROVIDER_STAFF, "provider_id")
 
 
+def staffed_provider_ids_query(user: User):
+    """The same as a subquery, to scope a query without a query of its own."""
+    return RoleAssignment.objects.filter(
+        user_id=user.pk if user.is_authenticated else None, role=Role.PROVIDER_STAFF
+    ).values("provider_id")
+
+
 def list_facilitated_hub_ids(user: User) -> list[int]:
     return _ids(user, Role.FACILITATOR, "hub_id")
 

@@ -345,7 +345,9 @@ def record_completion(
     target = State.COMPLETED if completed else State.NOT_COMPLETED
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            # Only the application row: an offering's hub is an outer join (national ones
+            # have none), which PostgreSQL cannot lock.
+            Application.objects.select_for_update(of=("self",))
             .select_related("offering__hub", "offering__programme", "applicant")
             .get(pk=application.pk)
         )

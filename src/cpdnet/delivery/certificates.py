@@ -75,7 +75,7 @@ def issue_certificate(*, application: Application) -> Certificate:
     """
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("offering__programme", "offering__hub")
             .get(pk=application.pk)
         )

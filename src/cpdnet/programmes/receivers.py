@@ -17,7 +17,7 @@ def keep_hub_provider(sender, instance: Hub, raw: bool = False, **kwargs) -> Non
         defaults={
             "kind": ProviderKind.HUB,
             "name": instance.name,
-            "slug": f"hub-{instance.slug}",
+            "slug": instance.slug,
             "network_id": instance.network_id,
             "email": instance.email,
             "phone": instance.phone,

@@ -98,8 +98,8 @@ def get_offering(offering_id: int) -> Offering:
     """Return one offering with places counted, or raise Offering.DoesNotExist."""
     return with_places(
         Offering.objects.select_related(
-            "programme__network", "hub__lead_school", "provider", "facilitator"
-        )
+            "programme__network", "hub__lead_school", "provider", "facilitator", "residential"
+        ).prefetch_related("partners")
     ).get(pk=offering_id)
 
 
@@ -118,7 +118,7 @@ def list_runnable_offerings(user) -> QuerySet[Offering]:
     return offerings.filter(
         Q(facilitator=user)
         | Q(hub_id__in=account_selectors.list_staffed_hub_ids(user))
-        | Q(provider_id__in=account_selectors.list_staffed_provider_ids(user))
+        | Q(provider_id__in=account_selectors.staffed_provider_ids_query(user))
     )
 
 

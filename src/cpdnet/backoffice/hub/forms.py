@@ -70,7 +70,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class OfferingForm(GovukForm):
-    """An offering's details; `hubs` to choose from when creating, none when editing."""
+    """An offering's details; `hubs` to choose from when creating a hub's offering, none when
+    editing or creating a national provider's (`national`: no hub area to limit it to)."""
 
     hub = forms.Field(required=False)  # replaced in __init__ when creating
     programme = forms.ModelChoiceField(
@@ -149,11 +150,14 @@ class OfferingForm(GovukForm):
         facilitators: QuerySet[User],
         years: list[int],
         places_taken: int = 0,
+        national: bool = False,
         **kwargs,
     ):
         self.offering = offering
         self.places_taken = places_taken
         super().__init__(*args, **kwargs)
+        if national:  # a national provider's offering is open to schools everywhere
+            del self.fields["local_only"]
         if hubs is None:
             del self.fields["hub"]
         else:

@@ -15,7 +15,7 @@ def forwards(apps, schema_editor):
             Provider(
                 kind="hub",
                 name=hub.name,
-                slug=f"hub-{hub.slug}",
+                slug=hub.slug,
                 network_id=hub.network_id,
                 hub_id=hub.pk,
                 email=hub.email,

@@ -49,9 +49,9 @@ def test_the_backfill_gives_providers_to_hubs_that_have_none():
     # Then each has exactly one provider of kind hub
     providers = Provider.objects.filter(hub__slug__startswith="old-")
     assert sorted(providers.values_list("slug", flat=True)) == [
-        "hub-old-0",
-        "hub-old-1",
-        "hub-old-2",
+        "old-0",
+        "old-1",
+        "old-2",
     ]
     assert set(providers.values_list("kind", flat=True)) == {ProviderKind.HUB}
 
