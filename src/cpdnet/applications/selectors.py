@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from cpdnet.accounts import selectors as account_selectors
 from cpdnet.accounts.models import User
 
-from .models import PARTICIPATING, Application
+from .models import PARTICIPATING, Application, ResidentialBooking, State
 
 
 def _with_context() -> QuerySet[Application]:
@@ -60,4 +60,19 @@ def list_participants(offering_id: int) -> QuerySet[Application]:
         Application.objects.filter(offering_id=offering_id, state__in=PARTICIPATING)
         .select_related("applicant", "school")
         .order_by("applicant__full_name", "applicant__email", "id")
+    )
+
+
+def get_own_residential_booking(user: User, application_id: int) -> ResidentialBooking:
+    """Return the person's stay on a residential they hold a place on, or raise
+    ResidentialBooking.DoesNotExist alike for a missing one and someone else's."""
+    return ResidentialBooking.objects.select_related(
+        "application__offering__programme",
+        "application__offering__hub",
+        "application__offering__provider",
+        "application__offering__residential",
+    ).get(
+        application_id=application_id,
+        application__applicant=user,
+        application__state=State.ACCEPTED,
     )

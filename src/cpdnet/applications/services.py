@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cpdnet.audit.services import record
-from cpdnet.programmes.models import Offering
+from cpdnet.programmes.models import Offering, Residential
 
 from . import eligibility
-from .models import HOLDS_PLACE, Application, State, Transition
+from .models import HOLDS_PLACE, Application, ResidentialBooking, State, Transition
 from .signals import application_moved
 
 APPROVAL_SALT = "cpdnet.applications.school-approval"
@@ -56,6 +56,15 @@ class SchoolHasItsLeadParticipants(ApplicationError):
         )
 
 
+class NoRoomsLeft(ApplicationError):
+    def __init__(self):
+        super().__init__(
+            "Every bedroom at this residential is taken. The teacher can take a place only if "
+            "they need no room.",
+            code="no_rooms_left",
+        )
+
+
 # A school takes part in a Work Group counted in schools through one or two lead participants.
 MAX_LEAD_PARTICIPANTS = 2
 
@@ -82,6 +91,8 @@ def _move(
     application.save(
         update_fields=["state", "state_reason", "updated_at", *_timestamps(to_state, application)]
     )
+    if to_state == State.ACCEPTED:
+        open_residential_booking(application=application)
     application_moved.send(
         sender=Application,
         application=application,
@@ -117,6 +128,20 @@ def _lock_offering(offering_id: int) -> Offering:
 
 def places_taken(offering: Offering) -> int:
     return offering.applications.filter(state__in=HOLDS_PLACE).count()
+
+
+def rooms_taken(offering: Offering) -> int:
+    """Bedrooms held on a residential: every place, except those who said they need none."""
+    held = offering.applications.filter(state__in=HOLDS_PLACE)
+    return held.exclude(residential_booking__needs_room=False).count()
+
+
+def room_refusal(offering: Offering) -> ApplicationError | None:
+    """NoRoomsLeft when a residential counted in rooms has none free (offering locked)."""
+    rooms = Residential.objects.filter(offering=offering).values_list("rooms", flat=True).first()
+    if rooms is not None and rooms_taken(offering) >= rooms:
+        return NoRoomsLeft()
+    return None
 
 
 def school_place_refusal(offering: Offering, school_id: int) -> ApplicationError | None:
@@ -259,7 +284,9 @@ def decide_application(
         if needs_place and places_taken(offering) >= offering.capacity:
             raise NoPlacesLeft()
         if needs_place:
-            refusal = school_place_refusal(offering, application.school_id)
+            refusal = school_place_refusal(offering, application.school_id) or room_refusal(
+                offering
+            )
             if refusal is not None:
                 raise refusal
         _move(application, target, by=by, reason=reason)
@@ -397,3 +424,55 @@ def expire_overdue_applications(*, now: datetime.datetime | None = None) -> tupl
                 lapsed_offers += 1
                 offer_place_to_waiting_list(offering=offering)
     return lapsed_approvals, lapsed_offers
+
+
+def open_residential_booking(*, application: Application) -> ResidentialBooking | None:
+    """Open the stay of a participant with a place on a residential, and owe them the joining
+    instructions (sent on commit; the periodic sweep sends any still unsent). Call inside the
+    transaction that gave the place; a no-op for other offerings and for a booking open."""
+    from cpdnet.notifications.tasks import send_joining_instructions_task
+
+    if not Residential.objects.filter(offering_id=application.offering_id).exists():
+        return None
+    booking, created = ResidentialBooking.objects.get_or_create(application=application)
+    if created:
+        transaction.on_commit(lambda: send_joining_instructions_task.enqueue(booking.pk))
+    return booking
+
+
+def record_residential_needs(
+    *,
+    application: Application,
+    by,
+    needs_room: bool,
+    dietary_needs: str = "",
+    access_needs: str = "",
+    travel_arrangements: str = "",
+) -> ResidentialBooking:
+    """The participant says whether they need a room, their dietary and access needs and how
+    they travel; a room given up frees one for the next acceptance."""
+    with transaction.atomic():
+        _lock_offering(application.offering_id)
+        application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+        if application.state != State.ACCEPTED:
+            raise ApplicationError(
+                "You can tell us about your stay only while you hold a place.", code="no_place"
+            )
+        booking = ResidentialBooking.objects.select_for_update().filter(application=application)
+        booking = booking.first()
+        if booking is None:
+            raise ApplicationError("This offering is not a residential.", code="not_residential")
+        if needs_room and not booking.needs_room:
+            rooms = (
+                Residential.objects.filter(offering_id=application.offering_id)
+                .values_list("rooms", flat=True)
+                .first()
+            )
+            if rooms is not None and rooms_taken(application.offering) >= rooms:
+                raise NoRoomsLeft()
+        booking.needs_room = needs_room
+        booking.dietary_needs = dietary_needs[:300]
+        booking.access_needs = access_needs[:300]
+        booking.travel_arrangements = travel_arrangements[:300]
+        booking.save()
+    return booking
