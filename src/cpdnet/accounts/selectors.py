@@ -84,7 +84,7 @@ def list_roles(user: User):
     """The roles a person holds, with their hub or school."""
     return (
         RoleAssignment.objects.filter(user=user)
-        .select_related("hub", "school")
+        .select_related("hub", "school", "provider")
         .order_by("role", "id")
     )
 

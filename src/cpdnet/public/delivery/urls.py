@@ -1,8 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import school_views, views
 
 urlpatterns = [
+    path(
+        "my/school/participation/", school_views.school_participation, name="school-participation"
+    ),
     path("my/offerings/<int:offering_id>/", views.my_offering, name="my-offering"),
     path("my/offerings/<int:offering_id>/tasks/<int:task_id>/", views.my_task, name="my-task"),
     path(
