@@ -144,3 +144,24 @@ class ResidentialBooking(models.Model):
 
     def __str__(self) -> str:
         return f"Stay of {self.application}"
+
+
+class LeadParticipantSwap(models.Model):
+    """A school replaced one of its lead participants on an offering with a colleague."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    leaving = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    joining = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["school", "offering"])]
+
+    def __str__(self) -> str:
+        return f"{self.leaving} replaced by {self.joining}"

@@ -76,3 +76,28 @@ def get_own_residential_booking(user: User, application_id: int) -> ResidentialB
         application__applicant=user,
         application__state=State.ACCEPTED,
     )
+
+
+def access_school_lead_participant(user: User, application_id: int) -> Application:
+    """Return a place held by a teacher of a school the person releases staff for, or raise
+    Application.DoesNotExist alike for a missing one and another school's."""
+    return Application.objects.select_related(
+        "applicant", "school", "offering__programme", "offering__hub", "offering__provider"
+    ).get(
+        pk=application_id,
+        state=State.ACCEPTED,
+        school_id__in=account_selectors.list_approved_school_urns(user),
+    )
+
+
+def list_swap_candidates(leaving: Application) -> QuerySet[Application]:
+    """Colleagues from the same school waiting for a place on the same offering."""
+    from .services import SWAPPABLE_IN
+
+    return (
+        Application.objects.filter(
+            offering_id=leaving.offering_id, school_id=leaving.school_id, state__in=SWAPPABLE_IN
+        )
+        .select_related("applicant")
+        .order_by("applicant__full_name", "pk")
+    )

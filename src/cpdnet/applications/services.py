@@ -12,7 +12,14 @@ from cpdnet.audit.services import record
 from cpdnet.programmes.models import Offering, Residential
 
 from . import eligibility
-from .models import HOLDS_PLACE, Application, ResidentialBooking, State, Transition
+from .models import (
+    HOLDS_PLACE,
+    Application,
+    LeadParticipantSwap,
+    ResidentialBooking,
+    State,
+    Transition,
+)
 from .signals import application_moved
 
 APPROVAL_SALT = "cpdnet.applications.school-approval"
@@ -476,3 +483,59 @@ def record_residential_needs(
         booking.travel_arrangements = travel_arrangements[:300]
         booking.save()
     return booking
+
+
+# Where a colleague's application may be when the school makes them a lead participant.
+SWAPPABLE_IN = (State.AWAITING_SCHOOL_APPROVAL, State.SUBMITTED, State.WAITLISTED)
+
+
+def swap_lead_participant(
+    *, leaving: Application, joining: Application, by, reason: str = ""
+) -> LeadParticipantSwap:
+    """The school replaces a lead participant with a colleague who applied for the same
+    offering: the leaver's place passes to the colleague (the school keeps its school place),
+    with history on both applications, a swap record and an audit entry."""
+    with transaction.atomic():
+        offering = _lock_offering(leaving.offering_id)
+        leaving, joining = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("applicant")
+            .get(pk=application.pk)
+            for application in (leaving, joining)
+        )
+        if joining.offering_id != offering.pk or joining.school_id != leaving.school_id:
+            raise ApplicationError(
+                "Choose a colleague from the same school who applied for the same offering.",
+                code="not_a_colleague",
+            )
+        if leaving.state != State.ACCEPTED:
+            raise ApplicationError(
+                "Only a lead participant with a place can be swapped.", code="no_place"
+            )
+        if joining.state not in SWAPPABLE_IN:
+            raise ApplicationError(
+                "This colleague's application is not waiting for a place.", code="not_waiting"
+            )
+        why = reason or f"Replaced as lead participant by {joining.applicant.email}"
+        _move(leaving, State.WITHDRAWN, by=by, reason=why)
+        if joining.state == State.AWAITING_SCHOOL_APPROVAL:
+            _move(joining, State.SUBMITTED, by=by, reason="Released by the school")
+        _move(joining, State.ACCEPTED, by=by, reason="Made a lead participant by the school")
+        swap = LeadParticipantSwap.objects.create(
+            offering=offering,
+            school_id=leaving.school_id,
+            leaving=leaving,
+            joining=joining,
+            by=by if getattr(by, "pk", None) else None,
+            reason=reason[:300],
+        )
+        record(
+            actor=by,
+            action="applications.lead_participant.swapped",
+            obj=swap,
+            hub=offering.hub,
+            summary=f"{leaving.applicant.email} replaced by {joining.applicant.email} on "
+            f"{offering}",
+            data={"leaving": leaving.pk, "joining": joining.pk, "reason": reason},
+        )
+    return swap

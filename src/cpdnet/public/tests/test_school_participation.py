@@ -4,7 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cpdnet.applications.models import State
+from cpdnet.applications.models import LeadParticipantSwap, State
+from cpdnet.applications.services import ApplicationError, swap_lead_participant
+from cpdnet.audit.models import AuditEntry
 from cpdnet.delivery.models import Cascade
 from tests.factories import (
     ApplicationFactory,
@@ -79,3 +81,62 @@ def test_the_page_asks_the_same_queries_however_many_teachers(client):
 
     assert len(response.context["by_school"][0][1]) == 11
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_leader_swaps_a_lead_participant_with_history(client):
+    # Given a Work Group counted in 1 school, full, with this school's lead participant, and a
+    # colleague whose application waits for the school
+    school = SchoolFactory()
+    offering = OfferingFactory(academic_year=2026, capacity=1, school_capacity=1)
+    leaving = ApplicationFactory(
+        offering=offering, applicant=TeacherFactory(school=school), state=State.ACCEPTED
+    )
+    joining = ApplicationFactory(
+        offering=offering,
+        applicant=TeacherFactory(school=school, full_name="Cat Colleague"),
+        state=State.AWAITING_SCHOOL_APPROVAL,
+    )
+    leader = _leader_of(school)
+    client.force_login(leader)
+    url = f"/my/school/places/{leaving.pk}/swap/"
+
+    # When the leader chooses no one, then they are told to choose
+    assert "Choose the colleague who takes the place" in client.post(url, {}).content.decode()
+
+    # When the leader swaps in the colleague
+    response = client.post(url, {"joining": joining.pk, "reason": "Moved to Year 6"})
+
+    # Then the colleague has the place, the leaver has withdrawn, with history and audit
+    assert response.status_code == 302
+    leaving.refresh_from_db()
+    joining.refresh_from_db()
+    assert (leaving.state, joining.state) == (State.WITHDRAWN, State.ACCEPTED)
+    assert [t.to_state for t in joining.history.all()] == [State.SUBMITTED, State.ACCEPTED]
+    swap = LeadParticipantSwap.objects.get()
+    assert (swap.leaving, swap.joining, swap.by, swap.reason) == (
+        leaving,
+        joining,
+        leader,
+        "Moved to Year 6",
+    )
+    assert AuditEntry.objects.filter(action="applications.lead_participant.swapped").count() == 1
+
+
+def test_another_schools_leader_cannot_swap(client):
+    place = ApplicationFactory(state=State.ACCEPTED)
+    client.force_login(_leader_of(SchoolFactory()))
+
+    assert client.get(f"/my/school/places/{place.pk}/swap/").status_code == 404
+
+
+def test_a_swap_with_a_teacher_of_another_school_is_refused():
+    offering = OfferingFactory()
+    leaving = ApplicationFactory(offering=offering, state=State.ACCEPTED)
+    stranger = ApplicationFactory(offering=offering)
+
+    with pytest.raises(ApplicationError) as refused:
+        swap_lead_participant(leaving=leaving, joining=stranger, by=UserFactory())
+
+    assert refused.value.code == "not_a_colleague"
+    leaving.refresh_from_db()
+    assert leaving.state == State.ACCEPTED
