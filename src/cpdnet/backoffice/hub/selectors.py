@@ -20,7 +20,7 @@ from cpdnet.accounts.selectors import (
     list_staffed_hub_ids,
     staffed_provider_ids_query,
 )
-from cpdnet.applications.models import HOLDS_PLACE, Application, State
+from cpdnet.applications.models import HOLDS_PLACE, PARTICIPATING, Application, State
 from cpdnet.hubs.models import Hub
 from cpdnet.programmes.models import Offering, Provider, ProviderKind
 
@@ -254,3 +254,23 @@ def list_export_applications(
     if provider is not None:
         applications = applications.filter(offering__provider=provider)
     return _in_visible_offerings(applications, user, "offering")
+
+
+def list_provider_reach(*, year: int) -> QuerySet[Provider]:
+    """Every provider with its offerings, participants and schools in a year, counted in the
+    database: national providers' offerings reported by provider, as hubs' are by hub."""
+    in_year = Q(offerings__academic_year=year)
+    taking_part = in_year & Q(offerings__applications__state__in=PARTICIPATING)
+    return (
+        Provider.objects.annotate(
+            offering_count=Count("offerings", filter=in_year, distinct=True),
+            participant_count=Count(
+                "offerings__applications__applicant", filter=taking_part, distinct=True
+            ),
+            school_count=Count(
+                "offerings__applications__school", filter=taking_part, distinct=True
+            ),
+        )
+        .filter(offering_count__gt=0)
+        .order_by("kind", "name")
+    )

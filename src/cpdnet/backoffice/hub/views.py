@@ -451,3 +451,18 @@ def applications_export(request):
     chosen = hub or provider
     name = f"applications-{chosen.slug if chosen else 'all-hubs'}-{year}.csv"
     return csv_response(selectors.EXPORT_HEADER, rows, name)
+
+
+@declare(Access.NATIONAL_STAFF)
+def provider_reach(request):
+    year = _year(request)
+    return render(
+        request,
+        "backoffice/hub/provider_reach.html",
+        {
+            "year": year,
+            "year_label": f"{year}/{(year + 1) % 100:02d}",
+            "years": [(value, f"{value}/{(value + 1) % 100:02d}") for value in _years(year)],
+            "providers": selectors.list_provider_reach(year=year),
+        },
+    )

@@ -5,7 +5,13 @@ import pytest
 from cpdnet.applications.models import State
 from cpdnet.audit.models import AuditEntry
 from cpdnet.programmes.models import Offering, Provider, ProviderKind
-from tests.factories import OfferingFactory, RoleAssignmentFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    OfferingFactory,
+    RoleAssignmentFactory,
+    TeacherFactory,
+    UserFactory,
+)
 
 from .helpers import applicant, count_queries
 from .test_hub_offerings import offering_data
@@ -134,3 +140,35 @@ def test_the_provider_dashboard_queries_stay_flat(hub_world, centre_world, signe
         )
 
     assert count_queries(client, URL) == one
+
+
+def test_national_staff_see_participation_by_provider(hub_world, centre_world, signed_in):
+    # Given a participant on the centre's offering, and two from one school at hub A
+    centre, _partner, offering, _staff, _other = centre_world
+    applicant("ada@one.example.org", offering=offering, state=State.ACCEPTED)
+    first = applicant("bo@two.example.org", offering=hub_world.offering_a, state=State.ACCEPTED)
+    ApplicationFactory(
+        offering=hub_world.offering_a,
+        applicant=TeacherFactory(email="cy@two.example.org", school=first.school),
+        state=State.COMPLETED,
+    )
+
+    # When national staff open the page
+    response = signed_in(hub_world.national).get(
+        f"/backoffice/hub/providers/?year={hub_world.year}"
+    )
+
+    # Then each provider's offerings, participants and schools are counted apart
+    rows = {
+        provider.slug: (provider.offering_count, provider.participant_count, provider.school_count)
+        for provider in response.context["providers"]
+    }
+    assert rows["national-centre"] == (1, 1, 1)
+    assert rows["hub-a"] == (1, 2, 1)
+    assert rows["hub-b"] == (1, 0, 0)
+
+
+def test_provider_staff_cannot_see_participation_by_provider(hub_world, centre_world, signed_in):
+    _centre, _partner, _offering, staff, _other = centre_world
+
+    assert signed_in(staff).get("/backoffice/hub/providers/").status_code == 403
