@@ -946,7 +946,7 @@ def load_demo_sessions(*, now: datetime.datetime | None = None) -> dict:
         slugs = [row["slug"] for row in csv.DictReader(file)]
     offerings = list(
         Offering.objects.filter(programme__slug__in=slugs)
-        .select_related("programme", "hub")
+        .select_related("programme", "hub", "provider")
         .order_by("pk")
     )
     live_ids = set(
@@ -984,7 +984,7 @@ def _session_uid(offering: Offering, number: int) -> uuid.UUID:
             str,
             (
                 offering.programme.slug,
-                offering.hub.slug,
+                offering.provider.slug,  # a hub's provider has the hub's slug
                 offering.academic_year,
                 offering.cohort_name,
                 number,
