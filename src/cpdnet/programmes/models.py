@@ -224,6 +224,9 @@ class Offering(models.Model):
         default=True, help_text=_("Only schools in the hub's area may apply.")
     )
     requires_school_approval = models.BooleanField(default=True)
+    # Events and webinars list who chairs and who speaks.
+    chair = models.CharField(max_length=200, blank=True)
+    speakers = models.TextField(blank=True, help_text=_("One speaker a line: name, role."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -259,6 +262,10 @@ class Offering(models.Model):
     @property
     def is_national(self) -> bool:
         return self.hub_id is None
+
+    @property
+    def speaker_list(self) -> list[str]:
+        return [line.strip() for line in self.speakers.splitlines() if line.strip()]
 
     @property
     def academic_year_label(self) -> str:

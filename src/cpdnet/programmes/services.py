@@ -42,6 +42,8 @@ OFFERING_FIELDS = frozenset(
         "applications_close_at",
         "local_only",
         "requires_school_approval",
+        "chair",
+        "speakers",
     }
 )
 

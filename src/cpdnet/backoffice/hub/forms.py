@@ -141,6 +141,22 @@ class OfferingForm(GovukForm):
         initial=True,
     )
 
+    chair = forms.CharField(
+        label=_("Chair (optional)"),
+        help_text=_("For an event or webinar: who chairs it."),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _("Enter a chair of no more than 200 characters")},
+    )
+    speakers = forms.CharField(
+        label=_("Speakers (optional)"),
+        help_text=_("One speaker a line, for example: Dr Ada Shah, University of Leeds."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("Enter speakers in no more than 2,000 characters")},
+    )
+
     def __init__(
         self,
         *args,

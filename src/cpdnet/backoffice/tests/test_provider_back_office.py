@@ -172,3 +172,27 @@ def test_provider_staff_cannot_see_participation_by_provider(hub_world, centre_w
     _centre, _partner, _offering, staff, _other = centre_world
 
     assert signed_in(staff).get("/backoffice/hub/providers/").status_code == 403
+
+
+def test_an_events_chair_and_speakers_show_on_its_page(hub_world, centre_world, signed_in, client):
+    # Given the centre's staff set a chair and two speakers on their offering
+    _centre, _partner, offering, staff, _other = centre_world
+    data = offering_data(
+        hub_world,
+        hub=None,
+        local_only=None,
+        cohort_name=offering.cohort_name,
+        chair="Prof Ada Shah, University of York",
+        speakers="Dr Ben Ode, Institute of Physics\n\nCara Teacher, Leeds Academy\n",
+    )
+    response = signed_in(staff).post(f"/backoffice/hub/offerings/{offering.pk}/edit/", data)
+    assert response.status_code == 302
+
+    # When anyone opens the offering's public page
+    client.logout()
+    page = client.get(f"/programmes/offerings/{offering.pk}/").content.decode()
+
+    # Then the chair and each speaker are listed
+    assert "Prof Ada Shah, University of York" in page
+    assert "<li>Dr Ben Ode, Institute of Physics</li>" in page
+    assert "<li>Cara Teacher, Leeds Academy</li>" in page
