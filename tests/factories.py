@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cpdnet.accounts.models import User
 from cpdnet.hubs.models import Hub, HubArea, Network
-from cpdnet.schools.models import School, SchoolStatus
+from cpdnet.schools.models import FundingCategory, School, SchoolStatus
 from cpdnet.schools.search import school_search_text
 
 
@@ -32,6 +32,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     la_code = "383"  # Leeds
     la_name = "Leeds"
     district_code = "E08000035"
+    funding_category = FundingCategory.STATE_SCHOOL
     is_state_funded = True
     phase = "Primary"
     postcode = "LS1 4AP"
@@ -96,6 +97,8 @@ class OfferingFactory(factory.django.DjangoModelFactory):
 
     programme = factory.SubFactory(ProgrammeFactory)
     hub = factory.SubFactory(HubFactory, network=factory.SelfAttribute("..programme.network"))
+    # A hub's offering is provided by the hub's own provider (made when the hub is saved).
+    provider = factory.LazyAttribute(lambda offering: offering.hub.provider)
     academic_year = 2026
     capacity = 10
     mode = "online"

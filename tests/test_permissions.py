@@ -58,7 +58,10 @@ def test_every_view_declares_its_access(route, pattern):
 
 BACK_OFFICE_ACCESS = {
     "backoffice/": Access.SIGNED_IN,  # an index listing only the links a person's roles allow
-    "backoffice/hub/": Access.HUB_STAFF,
+    # Hub staff and a national provider's staff; the access_* selectors scope each object.
+    "backoffice/hub/": Access.HUB_OR_PROVIDER_STAFF,
+    # Participation by provider: national reporting.
+    "backoffice/hub/providers/": Access.NATIONAL_STAFF,
     "backoffice/audit/": Access.NATIONAL_STAFF,
     "backoffice/tasks/": Access.NATIONAL_STAFF,
     "backoffice/evaluation/": Access.NATIONAL_STAFF,

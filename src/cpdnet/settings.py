@@ -364,6 +364,9 @@ PERIODIC_TASKS = {
     "cpdnet.programmes.tasks.send_session_reminders_task": 15 * 60,
     # Every 15 minutes: email recordings of sessions that have ended since their link was added.
     "cpdnet.programmes.tasks.send_due_recordings_task": 15 * 60,
+    # Every 5 minutes: send residential joining instructions still owed 5 minutes after the
+    # place was given (each once).
+    "cpdnet.notifications.tasks.send_unsent_joining_instructions_task": 5 * 60,
     # Once a day: anonymise or delete personal data kept past PERSONAL_DATA_RETENTION_DAYS.
     "cpdnet.privacy.tasks.apply_retention_task": 24 * 60 * 60,
 }

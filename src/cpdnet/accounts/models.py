@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     SCHOOL_APPROVER = "school_approver", _("School approver (head or CPD lead)")
     FACILITATOR = "facilitator", _("Facilitator (Work Group Lead)")
     HUB_STAFF = "hub_staff", _("Hub staff")
+    PROVIDER_STAFF = "provider_staff", _("Provider staff (national centre or partner)")
     NATIONAL_STAFF = "national_staff", _("National staff")
     ASSESSOR = "assessor", _("Assessor")
     EVALUATOR = "evaluator", _("Evaluator")
@@ -85,7 +86,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class RoleAssignment(models.Model):
-    """A role a person holds, for a school (approver) or a hub (facilitator, hub staff)."""
+    """A role a person holds, for a school (approver), a hub (facilitator, hub staff) or a
+    national provider (provider staff, facilitator)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -94,6 +96,13 @@ class RoleAssignment(models.Model):
     )
     hub = models.ForeignKey(
         "hubs.Hub", on_delete=models.CASCADE, null=True, blank=True, related_name="staff"
+    )
+    provider = models.ForeignKey(
+        "programmes.Provider",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="staff",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -110,30 +119,56 @@ class RoleAssignment(models.Model):
                 name="one_assignment_per_role_and_hub",
             ),
             models.UniqueConstraint(
+                fields=["user", "role", "provider"],
+                condition=models.Q(provider__isnull=False),
+                name="one_assignment_per_role_and_provider",
+            ),
+            models.UniqueConstraint(
                 fields=["user", "role"],
-                condition=models.Q(school__isnull=True, hub__isnull=True),
+                condition=models.Q(school__isnull=True, hub__isnull=True, provider__isnull=True),
                 name="one_national_assignment_per_role",
             ),
             models.CheckConstraint(
                 condition=(
-                    models.Q(role="school_approver", school__isnull=False, hub__isnull=True)
-                    | models.Q(role__in=["facilitator", "hub_staff"], hub__isnull=False)
+                    models.Q(
+                        role="school_approver",
+                        school__isnull=False,
+                        hub__isnull=True,
+                        provider__isnull=True,
+                    )
+                    | models.Q(
+                        role__in=["facilitator", "hub_staff"],
+                        hub__isnull=False,
+                        provider__isnull=True,
+                    )
+                    | models.Q(
+                        role__in=["facilitator", "provider_staff"],
+                        provider__isnull=False,
+                        school__isnull=True,
+                        hub__isnull=True,
+                    )
                     | models.Q(
                         role__in=["national_staff", "assessor", "evaluator"],
                         school__isnull=True,
                         hub__isnull=True,
+                        provider__isnull=True,
                     )
                 ),
                 name="role_has_its_place",
                 violation_error_message=_(
-                    "An approver needs a school; hub staff and facilitators need a hub."
+                    "An approver needs a school; hub staff need a hub; provider staff need a "
+                    "provider; facilitators need a hub or a provider."
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["role", "hub"]), models.Index(fields=["role", "school"])]
+        indexes = [
+            models.Index(fields=["role", "hub"]),
+            models.Index(fields=["role", "school"]),
+            models.Index(fields=["role", "provider"]),
+        ]
 
     def __str__(self) -> str:
-        place = self.school or self.hub or ""
+        place = self.school or self.hub or self.provider or ""
         return f"{self.user} {self.get_role_display()} {place}".strip()
 
 

@@ -10,9 +10,9 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from . import sign_in_policy
 from .models import User
+from .names import clean_person_name
 from .services import SignInError
 from .sign_in_policy import Way
-from .names import clean_person_name
 
 
 class VerifiedEmailBackend(OIDCAuthenticationBackend):

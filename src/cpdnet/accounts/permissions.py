@@ -22,6 +22,10 @@ class Access(StrEnum):
     SCHOOL_APPROVER = "school_approver"
     FACILITATOR = "facilitator"
     HUB_STAFF = "hub_staff"
+    PROVIDER_STAFF = "provider_staff"
+    # Pages about offerings, used by hub staff and by a national provider's staff alike; the
+    # `access_*` selectors scope each to the person's hubs or providers.
+    HUB_OR_PROVIDER_STAFF = "hub_or_provider_staff"
     NATIONAL_STAFF = "national_staff"
     ASSESSOR = "assessor"
     EVALUATOR = "evaluator"
@@ -37,6 +41,8 @@ def allows(access: Access, user) -> bool:
         return True
     if is_national_staff(user):
         return True
+    if access is Access.HUB_OR_PROVIDER_STAFF:
+        return has_role(user, Role.HUB_STAFF) or has_role(user, Role.PROVIDER_STAFF)
     return access is not Access.NATIONAL_STAFF and has_role(user, Role(access.value))
 
 

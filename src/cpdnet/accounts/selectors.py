@@ -33,6 +33,18 @@ def list_staffed_hub_ids(user: User) -> list[int]:
     return _ids(user, Role.HUB_STAFF, "hub_id")
 
 
+def list_staffed_provider_ids(user: User) -> list[int]:
+    """National providers (centre, network, partner) whose offerings the person runs."""
+    return _ids(user, Role.PROVIDER_STAFF, "provider_id")
+
+
+def staffed_provider_ids_query(user: User):
+    """The same as a subquery, to scope a query without a query of its own."""
+    return RoleAssignment.objects.filter(
+        user_id=user.pk if user.is_authenticated else None, role=Role.PROVIDER_STAFF
+    ).values("provider_id")
+
+
 def list_facilitated_hub_ids(user: User) -> list[int]:
     return _ids(user, Role.FACILITATOR, "hub_id")
 
@@ -81,7 +93,7 @@ def list_roles(user: User):
     """The roles a person holds, with their hub or school."""
     return (
         RoleAssignment.objects.filter(user=user)
-        .select_related("hub", "school")
+        .select_related("hub", "school", "provider")
         .order_by("role", "id")
     )
 

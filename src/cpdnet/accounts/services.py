@@ -335,22 +335,27 @@ def _forget_cached_roles(user: User) -> None:
         delattr(user, name)
 
 
-def _place_label(hub, school) -> str:
-    place = hub or school
+def _place_label(hub, school, provider=None) -> str:
+    place = hub or school or provider
     return f" for {place}" if place else ""
 
 
-def assign_role(*, user: User, role: str, hub=None, school=None, by: User) -> RoleAssignment:
-    """Give a person a role (for a hub or a school where the role needs one)."""
+def assign_role(
+    *, user: User, role: str, hub=None, school=None, provider=None, by: User
+) -> RoleAssignment:
+    """Give a person a role (for a hub, a school or a national provider where the role needs
+    one)."""
     if not is_national_staff(by):
         raise PermissionDenied(_("Only national staff can give people roles."))
     role = Role(role)
     with transaction.atomic():
-        held = RoleAssignment.objects.filter(user=user, role=role, hub=hub, school=school)
+        held = RoleAssignment.objects.filter(
+            user=user, role=role, hub=hub, school=school, provider=provider
+        )
         existing = held.first()
         if existing is not None:
             return existing
-        assignment = RoleAssignment(user=user, role=role, hub=hub, school=school)
+        assignment = RoleAssignment(user=user, role=role, hub=hub, school=school, provider=provider)
         assignment.full_clean()
         assignment.save()
         record(
@@ -358,8 +363,8 @@ def assign_role(*, user: User, role: str, hub=None, school=None, by: User) -> Ro
             action="accounts.role.assigned",
             obj=assignment,
             hub=hub,
-            summary=f"{role.label} given to {user.email}{_place_label(hub, school)}",
-            data=_role_data(user, role, hub, school),
+            summary=f"{role.label} given to {user.email}{_place_label(hub, school, provider)}",
+            data={**_role_data(user, role, hub, school), "provider": getattr(provider, "pk", None)},
         )
     _forget_cached_roles(user)
     return assignment
@@ -374,7 +379,7 @@ def _role_data(user: User, role: Role, hub, school) -> dict:
     }
 
 
-def remove_role(*, user: User, role: str, hub=None, school=None, by: User) -> bool:
+def remove_role(*, user: User, role: str, hub=None, school=None, provider=None, by: User) -> bool:
     """Take a role away from a person; return whether they held it."""
     if not is_national_staff(by):
         raise PermissionDenied(_("Only national staff can take roles away."))
@@ -382,7 +387,7 @@ def remove_role(*, user: User, role: str, hub=None, school=None, by: User) -> bo
     with transaction.atomic():
         assignment = (
             RoleAssignment.objects.select_for_update()
-            .filter(user=user, role=role, hub=hub, school=school)
+            .filter(user=user, role=role, hub=hub, school=school, provider=provider)
             .first()
         )
         if assignment is None:
@@ -392,8 +397,8 @@ def remove_role(*, user: User, role: str, hub=None, school=None, by: User) -> bo
             action="accounts.role.removed",
             obj=assignment,
             hub=hub,
-            summary=f"{role.label} taken from {user.email}{_place_label(hub, school)}",
-            data=_role_data(user, role, hub, school),
+            summary=f"{role.label} taken from {user.email}{_place_label(hub, school, provider)}",
+            data={**_role_data(user, role, hub, school), "provider": getattr(provider, "pk", None)},
         )
         assignment.delete()
     _forget_cached_roles(user)

@@ -75,7 +75,7 @@ def _application(application: Application) -> dict:
         "offering": offering.pk,
         "programme": offering.programme.slug,
         "academic_year": offering.academic_year,
-        "hub": offering.hub.slug,
+        "hub": offering.hub.slug if offering.hub_id else None,
         "applicant_email": application.applicant.email,
         "applicant_name": application.applicant.get_full_name(),
         "job_role": application.job_role,

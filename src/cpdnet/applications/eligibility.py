@@ -29,6 +29,10 @@ class Candidate:
     job_role: str
     audience: frozenset[str]
     took_part_before: bool
+    # Programmes over several years: which year the offering is, and whether the applicant
+    # holds the previous year's place on the same programme (so they continue, not restart).
+    programme_year: int
+    continues_previous_year: bool
     window_opens_at: datetime.datetime
     window_closes_at: datetime.datetime
     now: datetime.datetime
@@ -49,7 +53,7 @@ def not_state_funded(candidate: Candidate) -> Refusal | None:
         return None
     return Refusal(
         "not_state_funded_school",
-        _("This programme is for teachers at open state-funded schools in England."),
+        _("This programme is for teachers at open state-funded schools and colleges in England."),
     )
 
 
@@ -96,10 +100,24 @@ def role_not_in_audience(candidate: Candidate) -> Refusal | None:
 
 
 def already_took_part(candidate: Candidate) -> Refusal | None:
-    if not candidate.took_part_before:
+    # Carrying on into the next year of a programme over several years is not starting again.
+    if not candidate.took_part_before or candidate.continues_previous_year:
         return None
     return Refusal(
         "already_took_part", _("You have already taken part in this programme in an earlier year.")
+    )
+
+
+def needs_previous_year(candidate: Candidate) -> Refusal | None:
+    if candidate.programme_year <= 1 or candidate.continues_previous_year:
+        return None
+    return Refusal(
+        "needs_previous_year",
+        _(
+            "This is year %(year)s of the programme, for teachers who held a place in year "
+            "%(previous)s last year. To start the programme, apply for year 1."
+        )
+        % {"year": candidate.programme_year, "previous": candidate.programme_year - 1},
     )
 
 
@@ -137,6 +155,7 @@ RULES: tuple[Rule, ...] = (
     wrong_phase,
     role_not_in_audience,
     already_took_part,
+    needs_previous_year,
     window_closed,
     conflicting_application,
 )
@@ -158,7 +177,8 @@ def build_candidate(*, offering: Offering, applicant, school, job_role: str, now
     from .models import ACTIVE, HOLDS_PLACE, Application, State
 
     programme = offering.programme
-    hub_for_school = resolve_hubs_for_schools([school])[school.urn].get(offering.hub.network_id)
+    hub_for_school = resolve_hubs_for_schools([school])[school.urn].get(programme.network_id)
+    previous_year_place = find_previous_year_place(offering=offering, applicant=applicant)
     earlier = Application.objects.filter(
         applicant=applicant,
         offering__programme=programme,
@@ -176,14 +196,37 @@ def build_candidate(*, offering: Offering, applicant, school, job_role: str, now
         school_is_state_funded_in_england=bool(school.is_state_funded) and bool(school.la_code),
         school_is_open=school.is_open,
         school_in_hub_area=hub_for_school is not None and hub_for_school.pk == offering.hub_id,
-        offering_is_local_only=offering.local_only,
+        # A national provider's offering has no hub area: it is open to schools everywhere.
+        offering_is_local_only=offering.local_only and offering.hub_id is not None,
         school_phases=frozenset(SCHOOL_PHASES.get(school.phase, set())),
         programme_phase=programme.phase,
         job_role=job_role,
         audience=frozenset(programme.audience_roles),
         took_part_before=earlier.exists(),
+        programme_year=offering.programme_year,
+        continues_previous_year=previous_year_place is not None,
         window_opens_at=offering.applications_open_at,
         window_closes_at=offering.applications_close_at,
         now=now or timezone.now(),
         applied_this_year_for_conflicting=this_year.exists(),
+    )
+
+
+def find_previous_year_place(*, offering: Offering, applicant):
+    """Return the applicant's place on the previous year of the same programme that an
+    application to this offering would continue, or None (always None for year 1)."""
+    from .models import Application, State
+
+    if offering.programme_year <= 1 or not getattr(applicant, "pk", None):
+        return None
+    return (
+        Application.objects.filter(
+            applicant=applicant,
+            offering__programme_id=offering.programme_id,
+            offering__programme_year=offering.programme_year - 1,
+            offering__academic_year=offering.academic_year - 1,
+            state__in=(State.ACCEPTED, State.COMPLETED),
+        )
+        .order_by("-submitted_at")
+        .first()
     )

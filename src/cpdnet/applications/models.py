@@ -60,6 +60,15 @@ class Application(models.Model):
     approver_email = models.EmailField(
         _("school approver's email"), help_text=_("Head or CPD lead who releases the teacher.")
     )
+    # Year two (and on) of a programme over several years: the place this one carries on from.
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        help_text=_("The previous year's place on the same programme that this one continues."),
+    )
     state = models.CharField(max_length=28, choices=State.choices, db_index=True)
     # Whether the school has confirmed the applicant works there (their `Affiliation`); only
     # confirmed applications count for the school in insights. Kept here, not joined, so the
@@ -220,3 +229,45 @@ class VerifiedDomain(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain} for {self.school or self.trust_name}"
+
+
+class ResidentialBooking(models.Model):
+    """A participant's stay on a residential: needs and travel, given after the place."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="residential_booking"
+    )
+    needs_room = models.BooleanField(
+        _("needs a bedroom"), default=True, help_text=_("No if travelling in each day.")
+    )
+    dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
+    access_needs = models.CharField(_("access needs"), max_length=300, blank=True)
+    travel_arrangements = models.CharField(_("how you will travel"), max_length=300, blank=True)
+    # The joining instructions are owed once per place; empty until sent (the sweep retries).
+    joining_instructions_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Stay of {self.application}"
+
+
+class LeadParticipantSwap(models.Model):
+    """A school replaced one of its lead participants on an offering with a colleague."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    leaving = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    joining = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["school", "offering"])]
+
+    def __str__(self) -> str:
+        return f"{self.leaving} replaced by {self.joining}"

@@ -6,6 +6,7 @@ from cpdnet.audit.services import redact_entries_about
 from cpdnet.privacy.registry import Person, PersonalData, RetentionRun, register
 
 from .models import ACTIVE, Application, Transition
+from .selectors import mask_email
 from .services import withdraw_application
 
 # What hubs see on an application withdrawn because its person erased their account.
@@ -46,7 +47,7 @@ class Applications(PersonalData):
     def export(self, person: Person) -> dict:
         applications = (
             Application.objects.filter(applicant=person.user)
-            .select_related("offering__programme", "offering__hub", "school")
+            .select_related("offering__programme", "offering__hub", "offering__provider", "school")
             .prefetch_related("history")
             .order_by("submitted_at", "id")
         )
@@ -55,12 +56,13 @@ class Applications(PersonalData):
                 {
                     "id": application.pk,
                     "programme": application.offering.programme.title,
-                    "hub": application.offering.hub.name,
+                    "hub": application.offering.runner_name,
                     "academic_year": application.offering.academic_year_label,
                     "school": {"urn": application.school.urn, "name": application.school.name},
                     "job_role": application.job_role,
                     "statement": application.statement,
-                    "approver_email": application.approver_email,
+                    # The approver's own address is theirs: the teacher sees it masked.
+                    "approver_email": mask_email(application.approver_email),
                     "state": application.state,
                     "state_label": str(application.get_state_display()),
                     "state_reason": application.state_reason,

@@ -6,7 +6,15 @@ from cpdnet.accounts import selectors as account_selectors
 from cpdnet.accounts.models import Role, User
 from cpdnet.schools.models import School
 
-from .models import PARTICIPATING, Affiliation, AffiliationState, Application, VerifiedDomain
+from .models import (
+    PARTICIPATING,
+    Affiliation,
+    AffiliationState,
+    Application,
+    ResidentialBooking,
+    State,
+    VerifiedDomain,
+)
 
 
 def _with_context() -> QuerySet[Application]:
@@ -155,4 +163,44 @@ def list_school_affiliations(school: School) -> QuerySet[Affiliation]:
         .select_related("person")
         .annotate(waiting=Case(When(state=AffiliationState.CLAIMED, then=0), default=1))
         .order_by("waiting", "person__full_name", "person__email", "id")
+    )
+
+
+def get_own_residential_booking(user: User, application_id: int) -> ResidentialBooking:
+    """Return the person's stay on a residential they hold a place on, or raise
+    ResidentialBooking.DoesNotExist alike for a missing one and someone else's."""
+    return ResidentialBooking.objects.select_related(
+        "application__offering__programme",
+        "application__offering__hub",
+        "application__offering__provider",
+        "application__offering__residential",
+    ).get(
+        application_id=application_id,
+        application__applicant=user,
+        application__state=State.ACCEPTED,
+    )
+
+
+def access_school_lead_participant(user: User, application_id: int) -> Application:
+    """Return a place held by a teacher of a school the person releases staff for, or raise
+    Application.DoesNotExist alike for a missing one and another school's."""
+    return Application.objects.select_related(
+        "applicant", "school", "offering__programme", "offering__hub", "offering__provider"
+    ).get(
+        pk=application_id,
+        state=State.ACCEPTED,
+        school_id__in=account_selectors.list_approved_school_urns(user),
+    )
+
+
+def list_swap_candidates(leaving: Application) -> QuerySet[Application]:
+    """Colleagues from the same school waiting for a place on the same offering."""
+    from .services import SWAPPABLE_IN
+
+    return (
+        Application.objects.filter(
+            offering_id=leaving.offering_id, school_id=leaving.school_id, state__in=SWAPPABLE_IN
+        )
+        .select_related("applicant")
+        .order_by("applicant__full_name", "pk")
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cpdnet.accounts.services import update_profile
 from cpdnet.audit.services import record
-from cpdnet.programmes.models import Offering
+from cpdnet.programmes.models import Offering, Residential
 from cpdnet.schools.models import School
 
 from . import eligibility
@@ -22,12 +22,15 @@ from .models import (
     AffiliationChange,
     AffiliationState,
     Application,
+    LeadParticipantSwap,
+    ResidentialBooking,
     State,
     Transition,
     VerifiedDomain,
 )
 from .permissions import can_confirm_affiliation, can_look_after_school
 from .selectors import email_domain, is_public_webmail, list_verified_domains, release_authority
+from .signals import application_moved
 
 APPROVAL_SALT = "cpdnet.applications.school-approval"
 
@@ -63,6 +66,37 @@ class NoPlacesLeft(ApplicationError):
         super().__init__("There are no places left on this offering.", code="no_places_left")
 
 
+class NoSchoolPlacesLeft(ApplicationError):
+    def __init__(self):
+        super().__init__(
+            "Every school place on this offering is taken, and this teacher's school does not "
+            "hold one.",
+            code="no_school_places_left",
+        )
+
+
+class SchoolHasItsLeadParticipants(ApplicationError):
+    def __init__(self):
+        super().__init__(
+            f"This teacher's school already has {MAX_LEAD_PARTICIPANTS} lead participants on "
+            "this offering. The school can swap a lead participant instead.",
+            code="school_has_its_lead_participants",
+        )
+
+
+class NoRoomsLeft(ApplicationError):
+    def __init__(self):
+        super().__init__(
+            "Every bedroom at this residential is taken. The teacher can take a place only if "
+            "they need no room.",
+            code="no_rooms_left",
+        )
+
+
+# A school takes part in a Work Group counted in schools through one or two lead participants.
+MAX_LEAD_PARTICIPANTS = 2
+
+
 def _move(
     application: Application,
     to_state: str,
@@ -90,6 +124,15 @@ def _move(
     application.state_reason = reason[:300]
     application.save(
         update_fields=["state", "state_reason", "updated_at", *_timestamps(to_state, application)]
+    )
+    if to_state == State.ACCEPTED:
+        open_residential_booking(application=application)
+    application_moved.send(
+        sender=Application,
+        application=application,
+        from_state=transition.from_state,
+        to_state=to_state,
+        by=transition.by,
     )
     if notify:
         _owe_email(transition)
@@ -123,6 +166,39 @@ def places_taken(offering: Offering) -> int:
     return offering.applications.filter(state__in=HOLDS_PLACE).count()
 
 
+def rooms_taken(offering: Offering) -> int:
+    """Bedrooms held on a residential: every place, except those who said they need none."""
+    held = offering.applications.filter(state__in=HOLDS_PLACE)
+    return held.exclude(residential_booking__needs_room=False).count()
+
+
+def room_refusal(offering: Offering) -> ApplicationError | None:
+    """NoRoomsLeft when a residential counted in rooms has none free (offering locked)."""
+    rooms = Residential.objects.filter(offering=offering).values_list("rooms", flat=True).first()
+    if rooms is not None and rooms_taken(offering) >= rooms:
+        return NoRoomsLeft()
+    return None
+
+
+def school_place_refusal(offering: Offering, school_id: int) -> ApplicationError | None:
+    """Why a new place for someone from this school would break the offering's school limits
+    (call with the offering locked), or None when it fits."""
+    counts_schools = offering.programme.counts_schools
+    if offering.school_capacity is None and not counts_schools:
+        return None
+    held = offering.applications.filter(state__in=HOLDS_PLACE)
+    from_school = held.filter(school_id=school_id).count()
+    if counts_schools and from_school >= MAX_LEAD_PARTICIPANTS:
+        return SchoolHasItsLeadParticipants()
+    if (
+        offering.school_capacity is not None
+        and from_school == 0
+        and held.values("school_id").distinct().count() >= offering.school_capacity
+    ):
+        return NoSchoolPlacesLeft()
+    return None
+
+
 def submit_application(
     *,
     offering: Offering,
@@ -153,6 +229,9 @@ def submit_application(
         try:
             application = Application.objects.create(
                 offering=offering,
+                continues=eligibility.find_previous_year_place(
+                    offering=offering, applicant=applicant
+                ),
                 applicant=applicant,
                 school=school,
                 school_confirmed=affiliation.is_confirmed,
@@ -428,6 +507,12 @@ def decide_application(
         needs_place = target == State.ACCEPTED and application.state not in HOLDS_PLACE
         if needs_place and places_taken(offering) >= offering.capacity:
             raise NoPlacesLeft()
+        if needs_place:
+            refusal = school_place_refusal(offering, application.school_id) or room_refusal(
+                offering
+            )
+            if refusal is not None:
+                raise refusal
         _move(application, target, by=by, reason=reason)
         record(
             actor=by,
@@ -480,11 +565,19 @@ def offer_place_to_waiting_list(*, offering: Offering) -> Application | None:
     """Offer a free place to the longest-waiting applicant; call with the offering locked."""
     if places_taken(offering) >= offering.capacity:
         return None
-    head = (
+    waiting = (
         offering.applications.select_for_update()
         .filter(state=State.WAITLISTED)
         .order_by("waitlisted_at", "id")
-        .first()
+    )
+    # The longest-waiting applicant whose school can still take a place (school limits).
+    head = next(
+        (
+            application
+            for application in waiting.iterator(chunk_size=50)
+            if school_place_refusal(offering, application.school_id) is None
+        ),
+        None,
     )
     if head is None:
         return None
@@ -513,7 +606,9 @@ def record_completion(
     target = State.COMPLETED if completed else State.NOT_COMPLETED
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            # Only the application row: an offering's hub is an outer join (national ones
+            # have none), which PostgreSQL cannot lock.
+            Application.objects.select_for_update(of=("self",))
             .select_related("offering__hub", "offering__programme", "applicant")
             .get(pk=application.pk)
         )
@@ -563,3 +658,111 @@ def expire_overdue_applications(*, now: datetime.datetime | None = None) -> tupl
                 lapsed_offers += 1
                 offer_place_to_waiting_list(offering=offering)
     return lapsed_approvals, lapsed_offers
+
+
+def open_residential_booking(*, application: Application) -> ResidentialBooking | None:
+    """Open the stay of a participant with a place on a residential, and owe them the joining
+    instructions (sent on commit; the periodic sweep sends any still unsent). Call inside the
+    transaction that gave the place; a no-op for other offerings and for a booking open."""
+    from cpdnet.notifications.tasks import send_joining_instructions_task
+
+    if not Residential.objects.filter(offering_id=application.offering_id).exists():
+        return None
+    booking, created = ResidentialBooking.objects.get_or_create(application=application)
+    if created:
+        transaction.on_commit(lambda: send_joining_instructions_task.enqueue(booking.pk))
+    return booking
+
+
+def record_residential_needs(
+    *,
+    application: Application,
+    by,
+    needs_room: bool,
+    dietary_needs: str = "",
+    access_needs: str = "",
+    travel_arrangements: str = "",
+) -> ResidentialBooking:
+    """The participant says whether they need a room, their dietary and access needs and how
+    they travel; a room given up frees one for the next acceptance."""
+    with transaction.atomic():
+        _lock_offering(application.offering_id)
+        application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+        if application.state != State.ACCEPTED:
+            raise ApplicationError(
+                "You can tell us about your stay only while you hold a place.", code="no_place"
+            )
+        booking = ResidentialBooking.objects.select_for_update().filter(application=application)
+        booking = booking.first()
+        if booking is None:
+            raise ApplicationError("This offering is not a residential.", code="not_residential")
+        if needs_room and not booking.needs_room:
+            rooms = (
+                Residential.objects.filter(offering_id=application.offering_id)
+                .values_list("rooms", flat=True)
+                .first()
+            )
+            if rooms is not None and rooms_taken(application.offering) >= rooms:
+                raise NoRoomsLeft()
+        booking.needs_room = needs_room
+        booking.dietary_needs = dietary_needs[:300]
+        booking.access_needs = access_needs[:300]
+        booking.travel_arrangements = travel_arrangements[:300]
+        booking.save()
+    return booking
+
+
+# Where a colleague's application may be when the school makes them a lead participant.
+SWAPPABLE_IN = (State.AWAITING_SCHOOL_APPROVAL, State.SUBMITTED, State.WAITLISTED)
+
+
+def swap_lead_participant(
+    *, leaving: Application, joining: Application, by, reason: str = ""
+) -> LeadParticipantSwap:
+    """The school replaces a lead participant with a colleague who applied for the same
+    offering: the leaver's place passes to the colleague (the school keeps its school place),
+    with history on both applications, a swap record and an audit entry."""
+    with transaction.atomic():
+        offering = _lock_offering(leaving.offering_id)
+        leaving, joining = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("applicant")
+            .get(pk=application.pk)
+            for application in (leaving, joining)
+        )
+        if joining.offering_id != offering.pk or joining.school_id != leaving.school_id:
+            raise ApplicationError(
+                "Choose a colleague from the same school who applied for the same offering.",
+                code="not_a_colleague",
+            )
+        if leaving.state != State.ACCEPTED:
+            raise ApplicationError(
+                "Only a lead participant with a place can be swapped.", code="no_place"
+            )
+        if joining.state not in SWAPPABLE_IN:
+            raise ApplicationError(
+                "This colleague's application is not waiting for a place.", code="not_waiting"
+            )
+        why = reason or f"Replaced as lead participant by {joining.applicant.email}"
+        _move(leaving, State.WITHDRAWN, by=by, reason=why)
+        if joining.state == State.AWAITING_SCHOOL_APPROVAL:
+            _move(joining, State.SUBMITTED, by=by, reason="Released by the school")
+        _move(joining, State.ACCEPTED, by=by, reason="Made a lead participant by the school")
+        swap = LeadParticipantSwap.objects.create(
+            offering=offering,
+            school_id=leaving.school_id,
+            leaving=leaving,
+            joining=joining,
+            by=by if getattr(by, "pk", None) else None,
+            reason=reason[:300],
+        )
+        record(
+            actor=by,
+            action="applications.lead_participant.swapped",
+            obj=swap,
+            hub=offering.hub,
+            summary=f"{leaving.applicant.email} replaced by {joining.applicant.email} on "
+            f"{offering}",
+            data={"leaving": leaving.pk, "joining": joining.pk, "reason": reason},
+        )
+    return swap

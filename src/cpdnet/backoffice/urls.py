@@ -54,6 +54,7 @@ urlpatterns = [
     ),
     path("hub/", hub.hub_dashboard, name="hub"),
     path("hub/applications.csv", hub.applications_export, name="applications-csv"),
+    path("hub/providers/", hub.provider_reach, name="provider-reach"),
     path("hub/offerings/new/", hub.offering_create, name="offering-new"),
     path("hub/offerings/<int:offering_id>/edit/", hub.offering_edit, name="offering-edit"),
     path("hub/offerings/<int:offering_id>/open/", hub.offering_open, name="offering-open"),

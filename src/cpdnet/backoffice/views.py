@@ -43,7 +43,9 @@ def index(request):
         request,
         "backoffice/index.html",
         {
-            "hub_staff": national or has_role(request.user, Role.HUB_STAFF),
+            "hub_staff": national
+            or has_role(request.user, Role.HUB_STAFF)
+            or has_role(request.user, Role.PROVIDER_STAFF),
             "national": national,
             "networks": list_networks() if national else [],
             "admin": request.user.is_staff,

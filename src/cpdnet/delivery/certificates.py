@@ -75,7 +75,7 @@ def issue_certificate(*, application: Application) -> Certificate:
     """
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("offering__programme", "offering__hub")
             .get(pk=application.pk)
         )
@@ -160,7 +160,7 @@ def _facts(certificate: Certificate) -> CertificateFacts:
         code=certificate.code,
         participant=holder.full_name,
         programme=offering.programme.title,
-        hub=offering.hub.name,
+        hub=offering.runner_name,
         starts_on=offering.starts_on,
         ends_on=offering.ends_on,
         hours=certificate.hours,

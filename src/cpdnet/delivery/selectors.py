@@ -4,7 +4,17 @@ gap tasks and what participants handed in, each scoped to who may see it."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -302,3 +312,54 @@ def access_runnable_participant(user, offering_id: int, application_id: int) -> 
     participant = list_participants(offering.pk).get(pk=application_id)
     participant.offering = offering
     return participant
+
+
+@dataclass(frozen=True)
+class SchoolSummary:
+    urn: int
+    name: str
+    participants: int
+    completed: int
+    colleagues_reached: int
+    classes_reached: int
+
+
+def list_school_participations(urns: list[int], year: int) -> QuerySet[Application]:
+    """The places held by these schools' teachers in a year, with each one's progress and
+    cascade, by school and teacher (for the school's leaders)."""
+    return with_progress(
+        Application.objects.filter(
+            school_id__in=urns, offering__academic_year=year, state__in=PARTICIPATING
+        ).select_related(
+            "school", "applicant", "offering__programme", "offering__hub", "offering__provider"
+        )
+    ).order_by("school__name", "applicant__full_name", "offering__programme__title", "pk")
+
+
+def summarise_school_participations(urns: list[int], year: int) -> list[SchoolSummary]:
+    """Per school: teachers taking part, places completed and colleagues and classes reached
+    by their cascade, counted in the database."""
+    rows = (
+        Application.objects.filter(
+            school_id__in=urns, offering__academic_year=year, state__in=PARTICIPATING
+        )
+        .values("school_id", "school__name")
+        .annotate(
+            participants=Count("applicant", distinct=True),
+            completed=Count("pk", filter=Q(state=State.COMPLETED)),
+            colleagues=Coalesce(Sum("cascade__colleagues_involved"), 0),
+            classes=Coalesce(Sum("cascade__classes_reached"), 0),
+        )
+        .order_by("school__name")
+    )
+    return [
+        SchoolSummary(
+            urn=row["school_id"],
+            name=row["school__name"],
+            participants=row["participants"],
+            completed=row["completed"],
+            colleagues_reached=row["colleagues"],
+            classes_reached=row["classes"],
+        )
+        for row in rows
+    ]

@@ -85,7 +85,9 @@ def save_register(*, session: Session, marks: Mapping[int, Mark], by) -> Registe
     """Save a session's register in one go; a changed mark keeps its history and is audited."""
     with transaction.atomic():
         session = (
-            Session.objects.select_for_update().select_related("offering__hub").get(pk=session.pk)
+            Session.objects.select_for_update(of=("self",))
+            .select_related("offering__hub")
+            .get(pk=session.pk)
         )
         _check_marks(session, marks)
         existing = {

@@ -86,7 +86,7 @@ def list_registrations_for_email(email: str) -> QuerySet[Registration]:
     return (
         Registration.objects.annotate(email_lower=Lower("email"))
         .filter(email_lower=email.lower())
-        .select_related("offering__programme", "offering__hub", "school")
+        .select_related("offering__programme", "offering__hub", "offering__provider", "school")
         .order_by("created_at", "id")
     )
 
@@ -96,7 +96,7 @@ def export_registrations(email: str) -> list[dict]:
     return [
         {
             "event": registration.offering.programme.title,
-            "hub": registration.offering.hub.name,
+            "hub": registration.offering.runner_name,
             "name": registration.name,
             "email": registration.email,
             "job_role": registration.job_role,

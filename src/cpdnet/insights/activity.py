@@ -813,6 +813,7 @@ def _offering(
         pk=world.ids.take(Offering),
         programme=programme,
         hub=unit.hub,
+        provider_id=unit.hub.provider.pk,  # one query per hub: cached on the hub
         academic_year=unit.year,
         cohort_name=f"Cohort {number + 1}",
         facilitator_id=rng.choice(world.facilitators[unit.hub.pk]),

@@ -10,8 +10,8 @@ workers on the same batch, send each email once.
 
 import datetime
 import hashlib
-from email.utils import formataddr
 import logging
+from email.utils import formataddr
 from smtplib import SMTPException
 
 from django.conf import settings

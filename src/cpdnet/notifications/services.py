@@ -1,12 +1,15 @@
 """Send emails once per event: a `SentEmail` row with the event's key is written first."""
 
+import datetime
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
-from cpdnet.applications.models import State, Transition
+from cpdnet.applications.models import ResidentialBooking, State, Transition
 from cpdnet.programmes.selectors import list_offering_sessions
 
 from .models import SentEmail
@@ -79,3 +82,59 @@ def send_application_emails(*, transition: Transition) -> int:
             body=body,
         )
     return sent
+
+
+# A booking whose joining instructions are still unsent this long after it opened is swept up.
+JOINING_INSTRUCTIONS_GRACE = datetime.timedelta(minutes=5)
+
+
+def send_joining_instructions(*, booking_id: int) -> bool:
+    """Email a participant their residential's joining instructions, once; return whether
+    they were sent now (not if sent before, or if the place has gone)."""
+    with transaction.atomic():
+        booking = (
+            ResidentialBooking.objects.select_for_update(of=("self",))
+            .select_related(
+                "application__applicant",
+                "application__offering__programme",
+                "application__offering__hub",
+                "application__offering__provider",
+                "application__offering__residential",
+            )
+            .get(pk=booking_id)
+        )
+        application = booking.application
+        if booking.joining_instructions_sent_at or application.state != State.ACCEPTED:
+            return False
+        offering = application.offering
+        body = render_to_string(
+            "notifications/joining_instructions.txt",
+            {
+                "application": application,
+                "offering": offering,
+                "residential": offering.residential,
+                "stay_url": settings.SITE_URL
+                + reverse("public:residential-stay", kwargs={"application_id": application.pk}),
+            },
+        )
+        sent = send_once(
+            key=f"joining-instructions:{booking.pk}",
+            to=application.applicant.email,
+            subject=f"Joining instructions: {offering.programme.title}",
+            body=body,
+        )
+        booking.joining_instructions_sent_at = timezone.now()
+        booking.save(update_fields=["joining_instructions_sent_at", "updated_at"])
+    return sent
+
+
+def send_unsent_joining_instructions(*, now: datetime.datetime | None = None) -> int:
+    """Send joining instructions still owed a few minutes after the place was given (the
+    on-commit task was lost, say); return how many were sent."""
+    cutoff = (now or timezone.now()) - JOINING_INSTRUCTIONS_GRACE
+    owed = ResidentialBooking.objects.filter(
+        joining_instructions_sent_at__isnull=True,
+        created_at__lte=cutoff,
+        application__state=State.ACCEPTED,
+    ).values_list("pk", flat=True)
+    return sum(send_joining_instructions(booking_id=booking_id) for booking_id in list(owed))

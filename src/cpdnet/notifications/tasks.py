@@ -2,7 +2,11 @@ from django_tasks import task
 
 from cpdnet.applications.models import Transition
 
-from .services import send_application_emails
+from .services import (
+    send_application_emails,
+    send_joining_instructions,
+    send_unsent_joining_instructions,
+)
 
 
 @task()
@@ -11,9 +15,20 @@ def send_application_email_task(transition_id: int) -> None:
         transition=Transition.objects.select_related(
             "application__offering__programme",
             "application__offering__hub",
+            "application__offering__provider",
             "application__applicant",
         ).get(pk=transition_id)
     )
+
+
+@task()
+def send_joining_instructions_task(booking_id: int) -> None:
+    send_joining_instructions(booking_id=booking_id)  # no-op once sent
+
+
+@task()
+def send_unsent_joining_instructions_task() -> None:
+    send_unsent_joining_instructions()
 
 
 @task()

@@ -58,7 +58,7 @@ def _event(session: Session, *, stamp: datetime.datetime) -> icalendar.Event:
     event.add("location", session.venue or "Online")
     page = settings.SITE_URL + reverse("public:session", kwargs={"session_id": session.pk})
     event.add("url", page)
-    description = f"{offering.programme.title} with {offering.hub.name}."
+    description = f"{offering.programme.title} with {offering.runner_name}."
     if session.mode != Mode.FACE_TO_FACE:
         description += " The link to join is on your session page shortly before the start."
     event.add("description", f"{description}\n{page}")

@@ -41,7 +41,7 @@ from cpdnet.hubs.models import Hub, HubArea, Network
 from cpdnet.programmes import services
 from cpdnet.schools.models import School, SchoolStatus
 
-from .models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme, Session
+from .models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme, Provider, Session
 
 PROGRAMMES_CSV = Path(__file__).resolve().parent / "demo_data" / "programmes.csv"
 LONDON = ZoneInfo("Europe/London")
@@ -535,6 +535,7 @@ def _upsert_offerings(
             programme_id__in={plan.programme.pk for plan in plans},
         )
     }
+    provider_of_hub = dict(Provider.objects.filter(hub__isnull=False).values_list("hub_id", "pk"))
     offerings, new, changed = {}, [], []
     for plan in plans:
         values = dict(plan.values)
@@ -549,6 +550,7 @@ def _upsert_offerings(
             offering = Offering(
                 programme=plan.programme,
                 hub=plan.hub,
+                provider_id=provider_of_hub[plan.hub.pk],
                 academic_year=plan.year,
                 cohort_name=plan.cohort_name,
                 **values,
@@ -1004,7 +1006,7 @@ def load_demo_sessions(*, now: datetime.datetime | None = None) -> dict:
         slugs = [row["slug"] for row in csv.DictReader(file)]
     offerings = list(
         Offering.objects.filter(programme__slug__in=slugs)
-        .select_related("programme", "hub")
+        .select_related("programme", "hub", "provider")
         .order_by("pk")
     )
     live_ids = set(
@@ -1042,7 +1044,7 @@ def _session_uid(offering: Offering, number: int) -> uuid.UUID:
             str,
             (
                 offering.programme.slug,
-                offering.hub.slug,
+                offering.provider.slug,  # a hub's provider has the hub's slug
                 offering.academic_year,
                 offering.cohort_name,
                 number,

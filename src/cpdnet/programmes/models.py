@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,13 @@ class Programme(models.Model):
     requires_final_reflection = models.BooleanField(
         _("final reflection required to complete"), default=True
     )
+    # A programme over several years runs one offering per year of the programme; a
+    # participant continues from one year's place to the next (Application.continues).
+    duration_years = models.PositiveSmallIntegerField(
+        _("years the programme lasts"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -106,6 +114,62 @@ class Programme(models.Model):
         return self.network.subject
 
 
+class ProviderKind(models.TextChoices):
+    HUB = "hub", _("Hub")
+    NATIONAL_CENTRE = "national_centre", _("National centre")
+    NATIONAL_NETWORK = "national_network", _("National network")
+    PARTNER = "partner", _("Partner organisation")
+
+
+class Provider(models.Model):
+    """Who provides offerings: a hub, or a national provider (centre, network or partner).
+
+    Every hub has exactly one Provider row (kept by `programmes.signals`), so offerings and
+    roles can be scoped by provider whoever runs them.
+    """
+
+    kind = models.CharField(max_length=16, choices=ProviderKind.choices)
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=80, unique=True)
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="providers",
+        help_text=_("Leave blank for a provider that works across networks."),
+    )
+    hub = models.OneToOneField(
+        Hub, on_delete=models.CASCADE, null=True, blank=True, related_name="provider"
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="hub", hub__isnull=False)
+                    | (~models.Q(kind="hub") & models.Q(hub__isnull=True))
+                ),
+                name="provider_is_a_hub_exactly_when_kind_is_hub",
+                violation_error_message=_("A hub provider needs its hub; no other kind has one."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_national(self) -> bool:
+        return self.kind != ProviderKind.HUB
+
+
 class Mode(models.TextChoices):
     ONLINE = "online", _("Online")
     FACE_TO_FACE = "face_to_face", _("Face to face")
@@ -113,14 +177,33 @@ class Mode(models.TextChoices):
 
 
 class Offering(models.Model):
-    """One hub's run of a programme in an academic year (a cohort or Work Group)."""
+    """One provider's run of a programme in an academic year (a cohort or Work Group).
+
+    `provider` runs it; `hub` is set for a hub's offerings (scoping and reporting) and empty
+    for a national provider's, which are open to schools everywhere.
+    """
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="offerings")
-    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="offerings")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings")
+    hub = models.ForeignKey(
+        Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="offerings"
+    )
+    partners = models.ManyToManyField(
+        Provider,
+        blank=True,
+        related_name="co_delivered_offerings",
+        help_text=_("Organisations that deliver the offering with its provider."),
+    )
     academic_year = models.PositiveSmallIntegerField(
         help_text=_("The first calendar year: 2025 means 2025/26.")
     )
     cohort_name = models.CharField(max_length=100, blank=True)
+    programme_year = models.PositiveSmallIntegerField(
+        _("year of the programme"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("For a programme over several years: which of its years this offering is."),
+    )
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -141,6 +224,9 @@ class Offering(models.Model):
         default=True, help_text=_("Only schools in the hub's area may apply.")
     )
     requires_school_approval = models.BooleanField(default=True)
+    # Events and webinars list who chairs and who speaks.
+    chair = models.CharField(max_length=200, blank=True)
+    speakers = models.TextField(blank=True, help_text=_("One speaker a line: name, role."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -148,6 +234,7 @@ class Offering(models.Model):
         ordering = ["starts_on", "id"]
         indexes = [
             models.Index(fields=["hub", "academic_year"]),
+            models.Index(fields=["provider", "academic_year"]),
             models.Index(fields=["academic_year", "starts_on"]),
             models.Index(fields=["applications_close_at"]),
         ]
@@ -165,7 +252,20 @@ class Offering(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.programme.title} – {self.hub.name} {self.academic_year_label}"
+        return f"{self.programme.title} – {self.runner_name} {self.academic_year_label}"
+
+    @property
+    def runner_name(self) -> str:
+        """The hub running the offering, else its national provider."""
+        return self.hub.name if self.hub_id else self.provider.name
+
+    @property
+    def is_national(self) -> bool:
+        return self.hub_id is None
+
+    @property
+    def speaker_list(self) -> list[str]:
+        return [line.strip() for line in self.speakers.splitlines() if line.strip()]
 
     @property
     def academic_year_label(self) -> str:
@@ -174,6 +274,48 @@ class Offering(models.Model):
     def is_open_for_applications(self, now=None) -> bool:
         now = now or timezone.now()
         return self.applications_open_at <= now < self.applications_close_at
+
+
+class Residential(models.Model):
+    """What a residential offering adds: nights away, rooms, arrival and the house rules."""
+
+    offering = models.OneToOneField(Offering, on_delete=models.CASCADE, related_name="residential")
+    nights = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    rooms = models.PositiveIntegerField(
+        _("bedrooms"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank when rooms do not limit places; else one room per place."),
+    )
+    arrival_from = models.DateTimeField(_("arrival from"))
+    departure_by = models.DateTimeField(_("departure by"))
+    address = models.TextField(_("address of the venue"))
+    travel_information = models.TextField(_("how to get there"), blank=True)
+    joining_instructions = models.TextField(
+        help_text=_("Sent once to each participant when their place is confirmed.")
+    )
+    cancellation_rules = models.TextField(
+        _("if the participant cancels"),
+        help_text=_("Plain English: until when a place can be given up without charge."),
+    )
+    no_show_rules = models.TextField(
+        _("if the participant does not arrive"),
+        help_text=_("Plain English: what happens to the place, the room and any bursary."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(arrival_from__lt=models.F("departure_by")),
+                name="residential_arrival_before_departure",
+                violation_error_message=_("Arrival must be before departure."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Residential: {self.offering}"
 
 
 class Session(models.Model):

@@ -66,11 +66,12 @@ def list_offerings(
 ) -> QuerySet[Offering]:
     """Return offerings matching the filters, soonest first, with places counted."""
     now = now or timezone.now()
-    offerings = Offering.objects.select_related("programme__network", "hub")
+    offerings = Offering.objects.select_related("programme__network", "hub", "provider")
     if filters.hub:
         offerings = offerings.filter(hub__slug=filters.hub)
     if filters.hub_ids is not None:
-        offerings = offerings.filter(hub_id__in=filters.hub_ids)
+        # National offerings belong to no hub and are open to schools everywhere.
+        offerings = offerings.filter(Q(hub_id__in=filters.hub_ids) | Q(hub__isnull=True))
     if filters.subject:
         offerings = offerings.filter(programme__network__subject=filters.subject)
     if filters.phase:
@@ -96,7 +97,9 @@ def list_offerings(
 def get_offering(offering_id: int) -> Offering:
     """Return one offering with places counted, or raise Offering.DoesNotExist."""
     return with_places(
-        Offering.objects.select_related("programme__network", "hub__lead_school", "facilitator")
+        Offering.objects.select_related(
+            "programme__network", "hub__lead_school", "provider", "facilitator", "residential"
+        ).prefetch_related("partners")
     ).get(pk=offering_id)
 
 
@@ -105,13 +108,17 @@ def list_runnable_offerings(user) -> QuerySet[Offering]:
     one (national staff)."""
     from cpdnet.accounts import selectors as account_selectors
 
-    offerings = Offering.objects.select_related("programme__network", "hub", "facilitator")
+    offerings = Offering.objects.select_related(
+        "programme__network", "hub", "provider", "facilitator"
+    )
     if not user.is_authenticated:
         return offerings.none()
     if account_selectors.is_national_staff(user):
         return offerings
     return offerings.filter(
-        Q(facilitator=user) | Q(hub_id__in=account_selectors.list_staffed_hub_ids(user))
+        Q(facilitator=user)
+        | Q(hub_id__in=account_selectors.list_staffed_hub_ids(user))
+        | Q(provider_id__in=account_selectors.staffed_provider_ids_query(user))
     )
 
 
@@ -161,7 +168,7 @@ def _participating_offering_ids(user) -> Q:
 
 
 def _with_offering(sessions: QuerySet[Session]) -> QuerySet[Session]:
-    return sessions.select_related("offering__programme", "offering__hub")
+    return sessions.select_related("offering__programme", "offering__hub", "offering__provider")
 
 
 def list_participant_sessions(user) -> QuerySet[Session]:

@@ -20,7 +20,7 @@ from cpdnet.accounts.models import Role, RoleAssignment
 from cpdnet.audit.services import record
 from cpdnet.hubs.models import Hub
 
-from .models import CalendarFeed, Offering, Session
+from .models import CalendarFeed, Offering, Provider, Session
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -42,6 +42,8 @@ OFFERING_FIELDS = frozenset(
         "applications_close_at",
         "local_only",
         "requires_school_approval",
+        "chair",
+        "speakers",
     }
 )
 
@@ -79,30 +81,45 @@ def _lock(offering: Offering) -> Offering:
 
 
 def _validate(offering: Offering) -> None:
-    """Check the model's own rules, then those that need the hub: raise ValidationError."""
+    """Check the model's own rules, then those that need the hub or provider: raise
+    ValidationError."""
     offering.full_clean()
     errors: dict[str, list[str]] = {}
-    if offering.programme.network_id != offering.hub.network_id:
+    network = offering.hub.network if offering.hub_id else offering.provider.network
+    if network is not None and offering.programme.network_id != network.pk:
         errors["programme"] = [
-            _("Choose a programme of the %(network)s network.")
-            % {"network": offering.hub.network.name}
+            _("Choose a programme of the %(network)s network.") % {"network": network.name}
         ]
+    works_here = models.Q(provider_id=offering.provider_id)
+    if offering.hub_id:
+        works_here |= models.Q(hub_id=offering.hub_id)
     if (
         offering.facilitator_id
-        and not RoleAssignment.objects.filter(
-            user_id=offering.facilitator_id, role=Role.FACILITATOR, hub_id=offering.hub_id
-        ).exists()
+        and not RoleAssignment.objects.filter(works_here)
+        .filter(user_id=offering.facilitator_id, role=Role.FACILITATOR)
+        .exists()
     ):
-        errors["facilitator"] = [_("Choose a facilitator who works with this hub.")]
+        errors["facilitator"] = [
+            _("Choose a facilitator who works with this hub.")
+            if offering.hub_id
+            else _("Choose a facilitator who works with this provider.")
+        ]
     if errors:
         raise ValidationError(errors)
 
 
-def create_offering(*, hub: Hub, by, **fields: Any) -> Offering:
-    """Create an offering of a programme for a hub; raise ValidationError if it breaks a rule."""
+def create_offering(
+    *, by, hub: Hub | None = None, provider: Provider | None = None, **fields: Any
+) -> Offering:
+    """Create an offering of a programme for a hub, or for a national provider (no hub: open
+    to schools everywhere); raise ValidationError if it breaks a rule."""
     _check_field_names(fields)
+    if (hub is None) == (provider is None):
+        raise TypeError("Give a hub or a national provider")
+    if provider is not None:
+        fields["local_only"] = False  # a national provider has no area of its own
     with transaction.atomic():
-        offering = Offering(hub=hub, **fields)
+        offering = Offering(hub=hub, provider=provider or hub.provider, **fields)
         _validate(offering)
         offering.save()
         record(

@@ -8,6 +8,7 @@ from .delivery import urls as delivery_urls
 from .evaluation import urls as evaluation_urls
 from .events import urls as event_urls
 from .newsletters import urls as newsletter_urls
+from .residentials import urls as residential_urls
 from .sessions import urls as sessions_urls
 
 app_name = "public"
@@ -31,4 +32,5 @@ urlpatterns = [
     *certificates_urls.urlpatterns,
     *sessions_urls.urlpatterns,
     *delivery_urls.urlpatterns,
+    *residential_urls.urlpatterns,
 ]

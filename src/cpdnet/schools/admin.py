@@ -4,7 +4,8 @@ from .models import District, LocalAuthority, School, SchoolImport
 
 IMPORTED_FIELDS = [
     "urn", "name", "status", "la_code", "la_name", "district_code", "establishment_number",
-    "type_name", "type_group", "is_state_funded", "phase", "phase_source", "census_school_type",
+    "type_name", "type_group", "funding_category", "is_state_funded", "phase", "phase_source",
+    "census_school_type",
     "statutory_low_age", "statutory_high_age", "postcode", "town", "easting", "northing",
     "pupils", "percentage_fsm", "trust_name", "urban_rural", "region_name", "open_date",
     "close_date", "successor", "imported_at", "updated_at",
@@ -16,7 +17,7 @@ class SchoolAdmin(admin.ModelAdmin):
     """The register comes from GIAS imports, so its fields are read-only here."""
 
     list_display = ["urn", "name", "status", "phase", "la_name", "postcode", "is_state_funded"]
-    list_filter = ["status", "is_state_funded", "phase", "type_group", "region_name"]
+    list_filter = ["status", "funding_category", "phase", "type_group", "region_name"]
     search_fields = ["=urn", "name", "postcode", "town"]
     readonly_fields = IMPORTED_FIELDS
     show_full_result_count = False

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .funding import classify_establishment, is_state_funded
 from .models import District, PhaseSource, School, SchoolImport, SchoolStatus
 from .postcodes import get_postcode_index, normalise_postcode
 from .search import school_search_text
@@ -45,24 +46,6 @@ PHASE_FROM_CENSUS = {
     "Pupil referral unit": "Not applicable",
     "Non-maintained special school": "Not applicable",
 }
-NOT_STATE_FUNDED_GROUPS = {
-    "Independent schools",
-    "Colleges",
-    "Universities",
-    "Other types",
-    "Welsh schools",
-    "Online provider",
-}
-STATE_FUNDED_GROUPS = {
-    "Local authority maintained schools",
-    "Academies",
-    "Free Schools",
-    "Special schools",
-}
-NOT_STATE_FUNDED_TYPES = {"Non-maintained special school"}
-# The assembled schools_england.csv marks rows from the 2025 state-funded register extract.
-STATE_FUNDED_REGISTER_SOURCES = {"2025-07"}
-
 # Fields compared to decide whether a school changed, in School field order.
 COMPARED_FIELDS = (
     "name",
@@ -74,6 +57,7 @@ COMPARED_FIELDS = (
     "establishment_number",
     "type_name",
     "type_group",
+    "funding_category",
     "is_state_funded",
     "phase",
     "phase_source",
@@ -263,20 +247,6 @@ class _RowParser:
         raise ImportFileError(message, line=self.line, column=column)
 
 
-def _state_funded(type_group: str, type_name: str, census_type: str, source: str) -> bool | None:
-    if type_name in NOT_STATE_FUNDED_TYPES or type_group in NOT_STATE_FUNDED_GROUPS:
-        return False
-    if type_group in STATE_FUNDED_GROUPS:
-        return True
-    if census_type.startswith("State-funded") or census_type == "Pupil referral unit":
-        return True
-    if census_type in {"Independent school", "Non-maintained special school"}:
-        return False
-    if source in STATE_FUNDED_REGISTER_SOURCES:
-        return True
-    return None
-
-
 def parse_school_row(line: int, row: dict[str, str]) -> dict:
     """Return School field values for one row of a GIAS file."""
     parse = _RowParser(line, row)
@@ -294,6 +264,12 @@ def parse_school_row(line: int, row: dict[str, str]) -> dict:
     type_name = parse.text("TypeOfEstablishment (name)", 100)
     type_group = parse.text("EstablishmentTypeGroup (name)", 60)
     census_type = parse.text("CensusSchoolType2019", 60)
+    funding_category = classify_establishment(
+        type_group=type_group,
+        type_name=type_name,
+        census_type=census_type,
+        register_source=parse.text("RegisterSource", 20),
+    )
     phase = parse.text("PhaseOfEducation (name)", 40)
     phase_source = PhaseSource.GIAS if phase else PhaseSource.NONE
     if not phase and census_type in PHASE_FROM_CENSUS:
@@ -311,9 +287,8 @@ def parse_school_row(line: int, row: dict[str, str]) -> dict:
         "establishment_number": parse.text("EstablishmentNumber", 4),
         "type_name": type_name,
         "type_group": type_group,
-        "is_state_funded": _state_funded(
-            type_group, type_name, census_type, parse.text("RegisterSource", 20)
-        ),
+        "funding_category": funding_category,
+        "is_state_funded": is_state_funded(funding_category),
         "phase": phase,
         "phase_source": phase_source,
         "census_school_type": census_type,

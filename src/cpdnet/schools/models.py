@@ -55,6 +55,17 @@ class PhaseSource(models.TextChoices):
     NONE = "", _("not known")
 
 
+class FundingCategory(models.TextChoices):
+    """How an establishment is funded (see schools.funding for the rule)."""
+
+    STATE_SCHOOL = "state_school", _("State-funded school")
+    ACADEMY = "academy", _("Academy or free school")
+    COLLEGE = "college", _("Further education or sixth-form college")
+    INDEPENDENT = "independent", _("Independent school")
+    OTHER = "other", _("Other establishment")
+    NOT_KNOWN = "", _("Not known")
+
+
 class School(models.Model):
     """An establishment from the Get Information about Schools register, keyed by URN."""
 
@@ -72,6 +83,11 @@ class School(models.Model):
     establishment_number = models.CharField(max_length=4, blank=True)
     type_name = models.CharField(_("type of establishment"), max_length=100, blank=True)
     type_group = models.CharField(_("establishment type group"), max_length=60, blank=True)
+    funding_category = models.CharField(
+        max_length=12, choices=FundingCategory.choices, blank=True, db_index=True
+    )
+    # Derived from funding_category (schools.funding.is_state_funded); kept as a column
+    # because eligibility and reach filter on it.
     is_state_funded = models.BooleanField(null=True)
     phase = models.CharField(max_length=40, blank=True)
     phase_source = models.CharField(

@@ -13,7 +13,13 @@ import pytest
 from django.db import connection, connections
 
 from cpdnet.applications.models import HOLDS_PLACE, Application, State, Transition
-from cpdnet.applications.services import ApplicationError, NoPlacesLeft, decide_application
+from cpdnet.applications.services import (
+    ApplicationError,
+    NoPlacesLeft,
+    NoSchoolPlacesLeft,
+    SchoolHasItsLeadParticipants,
+    decide_application,
+)
 from cpdnet.audit.models import AuditEntry
 from cpdnet.hubs.services import ensure_networks
 from cpdnet.schools.services import load_local_authorities
@@ -160,3 +166,57 @@ def test_two_staff_accepting_the_same_applicant_at_once_accept_them_once(hub_off
             ("accepted", ""),
         ]
         assert Transition.objects.filter(application=application).count() == 1
+
+
+def test_accepts_from_many_schools_at_once_fill_the_school_places_and_refuse_the_rest(
+    hub_offering,
+):
+    # Given an offering of 3 school places (and 30 people places), one application from each
+    # of 12 schools
+    offering, staff = hub_offering
+    offering.capacity, offering.school_capacity = 30, 3
+    offering.save(update_fields=["capacity", "school_capacity"])
+    applications = [_applications(offering, 1)[0] for _ in range(12)]
+
+    # When hub staff accept all 12 at the same moment
+    results = _race(
+        [(application, staff[n % 2]) for n, application in enumerate(applications)], workers=12
+    )
+
+    # Then exactly 3 schools hold places and the other 9 were told why
+    assert _errors(results) == [], f"{connection.vendor}: {_errors(results)}"
+    outcomes = Counter((outcome, code) for _, outcome, code in results)
+    assert outcomes == {
+        ("accepted", ""): 3,
+        (NoSchoolPlacesLeft.__name__, "no_school_places_left"): 9,
+    }
+    holding = offering.applications.filter(state__in=HOLDS_PLACE)
+    assert holding.values("school_id").distinct().count() == 3
+
+
+def test_two_staff_giving_a_school_its_third_lead_participant_at_once_give_one_place(
+    hub_offering,
+):
+    # Given a Work Group counted in schools, and a school with one lead participant
+    offering, staff = hub_offering
+    offering.programme.counts_schools = True
+    offering.programme.save(update_fields=["counts_schools"])
+    school = SchoolFactory()
+    ApplicationFactory(
+        offering=offering, applicant=TeacherFactory(school=school), state=State.ACCEPTED
+    )
+    second, third = (
+        ApplicationFactory(offering=offering, applicant=TeacherFactory(school=school))
+        for _ in range(2)
+    )
+
+    # When two staff accept two more of its teachers at the same moment
+    results = _race([(second, staff[0]), (third, staff[1])], workers=2)
+
+    # Then the school gets its second lead participant and not a third
+    assert _errors(results) == [], f"{connection.vendor}: {_errors(results)}"
+    assert sorted(outcome for _, outcome, _ in results) == [
+        SchoolHasItsLeadParticipants.__name__,
+        "accepted",
+    ]
+    assert offering.applications.filter(state__in=HOLDS_PLACE, school=school).count() == 2

@@ -27,6 +27,7 @@ REFUSAL_CODES = {
     "wrong_phase",
     "role_not_in_audience",
     "already_took_part",
+    "needs_previous_year",
     "window_not_open",
     "window_closed",
     "conflicting_application",
@@ -53,6 +54,12 @@ def _one_of(row: dict, column: str, allowed: set[str]) -> str:
     return value
 
 
+def _year_of_programme(row: dict) -> int:
+    value = row["programme_year"].strip()
+    assert value.isdigit() and int(value) >= 1, f"programme_year must be 1 or more, not {value!r}"
+    return int(value)
+
+
 def candidate_from_row(row: dict) -> Candidate:
     opens, closes = WINDOWS[_one_of(row, "window", set(WINDOWS))]
     return Candidate(
@@ -65,6 +72,8 @@ def candidate_from_row(row: dict) -> Candidate:
         job_role=_one_of(row, "job_role", ROLES),
         audience=_words(row, "audience", ROLES),
         took_part_before=_yes_no(row, "took_part_before"),
+        programme_year=_year_of_programme(row),
+        continues_previous_year=_yes_no(row, "continues_previous_year"),
         window_opens_at=opens,
         window_closes_at=closes,
         now=NOW,
@@ -108,7 +117,7 @@ def test_table_has_unique_case_descriptions():
 
 def test_table_covers_every_refusal_and_an_eligible_case():
     # A new rule must come with rows in the table: this fails until it does.
-    assert len(eligibility.RULES) == 7
+    assert len(eligibility.RULES) == 8
 
     outcomes = {row["expected"].strip() for row in CASES}
 

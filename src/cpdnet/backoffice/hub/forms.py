@@ -70,7 +70,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class OfferingForm(GovukForm):
-    """An offering's details; `hubs` to choose from when creating, none when editing."""
+    """An offering's details; `hubs` to choose from when creating a hub's offering, none when
+    editing or creating a national provider's (`national`: no hub area to limit it to)."""
 
     hub = forms.Field(required=False)  # replaced in __init__ when creating
     programme = forms.ModelChoiceField(
@@ -140,6 +141,22 @@ class OfferingForm(GovukForm):
         initial=True,
     )
 
+    chair = forms.CharField(
+        label=_("Chair (optional)"),
+        help_text=_("For an event or webinar: who chairs it."),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _("Enter a chair of no more than 200 characters")},
+    )
+    speakers = forms.CharField(
+        label=_("Speakers (optional)"),
+        help_text=_("One speaker a line, for example: Dr Ada Shah, University of Leeds."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("Enter speakers in no more than 2,000 characters")},
+    )
+
     def __init__(
         self,
         *args,
@@ -149,11 +166,14 @@ class OfferingForm(GovukForm):
         facilitators: QuerySet[User],
         years: list[int],
         places_taken: int = 0,
+        national: bool = False,
         **kwargs,
     ):
         self.offering = offering
         self.places_taken = places_taken
         super().__init__(*args, **kwargs)
+        if national:  # a national provider's offering is open to schools everywhere
+            del self.fields["local_only"]
         if hubs is None:
             del self.fields["hub"]
         else:

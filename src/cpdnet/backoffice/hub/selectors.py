@@ -1,7 +1,8 @@
-"""Reads for the hub back office, each scoped to the hubs the person staffs.
+"""Reads for the hub back office, each scoped to the hubs the person staffs and the national
+providers (centre, network, partners) whose staff they are.
 
-National staff see every hub. `access_*` helpers answer 404 alike for a missing object and one
-of another hub, so that people cannot learn what other hubs hold.
+National staff see every hub and provider. `access_*` helpers answer 404 alike for a missing
+object and one of another hub or provider, so that people cannot learn what others hold.
 """
 
 import datetime
@@ -14,10 +15,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from cpdnet.accounts.models import Role, User
-from cpdnet.accounts.selectors import is_national_staff, list_staffed_hub_ids
-from cpdnet.applications.models import HOLDS_PLACE, Application, State
+from cpdnet.accounts.selectors import (
+    is_national_staff,
+    list_staffed_hub_ids,
+    staffed_provider_ids_query,
+)
+from cpdnet.applications.models import HOLDS_PLACE, PARTICIPATING, Application, State
 from cpdnet.hubs.models import Hub
-from cpdnet.programmes.models import Offering
+from cpdnet.programmes.models import Offering, Provider, ProviderKind
 
 
 def current_academic_year(today: datetime.date | None = None) -> int:
@@ -40,6 +45,33 @@ def _in_visible_hubs(queryset: QuerySet, user: User, hub_path: str) -> QuerySet:
     return queryset.filter(**{f"{hub_path}__in": hub_ids})
 
 
+def _in_visible_offerings(queryset: QuerySet, user: User, offering_path: str = "") -> QuerySet:
+    """Keep rows of offerings run by the person's hubs or provided by their providers."""
+    if is_national_staff(user):
+        return queryset
+    prefix = f"{offering_path}__" if offering_path else ""
+    return queryset.filter(
+        Q(**{f"{prefix}hub_id__in": list_staffed_hub_ids(user)})
+        | Q(**{f"{prefix}provider_id__in": staffed_provider_ids_query(user)})
+    )
+
+
+def list_visible_providers(user: User) -> QuerySet[Provider]:
+    """National providers (not hubs) whose offerings the person may manage."""
+    providers = Provider.objects.exclude(kind=ProviderKind.HUB).select_related("network")
+    if is_national_staff(user):
+        return providers.order_by("name")
+    return providers.filter(pk__in=staffed_provider_ids_query(user)).order_by("name")
+
+
+def access_provider(user: User, slug: str) -> Provider:
+    """Return a national provider the person may manage, or raise Http404."""
+    provider = list_visible_providers(user).filter(slug=slug).first()
+    if provider is None:
+        raise Http404("No such provider")
+    return provider
+
+
 def list_visible_hubs(user: User) -> QuerySet[Hub]:
     return _in_visible_hubs(
         Hub.objects.select_related("network").order_by("network__display_order", "name"),
@@ -58,8 +90,10 @@ def access_hub(user: User, slug: str) -> Hub:
 
 def access_offering(user: User, offering_id: int) -> Offering:
     """Return an offering of one of the person's hubs, or raise Http404."""
-    offerings = Offering.objects.select_related("programme__network", "hub__network", "facilitator")
-    offering = _in_visible_hubs(offerings, user, "hub_id").filter(pk=offering_id).first()
+    offerings = Offering.objects.select_related(
+        "programme__network", "hub__network", "provider", "facilitator"
+    )
+    offering = _in_visible_offerings(offerings, user).filter(pk=offering_id).first()
     if offering is None:
         raise Http404("No such offering")
     return offering
@@ -68,10 +102,10 @@ def access_offering(user: User, offering_id: int) -> Offering:
 def access_application(user: User, application_id: int) -> Application:
     """Return an application to one of the person's hubs, or raise Http404."""
     applications = Application.objects.select_related(
-        "applicant", "school", "offering__programme", "offering__hub"
+        "applicant", "school", "offering__programme", "offering__hub", "offering__provider"
     )
     application = (
-        _in_visible_hubs(applications, user, "offering__hub_id").filter(pk=application_id).first()
+        _in_visible_offerings(applications, user, "offering").filter(pk=application_id).first()
     )
     if application is None:
         raise Http404("No such application")
@@ -85,12 +119,17 @@ def _state_counts(prefix: str = "") -> dict[str, Count]:
     }
 
 
-def list_hub_offerings(*, hub_ids: list[int], year: int) -> QuerySet[Offering]:
-    """Return the hubs' offerings in a year, each with counts by state and places left."""
+def list_hub_offerings(
+    *, hub_ids: list[int], year: int, provider_ids: list[int] = ()
+) -> QuerySet[Offering]:
+    """Return the hubs' and providers' offerings in a year, each with counts by state and
+    places left."""
     taken = Count("applications", filter=Q(applications__state__in=HOLDS_PLACE))
     return (
-        Offering.objects.filter(hub_id__in=hub_ids, academic_year=year)
-        .select_related("programme", "hub")
+        Offering.objects.filter(
+            Q(hub_id__in=hub_ids) | Q(provider_id__in=provider_ids), academic_year=year
+        )
+        .select_related("programme", "hub", "provider")
         .annotate(**_state_counts("applications__"), places_taken=taken)
         .annotate(
             places_left=Greatest(
@@ -146,14 +185,17 @@ def list_places_offered(offering: Offering) -> QuerySet[Application]:
     )
 
 
-def list_facilitators(hub_ids: list[int] | None, *, including: int | None = None) -> QuerySet[User]:
-    """Return active people with the facilitator role for any of these hubs (None: any hub).
+def list_facilitators(
+    hub_ids: list[int] | None, *, provider_ids: list[int] = (), including: int | None = None
+) -> QuerySet[User]:
+    """Return active people with the facilitator role for any of these hubs or national
+    providers (hub_ids None: anyone's).
 
     `including` keeps an offering's current facilitator choosable after their role ends.
     """
     assignments = Q(roles__role=Role.FACILITATOR)
     if hub_ids is not None:
-        assignments &= Q(roles__hub_id__in=hub_ids)
+        assignments &= Q(roles__hub_id__in=hub_ids) | Q(roles__provider_id__in=provider_ids)
     people = Q(assignments, is_active=True)
     if including is not None:
         people |= Q(pk=including)
@@ -172,6 +214,7 @@ EXPORT_HEADER = (
     "offering id",
     "programme",
     "hub slug",
+    "provider slug",
     "academic year",
 )
 _EXPORT_COLUMNS = (
@@ -186,6 +229,7 @@ _EXPORT_COLUMNS = (
     "offering_id",
     "offering__programme__title",
     "offering__hub__slug",
+    "offering__provider__slug",
     "offering__academic_year",
 )
 
@@ -200,10 +244,33 @@ def iter_export_rows(applications: QuerySet[Application]) -> Iterator[tuple]:
 
 
 def list_export_applications(
-    user: User, *, year: int, hub: Hub | None = None
+    user: User, *, year: int, hub: Hub | None = None, provider: Provider | None = None
 ) -> QuerySet[Application]:
-    """Return the applications to a hub's offerings in a year (every hub the person may see)."""
+    """Return the applications to a hub's or provider's offerings in a year (every one the
+    person may see)."""
     applications = Application.objects.filter(offering__academic_year=year)
     if hub is not None:
         applications = applications.filter(offering__hub=hub)
-    return _in_visible_hubs(applications, user, "offering__hub_id")
+    if provider is not None:
+        applications = applications.filter(offering__provider=provider)
+    return _in_visible_offerings(applications, user, "offering")
+
+
+def list_provider_reach(*, year: int) -> QuerySet[Provider]:
+    """Every provider with its offerings, participants and schools in a year, counted in the
+    database: national providers' offerings reported by provider, as hubs' are by hub."""
+    in_year = Q(offerings__academic_year=year)
+    taking_part = in_year & Q(offerings__applications__state__in=PARTICIPATING)
+    return (
+        Provider.objects.annotate(
+            offering_count=Count("offerings", filter=in_year, distinct=True),
+            participant_count=Count(
+                "offerings__applications__applicant", filter=taking_part, distinct=True
+            ),
+            school_count=Count(
+                "offerings__applications__school", filter=taking_part, distinct=True
+            ),
+        )
+        .filter(offering_count__gt=0)
+        .order_by("kind", "name")
+    )

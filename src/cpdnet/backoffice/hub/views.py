@@ -1,7 +1,8 @@
 """Hub back office pages: the hub's offerings, their applications, decisions and exports.
 
-Every page is for hub staff (and national staff, who may act for any hub); objects of hubs the
-person does not staff answer 404, the same as objects that do not exist.
+Every page is for hub staff and for the staff of a national provider (the national centre, a
+national network, a partner), and national staff, who may act for any; objects of hubs and
+providers the person does not staff answer 404, the same as objects that do not exist.
 """
 
 from urllib.parse import urlencode
@@ -19,7 +20,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from cpdnet.accounts.permissions import Access, declare
-from cpdnet.accounts.selectors import is_national_staff, list_staffed_hub_ids
+from cpdnet.accounts.selectors import (
+    is_national_staff,
+    list_staffed_hub_ids,
+    list_staffed_provider_ids,
+)
 from cpdnet.applications.models import HOLDS_PLACE, State
 from cpdnet.applications.services import (
     ApplicationError,
@@ -69,7 +74,10 @@ def _years(*also: int) -> list[int]:
 
 
 def _dashboard_url(offering: Offering) -> str:
-    query = urlencode({"hub": offering.hub.slug, "year": offering.academic_year})
+    if offering.hub_id:
+        query = urlencode({"hub": offering.hub.slug, "year": offering.academic_year})
+    else:
+        query = urlencode({"provider": offering.provider.slug, "year": offering.academic_year})
     return f"{reverse('backoffice:hub')}?{query}"
 
 
@@ -81,21 +89,33 @@ def _window_label(offering: Offering, now) -> str:
     return _("Closed")
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 def hub_dashboard(request):
     hubs = list(selectors.list_visible_hubs(request.user))
+    providers = list(selectors.list_visible_providers(request.user))
     year = _year(request)
     slug = request.GET.get("hub", "")
-    if slug:
+    provider_slug = request.GET.get("provider", "")
+    chosen_providers = []
+    if slug or provider_slug:
         chosen = [hub for hub in hubs if hub.slug == slug]
-        if not chosen:
-            raise Http404("No such hub")
+        chosen_providers = [provider for provider in providers if provider.slug == provider_slug]
+        if not chosen and not chosen_providers:
+            raise Http404("No such hub or provider")
     elif is_national_staff(request.user):
         staffed = set(list_staffed_hub_ids(request.user))
         chosen = [hub for hub in hubs if hub.pk in staffed]
+        staffed_providers = set(list_staffed_provider_ids(request.user))
+        chosen_providers = [provider for provider in providers if provider.pk in staffed_providers]
     else:
-        chosen = hubs
-    offerings = list(selectors.list_hub_offerings(hub_ids=[hub.pk for hub in chosen], year=year))
+        chosen, chosen_providers = hubs, providers
+    offerings = list(
+        selectors.list_hub_offerings(
+            hub_ids=[hub.pk for hub in chosen],
+            provider_ids=[provider.pk for provider in chosen_providers],
+            year=year,
+        )
+    )
     now = timezone.now()
     for offering in offerings:
         offering.state_counts = [
@@ -117,44 +137,71 @@ def hub_dashboard(request):
                 (hub, [offering for offering in offerings if offering.hub_id == hub.pk])
                 for hub in chosen
             ],
+            "providers": providers,
+            "chosen_provider_slug": provider_slug,
+            "by_provider": [
+                (
+                    provider,
+                    [offering for offering in offerings if offering.provider_id == provider.pk],
+                )
+                for provider in chosen_providers
+            ],
             "states": State,
             "can_choose_hub": len(hubs) > 1,
+            "can_choose_provider": len(providers) > 1,
             "all_hubs_label": _("My hubs") if not is_national_staff(request.user) else "",
         },
     )
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 def offering_create(request):
+    provider_slug = request.GET.get("provider", "")
+    provider = selectors.access_provider(request.user, provider_slug) if provider_slug else None
     hubs = selectors.list_visible_hubs(request.user)
     hub_ids = selectors.visible_hub_ids(request.user)
-    network_ids = hubs.values("network_id")
+    if provider is None and hub_ids == []:
+        raise Http404("No hub to add an offering to")
     only_hub = hubs.first() if hub_ids is not None and len(hub_ids) == 1 else None
+    if provider is None:
+        programmes = Programme.objects.filter(is_active=True, network__in=hubs.values("network_id"))
+        facilitators = selectors.list_facilitators(hub_ids)
+    else:
+        # A national provider offers any network's programmes unless it belongs to one.
+        programmes = Programme.objects.filter(is_active=True)
+        if provider.network_id:
+            programmes = programmes.filter(network_id=provider.network_id)
+        facilitators = selectors.list_facilitators([], provider_ids=[provider.pk])
     form = OfferingForm(
         request.POST or None,
         initial={
             "hub": request.GET.get("hub") or (only_hub.slug if only_hub else None),
             "academic_year": _year(request),
             "planned_sessions": 3,
-            "local_only": True,
+            "local_only": provider is None,
             "requires_school_approval": True,
         },
-        hubs=hubs,
-        programmes=Programme.objects.filter(is_active=True, network__in=network_ids),
-        facilitators=selectors.list_facilitators(hub_ids),
+        hubs=hubs if provider is None else None,
+        national=provider is not None,
+        programmes=programmes,
+        facilitators=facilitators,
         years=_years(),
     )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
-        hub = fields.pop("hub")
+        hub = fields.pop("hub", None)
         try:
-            offering = create_offering(hub=hub, by=request.user, **fields)
+            offering = create_offering(hub=hub, provider=provider, by=request.user, **fields)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, _("Offering added: %(offering)s") % {"offering": offering})
             return redirect(_dashboard_url(offering))
-    return render(request, "backoffice/hub/offering_form.html", {"form": form, "offering": None})
+    return render(
+        request,
+        "backoffice/hub/offering_form.html",
+        {"form": form, "offering": None, "provider": provider},
+    )
 
 
 def _keep_unshown_seconds(offering: Offering, data: dict) -> dict:
@@ -167,7 +214,7 @@ def _keep_unshown_seconds(offering: Offering, data: dict) -> dict:
     return fields
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 def offering_edit(request, offering_id: int):
     offering = selectors.access_offering(request.user, offering_id)
     counts = selectors.count_applications_by_state(offering)
@@ -177,13 +224,16 @@ def offering_edit(request, offering_id: int):
         initial={name: getattr(offering, name) for name in OFFERING_FIELDS},
         offering=offering,
         programmes=Programme.objects.filter(
-            Q(is_active=True, network=offering.hub.network_id) | Q(pk=offering.programme_id)
+            Q(is_active=True, network=offering.programme.network_id) | Q(pk=offering.programme_id)
         ),
         facilitators=selectors.list_facilitators(
-            [offering.hub_id], including=offering.facilitator_id
+            [offering.hub_id] if offering.hub_id else [],
+            provider_ids=[offering.provider_id],
+            including=offering.facilitator_id,
         ),
         years=_years(offering.academic_year),
         places_taken=places_taken,
+        national=offering.is_national,
     )
     if request.method == "POST" and form.is_valid():
         fields = _keep_unshown_seconds(offering, form.cleaned_data)
@@ -218,19 +268,19 @@ def _change_window(request, offering_id: int, service, done: str):
     return redirect("backoffice:offering-edit", offering_id=offering.pk)
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 @require_POST
 def offering_open(request, offering_id: int):
     return _change_window(request, offering_id, open_applications, _("Applications are open."))
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 @require_POST
 def offering_close(request, offering_id: int):
     return _change_window(request, offering_id, close_applications, _("Applications are closed."))
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 def offering_applications(request, offering_id: int):
     offering = selectors.access_offering(request.user, offering_id)
     filter_form = ApplicationFilterForm(request.GET)
@@ -272,7 +322,7 @@ def _filters_query(data) -> str:
     return kept.urlencode()
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 @require_POST
 def offering_applications_decide(request, offering_id: int):
     offering = selectors.access_offering(request.user, offering_id)
@@ -305,7 +355,7 @@ def offering_applications_decide(request, offering_id: int):
     return redirect(back)
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 def offering_waiting_list(request, offering_id: int):
     offering = selectors.access_offering(request.user, offering_id)
     page = Paginator(selectors.list_waiting_list(offering), PER_PAGE).get_page(
@@ -345,7 +395,7 @@ def _render_application(request, application, form):
     )
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 def application_detail(request, application_id: int):
     application = selectors.access_application(request.user, application_id)
     allowed = _allowed_decisions(application)
@@ -353,7 +403,7 @@ def application_detail(request, application_id: int):
     return _render_application(request, application, form)
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 @require_POST
 def application_decide(request, application_id: int):
     application = selectors.access_application(request.user, application_id)
@@ -381,20 +431,38 @@ def application_decide(request, application_id: int):
     return redirect("backoffice:application", application_id=application.pk)
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 def offering_applications_export(request, offering_id: int):
     offering = selectors.access_offering(request.user, offering_id)
     rows = selectors.iter_export_rows(offering.applications.all())
     return csv_response(selectors.EXPORT_HEADER, rows, f"applications-offering-{offering.pk}.csv")
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 def applications_export(request):
     year = _year(request)
     slug = request.GET.get("hub", "")
     hub = selectors.access_hub(request.user, slug) if slug else None
+    provider_slug = request.GET.get("provider", "")
+    provider = selectors.access_provider(request.user, provider_slug) if provider_slug else None
     rows = selectors.iter_export_rows(
-        selectors.list_export_applications(request.user, year=year, hub=hub)
+        selectors.list_export_applications(request.user, year=year, hub=hub, provider=provider)
     )
-    name = f"applications-{hub.slug if hub else 'all-hubs'}-{year}.csv"
+    chosen = hub or provider
+    name = f"applications-{chosen.slug if chosen else 'all-hubs'}-{year}.csv"
     return csv_response(selectors.EXPORT_HEADER, rows, name)
+
+
+@declare(Access.NATIONAL_STAFF)
+def provider_reach(request):
+    year = _year(request)
+    return render(
+        request,
+        "backoffice/hub/provider_reach.html",
+        {
+            "year": year,
+            "year_label": f"{year}/{(year + 1) % 100:02d}",
+            "years": [(value, f"{value}/{(value + 1) % 100:02d}") for value in _years(year)],
+            "providers": selectors.list_provider_reach(year=year),
+        },
+    )

@@ -22,6 +22,7 @@ HEADER = [
     "offering id",
     "programme",
     "hub slug",
+    "provider slug",
     "academic year",
 ]
 
@@ -63,6 +64,7 @@ def test_an_offerings_applications_stream_as_csv_with_their_columns(hub_world, s
             "Hillside Primary",
             str(hub_world.offering_a.pk),
             "Primary Mastery Work Group",
+            "hub-a",
             "hub-a",
             str(hub_world.year),
         ],

@@ -362,6 +362,8 @@ def test_a_name_stored_with_a_line_break_still_reaches_the_approver_on_one_subje
     (email,) = to(mailoutbox, "head@ashfield.example.org")
     assert email.subject == ("Please release Ada Bcc: everyone@example.org for Mastery Specialists")
     assert email.message()["Bcc"] is None
+
+
 def test_the_approval_request_names_the_teacher_and_gives_every_session_in_uk_time(
     offering, teacher, run_on_commit, mailoutbox
 ):

@@ -1,8 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import school_views, views
 
 urlpatterns = [
+    path(
+        "my/school/participation/", school_views.school_participation, name="school-participation"
+    ),
+    path(
+        "my/school/places/<int:application_id>/swap/",
+        school_views.lead_participant_swap,
+        name="lead-participant-swap",
+    ),
     path("my/offerings/<int:offering_id>/", views.my_offering, name="my-offering"),
     path("my/offerings/<int:offering_id>/tasks/<int:task_id>/", views.my_task, name="my-task"),
     path(

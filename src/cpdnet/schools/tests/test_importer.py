@@ -325,7 +325,7 @@ def test_a_blank_phase_is_filled_from_the_census_school_type(tmp_path):
         ("Free Schools", "Free schools", "", True),
         ("Independent schools", "Other independent school", "State-funded primary", False),
         ("Special schools", "Non-maintained special school", "", False),
-        ("Colleges", "Further education", "", False),
+        ("Colleges", "Further education", "", True),
         ("", "", "State-funded primary", True),
         ("", "", "Pupil referral unit", True),
         ("", "", "Independent school", False),

@@ -13,6 +13,7 @@ from cpdnet.hubs.services import load_hubs
 from cpdnet.insights.demo import load_demo_targets
 from cpdnet.notifications.demo import load_demo_newsletters
 from cpdnet.programmes.demo import load_demo_programmes, load_demo_sessions
+from cpdnet.programmes.provision_demo import load_demo_provision
 from cpdnet.schools.models import School
 
 SCHOOLS_DEMO = Path(__file__).resolve().parents[3] / "schools" / "demo_data"
@@ -62,6 +63,12 @@ class Command(BaseCommand):
             f"{demo['accounts']} demo accounts and {demo['applications']} applications "
             f"({demo['applications_created']} new, from {demo['teachers']} made-up teachers)."
         )
+        provision = load_demo_provision()
+        self.stdout.write(
+            f"Loaded {provision['providers']} new national providers, "
+            f"{provision['offerings']} new national, college, school-led and multi-year "
+            f"offerings and {provision['applications']} applications for them."
+        )
         events = load_demo_events()
         letters = load_demo_newsletters()
         self.stdout.write(
@@ -94,5 +101,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "Other demo accounts, same password: hub@example.org, facilitator@example.org, "
             "approver@example.org, teacher@example.org, assessor@example.org, "
-            "evaluator@example.org (see src/cpdnet/programmes/demo_data/README.md)."
+            "evaluator@example.org, provider@example.org, college.teacher@example.org, "
+            "year.two@example.org (see src/cpdnet/programmes/demo_data/README.md)."
         )
