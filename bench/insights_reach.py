@@ -34,6 +34,7 @@ from _common import (  # noqa: E402 - the path above makes bench/ importable whe
     database_label,
     fresh_database,
     make_var_dir,
+    migrate,
     remove_var_dir,
     run_cpdnet,
 )
@@ -121,7 +122,7 @@ def prepare(args: argparse.Namespace) -> Path:
     var_dir = make_var_dir("cpdnet-bench-insights-")
     fresh_database()
     env = bench_env(var_dir)
-    run_cpdnet(["migrate", "--verbosity", "0"], env)
+    migrate(env)
     run_cpdnet(["load-demo"], env)
     started = time.monotonic()
     output = run_cpdnet(

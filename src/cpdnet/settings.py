@@ -176,16 +176,15 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("CPDNET_MEDIA_ROOT", VAR_DIR / "media"))
 
-CACHES = {
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["CPDNET_CACHE_URL"],
-        }
-        if os.environ.get("CPDNET_CACHE_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+_CACHE_URL = os.environ.get("CPDNET_CACHE_URL", "")
+if _CACHE_URL == "database":
+    # Shared by every process without Redis: the table made by `cpdnet createcachetable`.
+    _CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cpdnet_cache"}
+elif _CACHE_URL:
+    _CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+else:
+    _CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {"default": _CACHE}
 # How long a process may keep its copy of the hub areas when no shared cache tells it of a
 # change (see cpdnet.hubs.directory).
 HUB_DIRECTORY_MAX_AGE = int(os.environ.get("CPDNET_HUB_DIRECTORY_MAX_AGE", "60"))
