@@ -170,9 +170,9 @@ def wrk_load(port, paths, *, concurrency, warmup, duration, work_dir):
     threads = min(concurrency, os.cpu_count() or 1)
     base = [str(WRK), f"-t{threads}", f"-c{concurrency}", "-s", str(script)]
     url = f"http://{HOST}:{port}/"
-    subprocess.run([*base, f"-d{warmup}s", url], capture_output=True, check=True)
+    subprocess.run([*base, f"-d{warmup:g}s", url], capture_output=True, check=True)
     output = subprocess.run(
-        [*base, f"-d{duration}s", "--latency", url], capture_output=True, text=True, check=True
+        [*base, f"-d{duration:g}s", "--latency", url], capture_output=True, text=True, check=True
     ).stdout
 
     def number(pattern, default=0.0):
