@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from .models import District, LocalAuthority, School, SchoolStatus
 from .postcodes import Place, get_postcode_index, looks_like_outcode, looks_like_postcode
@@ -45,6 +46,32 @@ def _word_condition(word: str) -> Q:
     return condition
 
 
+def _words_condition(words: list[str]) -> Q | RawSQL:
+    """Schools whose search text has a word starting with each typed word.
+
+    Through the database's full-text index (see migration schools 0005): SQLite's FTS5 table
+    and PostgreSQL's tsvector index both match word prefixes; other databases scan with LIKE.
+    The words are [a-z0-9] only (search.query_words), so they need no quoting beyond this.
+    """
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        terms = " AND ".join('("st"* OR "saint")' if w == "st" else f'"{w}"*' for w in words)
+        matching = "SELECT rowid FROM school_search WHERE school_search MATCH %s"
+        return Q(urn__in=RawSQL(matching, [terms]))  # noqa: S611 - the terms are a parameter
+    if vendor == "postgresql":
+        terms = " & ".join("(st:* | saint)" if w == "st" else f"{w}:*" for w in words)
+        column = f"{School._meta.db_table}.search_text"
+        return RawSQL(  # noqa: S611 - a parameter; the column name is from the model
+            f"to_tsvector('simple', {column}) @@ to_tsquery('simple', %s)",
+            [terms],
+            output_field=BooleanField(),
+        )
+    condition = Q()
+    for word in words:
+        condition &= _word_condition(word)
+    return condition
+
+
 def list_schools_matching(text: str) -> QuerySet[School]:
     """Return schools whose name or town has every typed word (as a word start), or the URN.
 
@@ -59,12 +86,9 @@ def list_schools_matching(text: str) -> QuerySet[School]:
     words = query_words(query.text)
     if not words:
         return schools.none()
-    condition = Q()
-    for word in words:
-        condition &= _word_condition(word)
     typed = search_text(" ".join(words))
     return (
-        schools.filter(condition)
+        schools.filter(_words_condition(words))
         .annotate(
             closed_rank=Case(
                 When(status=SchoolStatus.CLOSED, then=Value(1)),
