@@ -9,6 +9,7 @@ from this process's hub directory (overrides, then districts, then whole authori
 mapping table can go stale and no query per school is needed.
 """
 
+import datetime
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,12 +37,12 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact, IsNull
 
-from cpdnet.applications.models import PARTICIPATING, Application, State
+from cpdnet.applications.models import Application, State
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub, Network
 from cpdnet.schools.models import District, School, SchoolStatus
 
-from .models import ALL_PHASES, Target
+from .models import ALL_PHASES, SchoolEngagement, Target
 
 NOT_KNOWN = "unknown"
 NO_HUB = "none"
@@ -279,13 +280,20 @@ def _schools(network: Network, filters: ReachFilters, cuts: Sequence[Decimal]) -
 # --- Engagement -----------------------------------------------------------------------------
 
 
-def _participating(network: Network, years: Iterable[int], states=PARTICIPATING) -> QuerySet:
-    """Return the participating applications of the network in those academic years."""
-    return Application.objects.filter(
-        state__in=states,
-        offering__academic_year__in=list(years),
-        offering__hub__network_id=network.pk,
-    )
+def _took_part_rows(
+    network: Network, years: Iterable[int], *, completed: bool = False
+) -> QuerySet[SchoolEngagement]:
+    """Return the engagement rollup's rows of the network in those academic years: one per
+    school that took part (see insights.engagement), or that completed with `completed`."""
+    rows = SchoolEngagement.objects.filter(network_id=network.pk, academic_year__in=list(years))
+    return rows.filter(completed__gt=0) if completed else rows
+
+
+def engagement_refreshed_at() -> datetime.datetime | None:
+    """When the engagement rollup last changed (None before it was first built): the pages show
+    how fresh their figures are."""
+    row = SchoolEngagement.objects.order_by("-refreshed_at").only("refreshed_at").first()
+    return row.refreshed_at if row else None
 
 
 def _few_schools(filters: ReachFilters) -> bool:
@@ -294,7 +302,7 @@ def _few_schools(filters: ReachFilters) -> bool:
 
 
 def _took_part_q(
-    network: Network, years: Iterable[int], filters: ReachFilters, states=PARTICIPATING
+    network: Network, years: Iterable[int], filters: ReachFilters, *, completed: bool = False
 ) -> Q | Exists:
     """Return a condition on a school: some of its staff took part in those years.
 
@@ -305,10 +313,10 @@ def _took_part_q(
     round (2,100 ms against 440 ms: the subquery is evaluated once and hashed). SQLite is
     fast with either.
     """
-    applications = _participating(network, years, states)
+    rows = _took_part_rows(network, years, completed=completed)
     if _few_schools(filters):
-        return Exists(applications.filter(school_id=OuterRef("pk")))
-    return Q(pk__in=applications.values("school_id"))
+        return Exists(rows.filter(school_id=OuterRef("pk")))
+    return Q(pk__in=rows.values("school_id"))
 
 
 def _engaged_q(network: Network, year: int, filters: ReachFilters) -> Q | Exists:
@@ -316,7 +324,7 @@ def _engaged_q(network: Network, year: int, filters: ReachFilters) -> Q | Exists
 
 
 def _completed_q(network: Network, year: int, filters: ReachFilters) -> Q | Exists:
-    return _took_part_q(network, [year], filters, states=[State.COMPLETED])
+    return _took_part_q(network, [year], filters, completed=True)
 
 
 # --- Reach: counts and rates ------------------------------------------------------------------
@@ -381,13 +389,13 @@ def _took_part_groups(network: Network, years: Iterable[int], schools_q: Q, **ke
     national breakdown on PostgreSQL with 1.2 million applications.
     """
     return (
-        _participating(network, years)
+        _took_part_rows(network, years)
         .filter(schools_q)
         .values(**keys)
         .order_by()
         .annotate(
             engaged=Count("school", distinct=True),
-            completed=Count("school", distinct=True, filter=Q(state=State.COMPLETED)),
+            completed=Count("school", distinct=True, filter=Q(completed__gt=0)),
         )
     )
 
@@ -599,7 +607,7 @@ def reach_trend(
         # one pass over a year's applications into a temporary index.
         counted = schools.order_by().count()
         schools_q = _schools_q(network, filters, cuts, "school__")
-        by_year = _took_part_by(network, years, schools_q, F("offering__academic_year"))
+        by_year = _took_part_by(network, years, schools_q, F("academic_year"))
     else:
         counts = {"schools": Count("pk")}
         for year in years:
