@@ -12,7 +12,8 @@ page and (c) the reach CSV of the API, each against hand-written SQL computing t
 numbers on the same connection, alternating the two, and prints the medians, their ratio and
 PASS/FAIL: each page at most --target-ms (100 ms) and --target (0.1) times its SQL, since the
 pages read the engagement rollup where the SQL reads the raw rows. It then times a full
-rebuild of the rollup and `check-rollups`' comparison (which must find no difference). It checks that the hand-written SQL and the selectors agree,
+rebuild of the rollup and `check-rollups`' comparison (which must find no difference). It
+checks that the hand-written SQL and the selectors agree,
 and measures the peak Python memory (tracemalloc) while consuming the reach CSV and the schools
 CSV, to compare between data sizes. See bench/README.md.
 """
