@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cpdnet.applications.models import Application
 from cpdnet.applications.services import withdraw_application
@@ -100,3 +101,14 @@ def test_check_rollups_reports_a_difference_and_rebuild_rollups_mends_it(world):
     call_command("check_rollups", stdout=output)
     assert "matches the applications" in output.getvalue()
     assert (1, YEAR) not in rollup(world.maths)
+
+
+def test_the_reach_pages_say_when_the_figures_last_changed(client, world):
+    # Given the rollup refreshed by the world's applications
+    refreshed = SchoolEngagement.objects.order_by("-refreshed_at").first().refreshed_at
+    client.force_login(world.national)
+
+    # When the national page and a hub's page are shown, then both give that time (UK time)
+    expected = f"Engagement figures as of {timezone.localtime(refreshed):%-d %B %Y, %H:%M}"
+    for url in ("/backoffice/insights/", f"/backoffice/insights/hubs/{world.hub_a.slug}/"):
+        assert expected in client.get(url, {"year": YEAR}).content.decode()
