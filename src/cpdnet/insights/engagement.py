@@ -14,7 +14,7 @@ activity generators) rebuild the whole rollup when they finish.
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -98,29 +98,22 @@ def _rollup_key_q(keys: Iterable[Key]) -> Q:
 
 
 def rebuild_engagement() -> int:
-    """Build the whole rollup again from the applications; return its number of rows."""
-    now = timezone.now()
-    with transaction.atomic():
-        SchoolEngagement.objects.all().delete()
-        batch: list[SchoolEngagement] = []
-        count = 0
-        for row in _facts(counted_applications()).iterator(chunk_size=BATCH_SIZE):
-            batch.append(
-                SchoolEngagement(
-                    school_id=row["school_id"],
-                    network_id=row["network_id"],
-                    academic_year=row["year"],
-                    participating=row["participating"],
-                    completed=row["completed"],
-                    refreshed_at=now,
-                )
-            )
-            if len(batch) == BATCH_SIZE:
-                SchoolEngagement.objects.bulk_create(batch)
-                count += len(batch)
-                batch = []
-        SchoolEngagement.objects.bulk_create(batch)
-        return count + len(batch)
+    """Build the whole rollup again from the applications; return its number of rows.
+
+    One INSERT ... SELECT of the grouped applications: the rows never pass through Python.
+    """
+    facts_sql, params = _facts(counted_applications()).query.sql_with_params()
+    table = SchoolEngagement._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's table name
+        cursor.execute(
+            f"INSERT INTO {table} "  # noqa: S608 - names from the model, values as parameters
+            "(school_id, network_id, academic_year, participating, completed, refreshed_at) "
+            "SELECT facts.school_id, facts.network_id, facts.year, facts.participating, "
+            f"facts.completed, %s FROM ({facts_sql}) AS facts",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), *params],
+        )
+        return cursor.rowcount
 
 
 @dataclass(frozen=True)
