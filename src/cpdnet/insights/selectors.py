@@ -381,12 +381,13 @@ def _counts(network: Network, year: int, filters: ReachFilters) -> dict:
 
 
 def _took_part_groups(network: Network, years: Iterable[int], schools_q: Q, **keys) -> QuerySet:
-    """Return the schools that took part (`engaged`, `completed`) counted from their applications
-    grouped by `keys`, expressions on an application; `schools_q` is `_schools_q` on its school.
+    """Return the schools that took part (`engaged`, `completed`) counted from their rollup
+    rows grouped by `keys`, expressions on a rollup row; `schools_q` is `_schools_q` on its
+    school.
 
-    One pass over the applications, where a condition per figure on every school (`COUNT(...)
-    FILTER (WHERE urn IN (subquery))`) reads them once per figure: 270 ms against 620 ms for a
-    national breakdown on PostgreSQL with 1.2 million applications.
+    One pass over the rows, where a condition per figure on every school (`COUNT(...) FILTER
+    (WHERE urn IN (subquery))`) read them once per figure (over the applications, before the
+    rollup: 270 ms against 620 ms for a national breakdown on PostgreSQL).
     """
     return (
         _took_part_rows(network, years)
