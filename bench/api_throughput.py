@@ -39,6 +39,7 @@ from bench._common import (  # noqa: E402
     database_label,
     fresh_database,
     make_var_dir,
+    migrate,
     remove_var_dir,
     run_cpdnet,
 )
@@ -169,9 +170,9 @@ def wrk_load(port, paths, *, concurrency, warmup, duration, work_dir):
     threads = min(concurrency, os.cpu_count() or 1)
     base = [str(WRK), f"-t{threads}", f"-c{concurrency}", "-s", str(script)]
     url = f"http://{HOST}:{port}/"
-    subprocess.run([*base, f"-d{warmup}s", url], capture_output=True, check=True)
+    subprocess.run([*base, f"-d{warmup:g}s", url], capture_output=True, check=True)
     output = subprocess.run(
-        [*base, f"-d{duration}s", "--latency", url], capture_output=True, text=True, check=True
+        [*base, f"-d{duration:g}s", "--latency", url], capture_output=True, text=True, check=True
     ).stdout
 
     def number(pattern, default=0.0):
@@ -310,7 +311,7 @@ def main() -> int:
     try:
         fresh_database()
         started = time.perf_counter()
-        run_cpdnet(["migrate", "--noinput"], env)
+        migrate(env)
         print(f"migrate: {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         summary = run_cpdnet(["load-demo"], env)

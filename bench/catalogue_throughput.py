@@ -33,6 +33,7 @@ from bench._common import (  # noqa: E402
     database_label,
     fresh_database,
     make_var_dir,
+    migrate,
     remove_var_dir,
     run_cpdnet,
 )
@@ -141,7 +142,7 @@ def main() -> int:
     try:
         fresh_database()
         started = time.perf_counter()
-        run_cpdnet(["migrate", "--noinput"], env)
+        migrate(env)
         print(f"migrate: {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         run_cpdnet(["collectstatic", "--noinput"], env)  # HTML pages need the static manifest

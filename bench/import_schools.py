@@ -16,8 +16,8 @@ time and peak memory (maximum resident set size) of each run:
 
 Targets: first import < 60 s, peak memory < 500 MB, speed-up first/second >= 3x, and the
 changed-everything re-import no slower than 1.5x the first import (it took 19x at 10,000
-rows before the importer wrote updates with one prepared UPDATE). It prints figures; it is not a test. Exit
-status 0 when every target is met, 1 otherwise.
+rows before the importer wrote updates with one prepared UPDATE). It prints figures; it is
+not a test. Exit status 0 when every target is met, 1 otherwise.
 """
 
 import argparse

@@ -15,12 +15,23 @@ time), p50/p99 latency, and checks every burst: every answer 201, exactly 50 `co
 It prints figures; it is not a test. Exit status 0 when every burst is correct and the mean
 rate meets the target (>= 50 registrations/s: 3,000 a minute, the "thousands registering in
 minutes" of a popular webinar), 1 otherwise.
+
+With `--quick-start` it measures what a new user runs instead: `python3 dev.py serve --port P`
+in a throwaway data dir (demo data, gunicorn as the quick start configures it), then one burst
+of `--size` (200) registrations to a demo webinar, every one sent at the same instant from its
+own connection, one in ten repeating an earlier email. It passes when every request gets an
+answer (no reset, no timeout), each 201 or 409 (`already_registered` for the repeats) in exactly
+those numbers, and the database holds one row per distinct email.
+
+    .venv/bin/python bench/webinar_registrations.py --quick-start
 """
 
 import argparse
 import http.client
 import json
+import os
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -31,16 +42,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (  # noqa: E402
+    REPO,
     bench_env,
     database_label,
     fresh_database,
     make_var_dir,
+    migrate,
     remove_var_dir,
     run_cpdnet,
 )
 from bench.api_throughput import (  # noqa: E402
     HOST,
     free_port,
+    get,
     start_gunicorn,
     stop_gunicorn,
     wait_until_ready,
@@ -157,6 +171,95 @@ def burst(port: int, offering_id: int, *, size: int, clients: int, round_number:
     }
 
 
+def quick_start_burst(port: int, offering_id: int, *, size: int) -> list[tuple[int, dict, float]]:
+    """Send `size` registrations at one instant, each on its own connection; one in ten
+    repeats an earlier email in capitals."""
+    path = f"/api/v1/events/{offering_id}/registrations"
+    distinct = size - size // 10
+    emails = [f"teacher{n}@quickstart.example.org" for n in range(distinct)]
+    emails += [email.upper() for email in emails[: size - distinct]]
+    barrier = threading.Barrier(size)
+    results: list = [None] * size
+
+    def client(number: int) -> None:
+        body = {"name": f"Teacher {number}", "email": emails[number], "role": "class_teacher"}
+        barrier.wait()
+        try:
+            results[number] = post(port, path, body)
+        except OSError as error:  # a reset or refused connection is what must not happen
+            results[number] = (type(error).__name__, {}, 0.0)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(size)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def quick_start_main(args: argparse.Namespace) -> int:
+    """One burst against the portal exactly as `python3 dev.py serve` serves it."""
+    var_dir = make_var_dir("cpdnet-bench-quickstart-")
+    port = free_port()
+    # This checkout's code, whichever checkout the virtual environment was installed from.
+    code_path = os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, CPDNET_VAR_DIR=str(var_dir), PYTHONPATH=code_path)
+    fresh_database()  # PostgreSQL when DATABASE_URL is set; SQLite in the data dir otherwise
+    log_path = var_dir / "serve.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
+    command = [sys.executable, str(REPO / "dev.py"), "serve", "--port", str(port)]
+    print(f"database: {database_label(var_dir)}")
+    print(f"server: {' '.join(command)} (data dir {var_dir})")
+    server = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    server.log = log
+    try:
+        started = time.perf_counter()
+        webinar = None
+        while webinar is None:
+            if server.poll() is not None:
+                raise SystemExit(f"dev.py serve exited:\n{log_path.read_text()[-3000:]}")
+            if time.perf_counter() - started > 900:
+                raise SystemExit(f"dev.py serve did not answer:\n{log_path.read_text()[-3000:]}")
+            try:
+                status, body = get(port, "/api/v1/offerings?kind=webinar&open=true&page_size=100")
+            except OSError:
+                time.sleep(1)
+                continue
+            items = json.loads(body)["items"] if status == 200 else []
+            webinar = next((item for item in items if item["places_left"] >= args.size), None)
+            if status == 200 and webinar is None:
+                raise SystemExit(f"no demo webinar has {args.size} places left")
+        print(f"ready after {time.perf_counter() - started:.0f} s (migrate, load-demo, ...)")
+        print(f"webinar {webinar['id']}: {webinar['places_left']} places left")
+        check_env = dict(env, CPDNET_DEBUG="1")
+        check = CHECK_WEBINARS.format(ids=webinar["id"])
+        before = int(run_cpdnet(["shell", "-v", "0", "-c", check], check_env).split()[1])
+        began = time.perf_counter()
+        results = quick_start_burst(port, webinar["id"], size=args.size)
+        elapsed = time.perf_counter() - began
+        after = run_cpdnet(["shell", "-v", "0", "-c", check], check_env).split()
+    finally:
+        stop_gunicorn(server)
+        remove_var_dir(var_dir, args.keep)
+
+    codes = Counter(status for status, _, _ in results)
+    answers = Counter(answer.get("status") or answer.get("code") for _, answer, _ in results)
+    repeats = args.size // 10
+    rows, twice = int(after[1]) - before, int(after[4])
+    latencies = sorted(seconds * 1000 for status, _, seconds in results if status in {201, 409})
+    print(
+        f"burst of {args.size} at once: {elapsed:.2f} s, HTTP {dict(codes)}, answers "
+        f"{dict(answers)}, p50 {statistics.median(latencies):.0f} ms, max {latencies[-1]:.0f} ms"
+    )
+    print(f"rows added {rows} (expected {args.size - repeats}), emails twice {twice}")
+    passed = codes == {201: args.size - repeats, 409: repeats} and rows == args.size - repeats
+    passed &= twice == 0 and answers.get("already_registered") == repeats
+    print(f"every registration answered, 201 or 409, none lost: {'PASS' if passed else 'FAIL'}")
+    return 0 if passed else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="bursts, each at a new webinar")
@@ -165,8 +268,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20, help="client threads per burst")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway data dir")
+    parser.add_argument(
+        "--quick-start", action="store_true", help="one burst against `python3 dev.py serve`"
+    )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
+    if args.quick_start:
+        return quick_start_main(args)
 
     var_dir = make_var_dir("cpdnet-bench-webinar-")
     (var_dir / "static").mkdir()
@@ -179,7 +287,7 @@ def main() -> int:
     try:
         fresh_database()
         started = time.perf_counter()
-        run_cpdnet(["migrate", "--noinput"], env)
+        migrate(env)
         print(f"migrate: {time.perf_counter() - started:.1f} s")
         script = MAKE_WEBINARS.format(capacity=args.capacity, count=args.rounds + 1)
         output = run_cpdnet(["shell", "-v", "0", "-c", script], env)

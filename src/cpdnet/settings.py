@@ -203,6 +203,9 @@ else:
 # How long a process may keep its copy of the hub areas when no shared cache tells it of a
 # change (see cpdnet.hubs.directory).
 HUB_DIRECTORY_MAX_AGE = int(os.environ.get("CPDNET_HUB_DIRECTORY_MAX_AGE", "60"))
+# Seconds a process answers from its copy before reading the shared version again (a change
+# made in another process shows within this time).
+HUB_DIRECTORY_CHECK_SECONDS = float(os.environ.get("CPDNET_HUB_DIRECTORY_CHECK_SECONDS", "1"))
 
 # Seconds a catalogue page for signed-out visitors may be served from the cache (0: never).
 CATALOGUE_CACHE_SECONDS = int(os.environ.get("CPDNET_CATALOGUE_CACHE_SECONDS", "60"))

@@ -30,7 +30,7 @@ from .models import (
 )
 from .permissions import can_confirm_affiliation, can_look_after_school
 from .selectors import email_domain, is_public_webmail, list_verified_domains, release_authority
-from .signals import application_moved
+from .signals import application_moved, school_confirmation_changed
 
 APPROVAL_SALT = "cpdnet.applications.school-approval"
 
@@ -384,9 +384,12 @@ def _move_affiliation(
     affiliation.state = to_state
     affiliation.save(update_fields=["state", "updated_at"])
     # Applications count for the school in insights only once it is confirmed.
-    Application.objects.filter(
+    applications = Application.objects.filter(
         applicant_id=affiliation.person_id, school_id=affiliation.school_id
-    ).update(school_confirmed=to_state == AffiliationState.CONFIRMED)
+    )
+    ids = list(applications.values_list("pk", flat=True))
+    applications.update(school_confirmed=to_state == AffiliationState.CONFIRMED)
+    school_confirmation_changed.send(sender=Application, application_ids=ids)
 
 
 def decide_affiliation(

@@ -9,3 +9,7 @@ move, and a receiver that raises aborts it. Arguments: application, from_state, 
 from django.dispatch import Signal
 
 application_moved = Signal()
+
+# Sent with application_ids when a school confirms or denies that a teacher works there, which
+# decides whether their applications count for the school (a queryset update sends no save).
+school_confirmation_changed = Signal()

@@ -40,6 +40,7 @@ from cpdnet.delivery.models import Attendance, AttendanceStatus, Cascade
 from cpdnet.evaluation.models import Answer, Question, QuestionCategory, SurveyKind, SurveyResponse
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub
+from cpdnet.insights.engagement import rebuild_engagement
 from cpdnet.programmes.demo import academic_year_of, planned_timestamps, school_day
 from cpdnet.programmes.models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme, Session
 from cpdnet.schools.models import School, SchoolStatus
@@ -209,6 +210,8 @@ class Summary:
     seconds: float = 0.0
     questions: int = 0
     deleted: int = 0
+    rollup_rows: int = 0  # rows of the engagement rollup rebuilt at the end
+    rollup_seconds: float = 0.0
 
 
 @dataclass
@@ -328,6 +331,10 @@ def generate_activity(
             if progress:
                 progress(1)
     _reset_sequences()
+    # The rows went in with bulk inserts, which send no signals: rebuild the rollup from them.
+    rollup_started = time.monotonic()
+    summary.rollup_rows = rebuild_engagement()
+    summary.rollup_seconds = time.monotonic() - rollup_started
     _analyze()
     summary.seconds = time.monotonic() - started
     return summary
@@ -341,6 +348,7 @@ def delete_activity() -> int:
         generated_offerings = Offering.objects.filter(facilitator__in=generated_users())
         _delete_rows(Offering, generated_offerings)
         _delete_rows(User, generated_users())
+        rebuild_engagement()
     return people
 
 

@@ -72,3 +72,36 @@ class Target(models.Model):
             else "every year"
         )
         return f"{self.network}: {self.get_phase_display()} {self.rate}% ({year})"
+
+
+class SchoolEngagement(models.Model):
+    """A rollup of engagement facts: for a school, a network and an academic year, how many of
+    its staff's applications count (see insights.engagement.counted_applications) and how many
+    of those completed. A row exists only while at least one application counts.
+
+    Kept up to date in the transaction of every change to an application or offering
+    (insights.engagement), rebuilt by `cpdnet rebuild-rollups`, checked against the raw rows
+    by `cpdnet check-rollups`. The reach and equity figures read it instead of the
+    applications: one row per engaged school instead of one per place.
+    """
+
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="engagement_rollups"
+    )
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    academic_year = models.PositiveSmallIntegerField()
+    participating = models.PositiveIntegerField()
+    completed = models.PositiveIntegerField()
+    refreshed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "academic_year", "school"],
+                name="one_engagement_row_per_school_network_and_year",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "network", "academic_year"])]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.network_id} {self.academic_year}: {self.participating}"

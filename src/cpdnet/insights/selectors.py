@@ -10,6 +10,7 @@ from this process's hub directory (overrides, then districts, then whole authori
 mapping table can go stale and no query per school is needed.
 """
 
+import datetime
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,12 +38,12 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact, IsNull
 
-from cpdnet.applications.models import PARTICIPATING, Application, State
+from cpdnet.applications.models import Application, State
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub, Network
 from cpdnet.schools.models import District, School, SchoolStatus
 
-from .models import ALL_PHASES, Target
+from .models import ALL_PHASES, SchoolEngagement, Target
 
 NOT_KNOWN = "unknown"
 NO_HUB = "none"
@@ -280,15 +281,20 @@ def _schools(network: Network, filters: ReachFilters, cuts: Sequence[Decimal]) -
 # --- Engagement -----------------------------------------------------------------------------
 
 
-def _participating(network: Network, years: Iterable[int], states=PARTICIPATING) -> QuerySet:
-    """Return the participating applications of the network in those academic years, of
-    teachers their school has confirmed (a claimed school does not count)."""
-    return Application.objects.filter(
-        school_confirmed=True,
-        state__in=states,
-        offering__academic_year__in=list(years),
-        offering__hub__network_id=network.pk,
-    )
+def _took_part_rows(
+    network: Network, years: Iterable[int], *, completed: bool = False
+) -> QuerySet[SchoolEngagement]:
+    """Return the engagement rollup's rows of the network in those academic years: one per
+    school that took part (see insights.engagement), or that completed with `completed`."""
+    rows = SchoolEngagement.objects.filter(network_id=network.pk, academic_year__in=list(years))
+    return rows.filter(completed__gt=0) if completed else rows
+
+
+def engagement_refreshed_at() -> datetime.datetime | None:
+    """When the engagement rollup last changed (None before it was first built): the pages show
+    how fresh their figures are."""
+    row = SchoolEngagement.objects.order_by("-refreshed_at").only("refreshed_at").first()
+    return row.refreshed_at if row else None
 
 
 def _few_schools(filters: ReachFilters) -> bool:
@@ -297,7 +303,7 @@ def _few_schools(filters: ReachFilters) -> bool:
 
 
 def _took_part_q(
-    network: Network, years: Iterable[int], filters: ReachFilters, states=PARTICIPATING
+    network: Network, years: Iterable[int], filters: ReachFilters, *, completed: bool = False
 ) -> Q | Exists:
     """Return a condition on a school: some of its staff took part in those years.
 
@@ -308,10 +314,10 @@ def _took_part_q(
     round (2,100 ms against 440 ms: the subquery is evaluated once and hashed). SQLite is
     fast with either.
     """
-    applications = _participating(network, years, states)
+    rows = _took_part_rows(network, years, completed=completed)
     if _few_schools(filters):
-        return Exists(applications.filter(school_id=OuterRef("pk")))
-    return Q(pk__in=applications.values("school_id"))
+        return Exists(rows.filter(school_id=OuterRef("pk")))
+    return Q(pk__in=rows.values("school_id"))
 
 
 def _engaged_q(network: Network, year: int, filters: ReachFilters) -> Q | Exists:
@@ -319,7 +325,7 @@ def _engaged_q(network: Network, year: int, filters: ReachFilters) -> Q | Exists
 
 
 def _completed_q(network: Network, year: int, filters: ReachFilters) -> Q | Exists:
-    return _took_part_q(network, [year], filters, states=[State.COMPLETED])
+    return _took_part_q(network, [year], filters, completed=True)
 
 
 # --- Reach: counts and rates ------------------------------------------------------------------
@@ -376,21 +382,22 @@ def _counts(network: Network, year: int, filters: ReachFilters) -> dict:
 
 
 def _took_part_groups(network: Network, years: Iterable[int], schools_q: Q, **keys) -> QuerySet:
-    """Return the schools that took part (`engaged`, `completed`) counted from their applications
-    grouped by `keys`, expressions on an application; `schools_q` is `_schools_q` on its school.
+    """Return the schools that took part (`engaged`, `completed`) counted from their rollup
+    rows grouped by `keys`, expressions on a rollup row; `schools_q` is `_schools_q` on its
+    school.
 
-    One pass over the applications, where a condition per figure on every school (`COUNT(...)
-    FILTER (WHERE urn IN (subquery))`) reads them once per figure: 270 ms against 620 ms for a
-    national breakdown on PostgreSQL with 1.2 million applications.
+    One pass over the rows, where a condition per figure on every school (`COUNT(...) FILTER
+    (WHERE urn IN (subquery))`) read them once per figure (over the applications, before the
+    rollup: 270 ms against 620 ms for a national breakdown on PostgreSQL).
     """
     return (
-        _participating(network, years)
+        _took_part_rows(network, years)
         .filter(schools_q)
         .values(**keys)
         .order_by()
         .annotate(
             engaged=Count("school", distinct=True),
-            completed=Count("school", distinct=True, filter=Q(state=State.COMPLETED)),
+            completed=Count("school", distinct=True, filter=Q(completed__gt=0)),
         )
     )
 
@@ -602,7 +609,7 @@ def reach_trend(
         # one pass over a year's applications into a temporary index.
         counted = schools.order_by().count()
         schools_q = _schools_q(network, filters, cuts, "school__")
-        by_year = _took_part_by(network, years, schools_q, F("offering__academic_year"))
+        by_year = _took_part_by(network, years, schools_q, F("academic_year"))
     else:
         counts = {"schools": Count("pk")}
         for year in years:

@@ -124,7 +124,9 @@ class School(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["status", "name"], name="school_status_name"),
-            models.Index(fields=["easting", "northing"], name="school_grid"),
+            # Nearest open schools to a place (schools.selectors.list_nearest_schools): status
+            # first, so that the planner prefers it to school_status_name for a grid square.
+            models.Index(fields=["status", "easting", "northing"], name="school_status_grid"),
             models.Index(Upper("postcode"), name="school_postcode_upper"),
         ]
 

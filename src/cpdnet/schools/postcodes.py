@@ -52,6 +52,8 @@ class PostcodeIndex:
         self._zip = zipfile.ZipFile(path)
         self._outcodes = frozenset(self._zip.namelist())
         self._block = lru_cache(maxsize=256)(self._read_block)
+        # About 2,300 outcodes: each centre is worked out once per process.
+        self.locate_outcode = lru_cache(maxsize=4096)(self._locate_outcode)
 
     def has_outcode(self, outcode: str) -> bool:
         return outcode in self._outcodes
@@ -82,7 +84,7 @@ class PostcodeIndex:
             return None
         return Place(normalised, found[0], found[1], found[2])
 
-    def locate_outcode(self, outcode: str) -> Place | None:
+    def _locate_outcode(self, outcode: str) -> Place | None:
         """Return the centre of an outcode's postcodes and the district holding most of them."""
         outcode = re.sub(r"\s", "", outcode).upper()
         if outcode not in self._outcodes:

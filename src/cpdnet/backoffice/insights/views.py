@@ -110,6 +110,7 @@ def national(request):
             "trend": trend,
             "trend_chart": trend_chart(trend),
             "targets": rates,
+            "refreshed_at": selectors.engagement_refreshed_at(),
         },
     )
 
@@ -160,6 +161,7 @@ def hub(request, slug: str):
             + f"?{urlencode({'year': year, 'never': never})}",
             "trend": trend,
             "trend_chart": trend_chart(trend),
+            "refreshed_at": selectors.engagement_refreshed_at(),
         },
     )
 

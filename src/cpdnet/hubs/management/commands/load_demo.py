@@ -11,6 +11,7 @@ from cpdnet.evaluation.demo import load_demo_evaluation
 from cpdnet.events.demo import load_demo_events
 from cpdnet.hubs.services import load_hubs
 from cpdnet.insights.demo import load_demo_targets
+from cpdnet.insights.engagement import rebuild_engagement
 from cpdnet.notifications.demo import load_demo_newsletters
 from cpdnet.programmes.demo import load_demo_programmes, load_demo_sessions
 from cpdnet.programmes.provision_demo import load_demo_provision
@@ -95,6 +96,8 @@ class Command(BaseCommand):
             f"{evaluation['certificates']} certificate{pluralize(evaluation['certificates'])}."
         )
         self.stdout.write(f"Loaded {load_demo_targets()} engagement targets.")
+        # The demo's applications went in with bulk inserts, which keep no rollup up to date.
+        self.stdout.write(f"Rebuilt the engagement rollup: {rebuild_engagement()} rows.")
         self.stdout.write(
             f"Demo national staff account: national@example.org / {DEMO_PASSWORD} at /admin/"
         )

@@ -65,4 +65,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 "There are no national survey questions, so no survey answers were generated."
             )
+        self.stdout.write(
+            f"Rebuilt the engagement rollup: {summary.rollup_rows:,} rows in "
+            f"{summary.rollup_seconds:.1f} s."
+        )
         self.stdout.write(f"Took {summary.seconds:.1f} s.")
