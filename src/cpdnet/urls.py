@@ -4,6 +4,7 @@ from django.urls import include, path
 from cpdnet.api.urls import api
 
 urlpatterns = [
+    path("", include("cpdnet.operations.urls")),
     path("", include("cpdnet.public.urls")),
     path("", include("cpdnet.accounts.urls")),
     path("api/v1/", api.urls),
