@@ -746,6 +746,15 @@ def check_graceful_restart(fleet, data):
 
 
 def check_backup_restore(fleet, data):
+    # The workers may still be sending the bursts' emails: compare a database at rest.
+    waited = time.perf_counter()
+    while fleet.sql(
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+        "WHERE status IN ('READY', 'RUNNING')"
+    )[0][0]:
+        if time.perf_counter() - waited > 300:
+            raise RuntimeError("the task queue did not drain within 5 minutes")
+        time.sleep(0.5)
     dump = fleet.root / "cpdnet.dump"
     primary = ["-h", HOST, "-p", str(fleet.args.primary_port), "-U", "postgres"]
     began = time.perf_counter()
@@ -784,7 +793,8 @@ def check_backup_restore(fleet, data):
     ok = not differing and figures == figures_restored and len(hubs) > 1
     engaged = sum(int(row[2]) for row in hubs)
     return ok, (
-        f"pg_dump {dump.stat().st_size / 1e6:.1f} MB in {dumped:.1f} s, pg_restore in "
+        f"queue drained, then pg_dump {dump.stat().st_size / 1e6:.1f} MB in {dumped:.1f} s, "
+        f"pg_restore in "
         f"{restored:.1f} s; {len(tables)} tables, {rows:,} rows, differing: "
         f"{differing or 'none'}; reach per hub ({len(hubs)} rows, {engaged} schools engaged) "
         f"{'the same' if figures == figures_restored else 'DIFFERENT'}"
