@@ -5,7 +5,7 @@ pg_basebackup), Redis, two gunicorn web servers (deploy/gunicorn.conf.py) behind
 shipped deploy/nginx/cpdnet-proxy.conf), two `cpdnet worker` processes, then prints one
 PASS/FAIL line with its figure for each of the seven checks of issue 15, and tears it all down.
 
-    python bench/fleet.py                      # about 3-4 minutes on 2 cores
+    python bench/fleet.py                      # 8.5 min on a busy 2-core machine
     python bench/fleet.py --keep               # keep the data dir and logs
 
 Needs Debian's nginx, redis-server and PostgreSQL 15 (/usr/lib/postgresql/15/bin); run as root
