@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
 from cpdnet.accounts.permissions import Access, declare
 
@@ -34,7 +34,7 @@ def _cache() -> None:
 def _task_queue() -> None:
     from django_tasks_db.backend import DatabaseBackend
 
-    if isinstance(default_task_backend, DatabaseBackend):
+    if isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
         from django_tasks_db.models import DBTaskResult
 
         # Reads the queue table the workers take tasks from (an index-only probe).

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import OperationalError, connections
+from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +20,10 @@ def test_readyz_is_ready_when_database_cache_and_queue_answer(client, settings):
         "default": {"BACKEND": "cpdnet.operations.request_ids.RequestTracingDatabaseBackend"}
     }
 
-    response = client.get("/readyz")
+    with CaptureQueriesContext(connections["default"]) as queries:
+        response = client.get("/readyz")
 
+    assert any("django_tasks_database_dbtaskresult" in q["sql"] for q in queries)
     assert response.status_code == 200
     assert response.json() == {
         "status": "ready",
