@@ -60,9 +60,15 @@ INSTALLED_APPS = [
     "cpdnet.public",
     "cpdnet.backoffice",
     "cpdnet.api",
+    "cpdnet.operations",
+    "django_guid",
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times every request and counts it per view.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id (from nginx's X-Request-ID, or made here) on every log record.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +81,7 @@ MIDDLEWARE = [
     "cpdnet.accounts.middleware.StaffIdleTimeoutMiddleware",
     "cpdnet.rate_limits.TooManyRequestsMiddleware",
     "cpdnet.database_busy.DatabaseBusyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "cpdnet.urls"
@@ -90,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cpdnet.operations.replica.figures_freshness",
             ],
         },
     },
@@ -112,6 +120,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# Reports and insights read from a streaming replica when one is set (cpdnet.operations.replica);
+# a replica that does not answer within CONNECT_TIMEOUT seconds is skipped for the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("CPDNET_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    # Tests read the replica's rows from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["cpdnet.operations.replica.ReportingReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -212,7 +234,9 @@ CATALOGUE_CACHE_SECONDS = int(os.environ.get("CPDNET_CATALOGUE_CACHE_SECONDS", "
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("CPDNET_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "CPDNET_TASKS_BACKEND", "cpdnet.operations.request_ids.RequestTracingDatabaseBackend"
+        ),
         "QUEUES": ["default"],
     }
 }
@@ -395,11 +419,53 @@ PERSONAL_DATA_RETENTION_DAYS = {
     "sessions": int(os.environ.get("CPDNET_RETAIN_EXPIRED_SESSIONS_DAYS", "0")),
 }
 
+# /metrics answers only requests from these addresses or networks (comma-separated IPs or CIDRs,
+# as seen by cpdnet's client address) or with `Authorization: Bearer CPDNET_METRICS_TOKEN`;
+# with neither set it answers nobody.
+METRICS_ALLOWED_IPS = env_list("CPDNET_METRICS_ALLOWED_IPS", "")
+METRICS_TOKEN = os.environ.get("CPDNET_METRICS_TOKEN", "")
+# The proxy's health probes come over plain http from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Request ids: nginx sends its $request_id as X-Request-ID; the answer carries it back.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": False,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+    "IGNORE_URLS": ["healthz", "readyz", "metrics"],
+}
+
+# Logs: one JSON object per line (CPDNET_LOG_FORMAT=text for people reading a terminal), each
+# with the request id (`correlation_id`) of the request or task it belongs to.
+LOG_FORMAT = os.environ.get("CPDNET_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s "
+            "%(correlation_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CPDNET_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Task enqueued/started lines join a request to its tasks; keep them at INFO.
+        "cpdnet.operations": {"level": os.environ.get("CPDNET_OPERATIONS_LOG_LEVEL", "INFO")},
+    },
 }
 
 

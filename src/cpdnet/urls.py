@@ -8,6 +8,7 @@ from cpdnet.api.urls import api
 handler500 = "cpdnet.database_busy.server_error"
 
 urlpatterns = [
+    path("", include("cpdnet.operations.urls")),
     path("", include("cpdnet.public.urls")),
     path("", include("cpdnet.accounts.urls")),
     path("api/v1/", api.urls),

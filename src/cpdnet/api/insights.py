@@ -15,6 +15,7 @@ from cpdnet.accounts.selectors import has_role, is_national_staff, list_staffed_
 from cpdnet.backoffice.csv_export import csv_response
 from cpdnet.hubs.models import Network
 from cpdnet.insights.selectors import REACH_CSV_HEADER, Reach, iter_reach_rows, reach_by_hub
+from cpdnet.operations.replica import reads_from_replica
 
 from .auth import TokenAuth
 from .schemas import Error
@@ -73,6 +74,7 @@ def _reach(request, params: ReachParams) -> Reach | Status:
     response={200: ReachOut, 401: Error, 403: Error, 404: Error},
     summary="Schools counted and engaged per hub in an academic year",
 )
+@reads_from_replica
 def reach(request, params: Query[ReachParams]):
     result = _reach(request, params)
     if isinstance(result, Status):
@@ -97,6 +99,7 @@ def reach(request, params: Query[ReachParams]):
     response={200: None, 401: Error, 403: Error, 404: Error},
     summary="The same figures as CSV: hub, schools, engaged, rate",
 )
+@reads_from_replica
 def reach_csv(request, params: Query[ReachParams]):
     result = _reach(request, params)
     if isinstance(result, Status):

@@ -2,7 +2,8 @@
 and the evaluator's anonymised extract.
 
 National staff see every hub; hub staff see their own hubs (others answer 404); the evaluator
-gets only the anonymised extract.
+gets only the anonymised extract. Pages read their figures from the read replica when there
+is one (the CSV exports stream from the primary).
 """
 
 from urllib.parse import urlencode
@@ -21,6 +22,7 @@ from cpdnet.insights import selectors
 from cpdnet.insights.charts import bar_chart, trend_chart
 from cpdnet.insights.maps import choropleth
 from cpdnet.insights.selectors import NO_HUB, ReachFilters
+from cpdnet.operations.replica import reads_from_replica
 
 from .forms import (
     YEARS_SHOWN,
@@ -76,6 +78,7 @@ def _trend_years(year: int) -> list[int]:
 
 
 @declare(Access.NATIONAL_STAFF)
+@reads_from_replica
 def national(request):
     networks = list_networks()
     form = ReachForm(request.GET or None, networks=networks)
@@ -116,6 +119,7 @@ def national(request):
 
 
 @declare(Access.HUB_STAFF)
+@reads_from_replica
 def hub(request, slug: str):
     hub = access_hub(request.user, slug)
     form = HubPageForm(request.GET or None, networks=[hub.network])
@@ -200,6 +204,7 @@ def _school_filters(request) -> tuple:
 
 
 @declare(Access.HUB_STAFF)
+@reads_from_replica
 def schools(request):
     form, network, year, filters, engaged = _school_filters(request)
     found = selectors.list_reach_schools(network, year, filters, engaged=engaged)
@@ -234,6 +239,7 @@ def schools_export(request):
 
 
 @declare(Access.HUB_STAFF)
+@reads_from_replica
 def impact(request):
     form = ExtractForm(request.GET or None)
     year = form.cleaned_data["year"] if form.is_bound and form.is_valid() else None

@@ -4,6 +4,7 @@ import threading
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError
 from django_tasks import task
 
@@ -13,6 +14,7 @@ from cpdnet.notifications.management.commands.worker import _enqueue_periodic_ta
 # that an earlier test's request left open: database access must be allowed.
 pytestmark = pytest.mark.django_db
 
+COMMAND = "cpdnet.notifications.management.commands.worker"
 CALLS: list[str] = []
 FIRST_CALL = threading.Event()
 
@@ -128,3 +130,31 @@ def test_a_failure_to_enqueue_one_task_does_not_stop_the_schedule(settings):
     # pass, and the failed one was tried again when next due
     assert CALLS == ["frequent", "flaky", "frequent", "flaky", "frequent"]
     assert FLAKY.attempts == 3
+
+
+def test_a_worker_without_periodic_tasks_runs_tasks_only(database_queue):
+    with (
+        mock.patch(f"{COMMAND}._enqueue_periodic_tasks") as schedule,
+        mock.patch(f"{COMMAND}.DatabaseWorkerCommand.handle") as run_tasks,
+    ):
+        call_command("worker", periodic="without")
+
+    run_tasks.assert_called_once()
+    schedule.assert_not_called()
+
+
+def test_the_scheduler_enqueues_periodic_tasks_and_runs_none(database_queue):
+    with (
+        mock.patch(f"{COMMAND}._enqueue_periodic_tasks") as schedule,
+        mock.patch(f"{COMMAND}.DatabaseWorkerCommand.handle") as run_tasks,
+    ):
+        call_command("worker", periodic="only")
+
+    schedule.assert_called_once()
+    run_tasks.assert_not_called()
+
+
+@pytest.fixture
+def database_queue(settings):
+    # The command checks that its backend is a database queue, as in production.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

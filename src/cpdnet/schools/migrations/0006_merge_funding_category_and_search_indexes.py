@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0005_classify_school_funding'),
-        ('schools', '0005_name_search_index'),
+        ("schools", "0005_classify_school_funding"),
+        ("schools", "0005_name_search_index"),
     ]
 
-    operations = [
-    ]
+    operations = []

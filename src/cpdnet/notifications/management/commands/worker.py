@@ -1,8 +1,10 @@
 """`cpdnet worker`: run background tasks from the database queue, and enqueue the periodic
 ones listed in settings.PERIODIC_TASKS. Periodic tasks are idempotent, so running several
-workers (each enqueuing them) is safe."""
+workers (each enqueuing them) is safe; a fleet may instead run its workers with
+`--periodic without` and one `--periodic only` scheduler (deploy/systemd)."""
 
 import logging
+import signal
 import threading
 import time
 
@@ -33,8 +35,28 @@ def _enqueue_periodic_tasks(stop: threading.Event) -> None:
 class Command(DatabaseWorkerCommand):
     help = "Run background tasks (emails, expiries) and enqueue the periodic ones."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--periodic",
+            choices=["with", "without", "only"],
+            default="with",
+            help=(
+                "with: run tasks and enqueue the periodic ones (the default); without: only "
+                "run tasks; only: only enqueue the periodic ones (one scheduler for a fleet)"
+            ),
+        )
+
+    def handle(self, *args, periodic: str = "with", **options):
         stop = threading.Event()
+        if periodic == "only":
+            for signal_number in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signal_number, lambda *_: stop.set())
+            _enqueue_periodic_tasks(stop)
+            return
+        if periodic == "without":
+            super().handle(*args, **options)
+            return
         scheduler = threading.Thread(
             target=_enqueue_periodic_tasks, args=(stop,), name="periodic-tasks", daemon=True
         )
