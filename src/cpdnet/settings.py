@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cpdnet.public.navigation.navigation",
             ],
         },
     },
@@ -110,7 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 LOGIN_URL = "/sign-in/"
-LOGIN_REDIRECT_URL = "/account/"
+LOGIN_REDIRECT_URL = "/my/"
 
 # --- OpenID Connect sign-in (e.g. DfE Sign-in) -------------------------------------------------
 # Off unless CPDNET_OIDC_CLIENT_ID is set; then the provider's endpoints must be set too. People

@@ -40,6 +40,18 @@ def list_approved_school_urns(user: User) -> list[int]:
     return _ids(user, Role.SCHOOL_APPROVER, "school_id")
 
 
+def list_role_names(user: User) -> frozenset[str]:
+    """Every role the person holds, in one query kept on the user for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_role_names"):
+        names = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        if user.is_staff:
+            names.add(Role.NATIONAL_STAFF)
+        user._role_names = frozenset(names)
+    return user._role_names
+
+
 def has_role(user: User, role: str) -> bool:
     if role == Role.NATIONAL_STAFF:
         return is_national_staff(user)
