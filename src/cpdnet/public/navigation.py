@@ -27,7 +27,12 @@ _ITEMS = (
     (_("Your applications"), "public:my-applications", "signed_in", ("/account/applications/",)),
     (_("Your sessions"), "public:my-sessions", "signed_in", ("/my/sessions/", "/my/offerings/")),
     (_("Release requests"), "public:school-approvals", Role.SCHOOL_APPROVER, ("/school/",)),
-    (_("Offerings you run"), "backoffice:offerings-to-run", Role.FACILITATOR, ("/backoffice/offerings/",)),
+    (
+        _("Offerings you run"),
+        "backoffice:offerings-to-run",
+        Role.FACILITATOR,
+        ("/backoffice/offerings/",),
+    ),
     (_("Your hub"), "backoffice:hub", Role.HUB_STAFF, ("/backoffice/hub/",)),
     (_("Insights"), "backoffice:insights", Role.NATIONAL_STAFF, ("/backoffice/insights/",)),
     (_("Back office"), "backoffice:index", Role.NATIONAL_STAFF, ("/backoffice/",)),

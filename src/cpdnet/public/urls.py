@@ -6,8 +6,8 @@ from .catalogue import urls as catalogue_urls
 from .certificates import urls as certificates_urls
 from .delivery import urls as delivery_urls
 from .evaluation import urls as evaluation_urls
-from .home import urls as home_urls
 from .events import urls as event_urls
+from .home import urls as home_urls
 from .newsletters import urls as newsletter_urls
 from .sessions import urls as sessions_urls
 

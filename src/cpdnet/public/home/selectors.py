@@ -98,9 +98,7 @@ def _ended_without_register(sessions: QuerySet[Session], now) -> QuerySet[Sessio
         sessions.filter(ends_at__lte=now, cancelled_at__isnull=True)
         .filter(~Exists(Attendance.objects.filter(session=OuterRef("pk"))))
         .filter(
-            Exists(
-                Application.objects.filter(offering=OuterRef("offering"), state=State.ACCEPTED)
-            )
+            Exists(Application.objects.filter(offering=OuterRef("offering"), state=State.ACCEPTED))
         )
         .select_related("offering__programme", "offering__hub")
         .order_by("-ends_at", "id")
@@ -199,9 +197,7 @@ def get_hub_home(user: User, now: datetime.datetime) -> HubHome:
         Offering.objects.filter(hub_id__in=hub_ids)
         .annotate(last_session_ends_at=Max("sessions__ends_at"))
         .filter(last_session_ends_at__lte=now)
-        .filter(
-            Exists(Application.objects.filter(offering=OuterRef("pk"), state=State.ACCEPTED))
-        )
+        .filter(Exists(Application.objects.filter(offering=OuterRef("pk"), state=State.ACCEPTED)))
         .select_related("programme", "hub")
         .order_by("last_session_ends_at", "id")[:SHOWN]
     )
@@ -235,4 +231,3 @@ def get_home(user: User, now: datetime.datetime | None = None) -> Home:
         facilitator=get_facilitator_home(user, now) if Role.FACILITATOR in roles else None,
         roles=roles,
     )
-

@@ -13,5 +13,8 @@ from .selectors import get_home
 @never_cache
 def my_home(request):
     now = timezone.now()
-    return render(request, "public/home/home.html", {"home": get_home(request.user, now), "today": timezone.localdate(now)},
+    return render(
+        request,
+        "public/home/home.html",
+        {"home": get_home(request.user, now), "today": timezone.localdate(now)},
     )

@@ -31,7 +31,9 @@ def _client(user) -> Client:
 
 def _ended_session(offering, days_ago: int = 1):
     start = timezone.now() - datetime.timedelta(days=days_ago, hours=2)
-    return SessionFactory(offering=offering, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    return SessionFactory(
+        offering=offering, starts_at=start, ends_at=start + datetime.timedelta(hours=2)
+    )
 
 
 @pytest.mark.django_db
