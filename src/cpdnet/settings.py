@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cpdnet.public.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cpdnet.urls"
@@ -211,6 +212,8 @@ EMAIL_HOST_USER = os.environ.get("CPDNET_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CPDNET_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CPDNET_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("CPDNET_FROM_EMAIL", "cpdnet <no-reply@example.org>")
+# Shown on the help, privacy and accessibility pages.
+CONTACT_EMAIL = os.environ.get("CPDNET_CONTACT_EMAIL", "help@example.org")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("CPDNET_SECURE_COOKIES", False)
