@@ -23,6 +23,8 @@ class OfferingFilters:
     mode: str = ""
     year: int | None = None
     open_only: bool = False
+    # The catalogue leaves out offerings whose applications have closed unless asked.
+    include_closed: bool = True
     hub_ids: tuple[int, ...] | None = None  # "near me": the hubs serving a school or place
     updated_since: datetime.datetime | None = None
 
@@ -85,6 +87,8 @@ def list_offerings(
         offerings = offerings.filter(academic_year=filters.year)
     if filters.open_only:
         offerings = offerings.filter(applications_open_at__lte=now, applications_close_at__gt=now)
+    elif not filters.include_closed:
+        offerings = offerings.filter(applications_close_at__gt=now)
     if filters.updated_since is not None:
         offerings = offerings.filter(
             Q(updated_at__gte=filters.updated_since)
