@@ -228,7 +228,8 @@ def decide_applications(
             decide_application(application=application, decision=decision, by=by, reason=reason)
             decided += 1
         except ApplicationError as error:
-            problems.append(f"{application.applicant.email}: {error.reason}")
+            person = application.applicant.get_full_name() or application.applicant.email
+            problems.append(f"{person}: {error.reason}")
     return decided, problems
 
 

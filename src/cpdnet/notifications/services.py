@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from cpdnet.applications.models import State, Transition
+from cpdnet.applications.models import Application, State, Transition
 from cpdnet.programmes import calendar
 from cpdnet.programmes.models import Offering, Session
 
@@ -66,10 +66,9 @@ def send_once(
     return True
 
 
-def send_application_emails(*, transition: Transition) -> int:
-    """Tell the applicant (and, for a new application, the school approver) what happened."""
+def _application_context(transition: Transition) -> dict:
     application = transition.application
-    context = {
+    return {
         "application": application,
         "offering": application.offering,
         "transition": transition,
@@ -78,6 +77,39 @@ def send_application_emails(*, transition: Transition) -> int:
         "days": settings.SCHOOL_APPROVAL_DAYS,
         "sessions": list_calendar_sessions(application.offering),
     }
+
+
+@dataclass(frozen=True)
+class EmailPreview:
+    to: str
+    subject: str
+    body: str
+
+
+def preview_applicant_email(
+    *, application: Application, to_state: str, reason: str = ""
+) -> EmailPreview | None:
+    """The email the applicant would get if their application moved to this state (nothing is
+    saved or sent), or None when that move sends none."""
+    subject = APPLICANT_SUBJECTS.get(to_state)
+    if not subject:
+        return None
+    transition = Transition(
+        application=application, from_state=application.state, to_state=to_state, reason=reason
+    )
+    return EmailPreview(
+        to=application.applicant.email,
+        subject=f"{subject}: {application.offering.programme.title}",
+        body=render_to_string(
+            "notifications/application_update.txt", _application_context(transition)
+        ),
+    )
+
+
+def send_application_emails(*, transition: Transition) -> int:
+    """Tell the applicant (and, for a new application, the school approver) what happened."""
+    application = transition.application
+    context = _application_context(transition)
     sent = 0
     subject = APPLICANT_SUBJECTS.get(transition.to_state)
     if subject:

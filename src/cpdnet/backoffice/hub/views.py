@@ -25,8 +25,10 @@ from cpdnet.applications.services import (
     ApplicationError,
     decide_application,
     decide_applications,
+    places_taken,
 )
 from cpdnet.backoffice.csv_export import csv_response
+from cpdnet.notifications.services import preview_applicant_email
 from cpdnet.programmes.models import Offering, Programme
 from cpdnet.programmes.services import (
     OFFERING_FIELDS,
@@ -258,6 +260,8 @@ def offering_applications(request, offering_id: int):
             "places_left": max(0, offering.capacity - places_taken),
             "decision_form": DecisionForm(auto_id="bulk-%s"),
             "filters": _filters_query(request.GET),
+            # "Select all" is a link, so it works without JavaScript.
+            "select_all": request.GET.get("select") == "all",
         },
     )
 
@@ -290,9 +294,15 @@ def offering_applications_decide(request, offering_id: int):
                 messages.error(request, error)
         return redirect(back)
     decision = form.cleaned_data["decision"]
+    reason = form.cleaned_data["reason"]
     chosen = sorted(form.cleaned_data["applications"], key=lambda a: (a.submitted_at, a.pk))
+    if request.POST.get("confirmed") != "yes":
+        # First the preview: who moves, who cannot and why, and the email they will get.
+        return _render_decision_preview(
+            request, offering=offering, chosen=chosen, decision=decision, reason=reason, back=back
+        )
     decided, problems = decide_applications(
-        applications=chosen, decision=decision, by=request.user, reason=form.cleaned_data["reason"]
+        applications=chosen, decision=decision, by=request.user, reason=reason
     )
     if decided:
         messages.success(
@@ -300,9 +310,50 @@ def offering_applications_decide(request, offering_id: int):
             ngettext("%(count)d application %(done)s.", "%(count)d applications %(done)s.", decided)
             % {"count": decided, "done": DONE[decision]},
         )
+    # One error summary lists every person who could not be moved (see _messages.html).
     for problem in problems:
         messages.error(request, problem)
     return redirect(back)
+
+
+def _render_decision_preview(request, *, offering, chosen, decision, reason, back):
+    target = DECISION_STATES[decision]
+    movable = [application for application in chosen if application.can_move_to(target)]
+    refused = [
+        (
+            application,
+            _("An application that is %(state)s cannot be %(done)s.")
+            % {"state": application.get_state_display().lower(), "done": DONE[decision]},
+        )
+        for application in chosen
+        if not application.can_move_to(target)
+    ]
+    places_left = None
+    if decision == "accept":
+        places_left = max(0, offering.capacity - places_taken(offering))
+    sample = (
+        preview_applicant_email(application=movable[0], to_state=target, reason=reason)
+        if movable
+        else None
+    )
+    return render(
+        request,
+        "backoffice/hub/decide_preview.html",
+        {
+            "offering": offering,
+            "decision": decision,
+            "decision_label": DONE[decision],
+            "reason": reason,
+            "movable": movable,
+            "refused": refused,
+            "short_of_places": places_left is not None
+            and len([a for a in movable if a.state not in HOLDS_PLACE]) > places_left,
+            "places_left": places_left,
+            "sample": sample,
+            "filters": request.POST.get("filters", ""),
+            "back": back,
+        },
+    )
 
 
 @declare(Access.HUB_STAFF)

@@ -120,7 +120,7 @@ class TestList:
 
         queries = count_queries(signed_in(hub_world.staff_a), list_url(hub_world.offering_a))
 
-        assert queries == 9
+        assert queries == 8
 
 
 class TestHistory:
@@ -256,11 +256,55 @@ class TestDeciding:
 
 class TestBulkDeciding:
     def _bulk(self, client, offering, applications, decision, **extra):
+        """Decide as confirmed on the preview page."""
         return client.post(
             f"/backoffice/hub/offerings/{offering.pk}/applications/decide/",
-            {"applications": [a.pk for a in applications], "decision": decision, **extra},
+            {
+                "applications": [a.pk for a in applications],
+                "decision": decision,
+                "confirmed": "yes",
+                **extra,
+            },
             follow=True,
         )
+
+    def test_the_preview_names_people_shows_the_email_and_changes_nothing(
+        self, hub_world, signed_in
+    ):
+        # Given one submitted application and one already declined
+        waiting = applicant("ada@school.example.org", offering=hub_world.offering_a)
+        declined = ApplicationFactory(offering=hub_world.offering_a, state="declined")
+        # When staff choose both and "decline", before confirming
+        response = self._bulk(
+            signed_in(hub_world.staff_a),
+            hub_world.offering_a,
+            [waiting, declined],
+            "decline",
+            confirmed="",
+            reason="The cohort is full",
+        )
+        text = response.content.decode()
+        # Then one summary says who cannot be moved and why, and the email is shown
+        assert "Check before you send" in text
+        assert text.count('class="govuk-error-summary"') == 1
+        person = declined.applicant.get_full_name() or declined.applicant.email
+        assert f"{person}: An application that is declined cannot be declined." in text
+        assert "Subject: Your application was not successful" in text
+        assert "Reason: The cohort is full." in text
+        assert "Confirm and send 1 email" in text
+        # And nothing has changed or been sent yet
+        assert state_of(waiting) == "submitted"
+        assert not Transition.objects.exists() and not AuditEntry.objects.exists()
+
+    def test_select_all_works_without_javascript(self, hub_world, signed_in):
+        ApplicationFactory.create_batch(3, offering=hub_world.offering_a)
+        text = (
+            signed_in(hub_world.staff_a)
+            .get(list_url(hub_world.offering_a), {"select": "all"})
+            .content.decode()
+        )
+        assert text.count('name="applications" type="checkbox"') == 3
+        assert text.count(" checked>") >= 3 and "Clear the selection" in text
 
     def test_the_selected_applications_are_decided_and_counted(self, hub_world, signed_in):
         chosen = ApplicationFactory.create_batch(3, offering=hub_world.offering_a)
@@ -294,7 +338,8 @@ class TestBulkDeciding:
 
         text = response.content.decode()
         assert "2 applications accepted." in text
-        assert "t1@school.example.org: There are no places left on this offering." in text
+        last = chosen[2].applicant
+        assert f"{last.get_full_name()}: There are no places left on this offering." in text
         assert [state_of(application) for application in chosen] == [
             "accepted",
             "accepted",
@@ -333,7 +378,12 @@ class TestBulkDeciding:
 
         response = signed_in(hub_world.staff_a).post(
             f"/backoffice/hub/offerings/{hub_world.offering_a.pk}/applications/decide/",
-            {"applications": [chosen.pk], "decision": "decline", "filters": "state=submitted&x=1"},
+            {
+                "applications": [chosen.pk],
+                "decision": "decline",
+                "filters": "state=submitted&x=1",
+                "confirmed": "yes",
+            },
         )
 
         assert response["Location"] == (

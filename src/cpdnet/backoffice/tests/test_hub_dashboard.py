@@ -134,4 +134,4 @@ def test_the_dashboard_takes_the_same_queries_however_many_offerings(
 
     queries = count_queries(signed_in(hub_world.staff_a), URL)
 
-    assert queries == 7
+    assert queries == 6
