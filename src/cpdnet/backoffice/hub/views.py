@@ -20,11 +20,12 @@ from django.views.decorators.http import require_POST
 
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import is_national_staff, list_staffed_hub_ids
-from cpdnet.applications.models import HOLDS_PLACE, State
+from cpdnet.applications.models import HOLDS_PLACE, Application, State
 from cpdnet.applications.services import (
     ApplicationError,
     decide_application,
     decide_applications,
+    offer_place_by_hand,
     places_taken,
 )
 from cpdnet.backoffice.csv_export import csv_response
@@ -45,6 +46,7 @@ from .forms import (
     ApplicationFilterForm,
     BulkDecisionForm,
     DecisionForm,
+    OfferByHandForm,
     OfferingForm,
 )
 
@@ -359,6 +361,10 @@ def _render_decision_preview(request, *, offering, chosen, decision, reason, bac
 @declare(Access.HUB_STAFF)
 def offering_waiting_list(request, offering_id: int):
     offering = selectors.access_offering(request.user, offering_id)
+    return _render_waiting_list(request, offering)
+
+
+def _render_waiting_list(request, offering, offer_form=None, offer_to=None):
     page = Paginator(selectors.list_waiting_list(offering), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -373,8 +379,38 @@ def offering_waiting_list(request, offering_id: int):
                 for index, application in enumerate(page.object_list)
             ],
             "offered": selectors.list_places_offered(offering),
+            "places_left": max(0, offering.capacity - places_taken(offering)),
+            "offer_form": offer_form or OfferByHandForm(auto_id="offer-%s"),
+            "offer_to": offer_to,
         },
+        status=400 if offer_form is not None else 200,
     )
+
+
+@declare(Access.HUB_STAFF)
+@require_POST
+def waiting_list_offer(request, offering_id: int, application_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    try:
+        application = offering.applications.select_related("applicant").get(pk=application_id)
+    except Application.DoesNotExist:
+        raise Http404("No application on this offering has this number") from None
+    form = OfferByHandForm(request.POST, auto_id="offer-%s")
+    if not form.is_valid():
+        return _render_waiting_list(request, offering, offer_form=form, offer_to=application.pk)
+    try:
+        offer_place_by_hand(
+            application=application, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.reason)
+    else:
+        messages.success(
+            request,
+            _("%(person)s has been offered the place and emailed.")
+            % {"person": application.applicant.get_full_name() or application.applicant.email},
+        )
+    return redirect("backoffice:offering-waiting-list", offering_id=offering.pk)
 
 
 def _allowed_decisions(application) -> list[str]:

@@ -428,6 +428,60 @@ class TestWaitingList:
         assert "theirs@school.example.org" not in text
         assert "Offer runs out" in text
 
+    def _offer(self, client, application, reason):
+        url = (
+            f"/backoffice/hub/offerings/{application.offering_id}/waiting-list/"
+            f"{application.pk}/offer/"
+        )
+        return client.post(url, {"reason": reason}, follow=True)
+
+    def test_staff_offer_a_free_place_out_of_turn_with_a_reason_kept_and_audited(
+        self, hub_world, signed_in
+    ):
+        # Given a free place and two people waiting
+        offering = hub_world.offering_a
+        applicant("first@school.example.org", offering=offering, state="waitlisted")
+        later = applicant("later@school.example.org", offering=offering, state="waitlisted")
+        # When staff offer it to the later one, saying why
+        response = self._offer(
+            signed_in(hub_world.staff_a), later, "Only teacher of KS5 physics at the school"
+        )
+        # Then that person has the offer, with the reason in the history and the audit trail
+        assert "has been offered the place and emailed" in response.content.decode()
+        assert state_of(later) == "place_offered"
+        transition = Transition.objects.get(application=later)
+        assert transition.reason == "Only teacher of KS5 physics at the school"
+        entry = AuditEntry.objects.get(action="applications.application.place_offered")
+        assert entry.data == {"reason": "Only teacher of KS5 physics at the school"}
+
+    def test_offering_by_hand_without_a_reason_is_refused_with_the_field_marked(
+        self, hub_world, signed_in
+    ):
+        waiting = applicant(
+            "w@school.example.org", offering=hub_world.offering_a, state="waitlisted"
+        )
+        response = self._offer(signed_in(hub_world.staff_a), waiting, "  ")
+        text = response.content.decode()
+        assert response.status_code == 400
+        assert f'href="#offer-reason-{waiting.pk}"' in text
+        assert "Say why this person is offered the place" in text
+        assert state_of(waiting) == "waitlisted" and not AuditEntry.objects.exists()
+
+    def test_no_place_can_be_offered_by_hand_when_the_offering_is_full(self, hub_world, signed_in):
+        offering = hub_world.offering_a
+        waiting = applicant("w@school.example.org", offering=offering, state="waitlisted")
+        ApplicationFactory.create_batch(offering.capacity, offering=offering, state="accepted")
+        response = self._offer(signed_in(hub_world.staff_a), waiting, "Urgent")
+        assert "There are no places left on this offering." in response.content.decode()
+        assert state_of(waiting) == "waitlisted"
+
+    def test_another_hubs_waiting_list_cannot_be_offered_from(self, hub_world, signed_in):
+        theirs = applicant(
+            "t@school.example.org", offering=hub_world.offering_b, state="waitlisted"
+        )
+        response = self._offer(signed_in(hub_world.staff_a), theirs, "Because")
+        assert response.status_code == 404 and state_of(theirs) == "waitlisted"
+
     def test_another_hubs_waiting_list_is_not_found(self, hub_world, signed_in):
         response = signed_in(hub_world.staff_a).get(
             f"/backoffice/hub/offerings/{hub_world.offering_b.pk}/waiting-list/"
