@@ -52,6 +52,12 @@ class TeacherHome:
     in_progress: list[Application]
     completed: list[Application]
 
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.offers or self.next_sessions or self.tasks or self.in_progress or self.completed
+        )
+
 
 @dataclass
 class ApproverHome:
@@ -80,6 +86,11 @@ class Home:
     hub: HubHome | None = None
     facilitator: FacilitatorHome | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def shows_teacher(self) -> bool:
+        """Staff who take no part in programmes themselves see only their own work."""
+        return not self.teacher.is_empty or not (self.approver or self.hub or self.facilitator)
 
 
 def _own_applications(user: User) -> QuerySet[Application]:

@@ -244,3 +244,11 @@ def test_navigation_marks_the_current_section():
     text = _menu(_client(teacher).get("/account/applications/").content.decode())
     current = text[: text.index('aria-current="true"')]
     assert current.rstrip().endswith('href="/account/applications/"')
+
+
+@pytest.mark.django_db
+def test_staff_who_take_no_part_see_only_their_own_work():
+    staff = UserFactory()
+    RoleAssignmentFactory(user=staff, role=Role.HUB_STAFF, hub=OfferingFactory().hub)
+    text = _client(staff).get(HOME).content.decode()
+    assert "Your hub's inbox" in text and "Your next sessions" not in text
