@@ -262,7 +262,8 @@ def test_the_csv_export_streams_every_registration(client, runners):
     assert response.streaming
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[0].lstrip("\ufeff").startswith("name,email,job_role")
-    assert lines[1].startswith("Ada Lovelace,ada@example.org,class_teacher")
+    assert lines[1].startswith("Ada Lovelace,ada@example.org,Class or subject teacher,")
+    assert ",Confirmed," in lines[1] and ",On the waiting list," in lines[2]
     assert lines[2].startswith("'=HYPERLINK()")
 
 
