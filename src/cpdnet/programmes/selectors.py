@@ -187,7 +187,7 @@ def get_session(session_id: int) -> Session:
 
 
 def list_offering_sessions(offering_id: int) -> QuerySet[Session]:
-    """An offering's sessions, first first (cancelled ones included)."""
+    """An offering's sessions, earliest first (cancelled ones included)."""
     return _with_offering(Session.objects.filter(offering_id=offering_id)).order_by(
         "starts_at", "id"
     )
