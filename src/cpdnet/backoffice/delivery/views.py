@@ -8,6 +8,7 @@ anyone signed in and every one of them fetches its offering through
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -60,6 +61,8 @@ def offering_list(request):
 def offering_run(request, offering_id: int):
     offering = _offering(request, offering_id)
     progress = selectors.get_offering_progress(offering)
+    # Completion is offered only when it can be right: after the last session has ended.
+    last_ends_at = selectors.list_running_sessions(offering).aggregate(last=Max("ends_at"))["last"]
     return render(
         request,
         "backoffice/delivery/offering_run.html",
@@ -67,7 +70,12 @@ def offering_run(request, offering_id: int):
             "offering": offering,
             "sessions": selectors.list_sessions_with_register_counts(offering),
             "progress": progress,
-            "meets_rule": sum(1 for p in progress.ready_to_confirm if p.completion.meets_rule),
+            "will_complete": [p for p in progress.ready_to_confirm if p.completion.meets_rule],
+            "will_not_complete": [
+                p for p in progress.ready_to_confirm if not p.completion.meets_rule
+            ],
+            "last_ends_at": last_ends_at,
+            "can_confirm": last_ends_at is not None and last_ends_at <= timezone.now(),
         },
     )
 

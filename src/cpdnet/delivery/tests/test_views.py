@@ -350,3 +350,24 @@ def test_a_paper_register_lists_every_participant_to_sign(runner, world):
     assert "Sign beside your name" in text
     assert world.participant.applicant.get_full_name() in text
     assert second.applicant.get_full_name() in text
+
+
+def run_url(world):
+    return reverse("backoffice:offering-run", kwargs={"offering_id": world.offering.pk})
+
+
+def test_completion_is_previewed_with_who_completes_and_why_not(runner, world):
+    # Given three past sessions and a participant with no marks or reflection
+    text = runner.get(run_url(world)).content.decode()
+    # Then the page says who will not complete and why, before the button
+    name = world.participant.applicant.get_full_name()
+    section = text[text.index("Will not complete (1)") :]
+    assert name in section[: section.index("</ul>")]
+    assert "Confirm completion for 1 participant" in text
+
+
+def test_completion_is_not_offered_before_the_last_session(runner, world):
+    SessionFactory(offering=world.offering)  # next week
+    text = runner.get(run_url(world)).content.decode()
+    assert "You can confirm completion once the last session has ended" in text
+    assert "Confirm completion for" not in text
