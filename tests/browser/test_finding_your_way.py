@@ -348,3 +348,40 @@ def test_wide_tables_stay_inside_the_screen(browse, check, live_server, world, w
     check(page)
     page.goto(f"{live_server.url}/backoffice/hub/offerings/{world['placed_on'].pk}/applications/")
     check(page)
+
+
+@pytest.mark.parametrize("width", [DESK, PHONE])
+def test_registers_warn_before_the_session_and_print_on_paper(
+    browse, check, live_server, world, width
+):
+    # Given a facilitator's session next week with one participant
+    offering = world["placed_on"]
+    offering.facilitator = world["staff"]
+    offering.save()
+    session = offering.sessions.get()
+    url = f"{live_server.url}/backoffice/offerings/{offering.pk}/sessions/{session.pk}/register/"
+    page = browse(width=width, javascript=False, user=world["staff"])
+    page.goto(url)
+    expect(page.get_by_text("This session has not happened yet.")).to_be_visible()
+    check(page)
+    page.get_by_label("Attended").first.check()
+    page.get_by_role("button", name="Save the register").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("has not started yet")
+    check(page)
+    page.goto(url)
+    page.get_by_role("link", name="Print a paper register").click()
+    expect(page.get_by_role("cell", name="Ada Lovelace")).to_be_visible()
+    check(page)
+
+
+def test_the_public_hub_page_shows_no_internal_notes(browse, check, live_server, world):
+    hub = world["hub"]
+    hub.source = "Scraped from the hub's web page"
+    hub.areas_note = "NCETM page council areas"
+    hub.save()
+    page = browse(width=PHONE, javascript=False)
+    page.goto(f"{live_server.url}/hubs/{hub.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Abacus Maths Hub")
+    expect(page.get_by_text("Scraped from")).to_have_count(0)
+    expect(page.get_by_text("NCETM page council areas")).to_have_count(0)
+    check(page)
