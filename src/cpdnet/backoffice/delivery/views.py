@@ -8,7 +8,6 @@ anyone signed in and every one of them fetches its offering through
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -61,14 +60,17 @@ def offering_list(request):
 def offering_run(request, offering_id: int):
     offering = _offering(request, offering_id)
     progress = selectors.get_offering_progress(offering)
+    sessions = list(selectors.list_sessions_with_register_counts(offering))
     # Completion is offered only when it can be right: after the last session has ended.
-    last_ends_at = selectors.list_running_sessions(offering).aggregate(last=Max("ends_at"))["last"]
+    last_ends_at = max(
+        (session.ends_at for session in sessions if not session.is_cancelled), default=None
+    )
     return render(
         request,
         "backoffice/delivery/offering_run.html",
         {
             "offering": offering,
-            "sessions": selectors.list_sessions_with_register_counts(offering),
+            "sessions": sessions,
             "progress": progress,
             "will_complete": [p for p in progress.ready_to_confirm if p.completion.meets_rule],
             "will_not_complete": [

@@ -5,7 +5,7 @@ the page costs the same number of queries however much a person has.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Exists, F, Max, OuterRef, QuerySet
 from django.utils import timezone
@@ -85,7 +85,6 @@ class Home:
     approver: ApproverHome | None = None
     hub: HubHome | None = None
     facilitator: FacilitatorHome | None = None
-    roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def shows_teacher(self) -> bool:
@@ -240,5 +239,4 @@ def get_home(user: User, now: datetime.datetime | None = None) -> Home:
         approver=get_approver_home(user, now) if Role.SCHOOL_APPROVER in roles else None,
         hub=get_hub_home(user, now) if Role.HUB_STAFF in roles else None,
         facilitator=get_facilitator_home(user, now) if Role.FACILITATOR in roles else None,
-        roles=roles,
     )
