@@ -10,7 +10,7 @@ import sys
 
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -34,7 +34,8 @@ def database_busy_response(request: HttpRequest) -> HttpResponse:
             {"detail": _("The service is busy. Try again in a few seconds.")}, status=503
         )
     else:
-        response = render(request, "503.html", status=503)
+        # Drawn without the request: its context processors would query the database.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "cpdnet.accounts.middleware.StaffIdleTimeoutMiddleware",
     "cpdnet.rate_limits.TooManyRequestsMiddleware",
+    # A database that cannot be reached, then (handled first) one that is only busy: 503s.
+    "cpdnet.public.middleware.ServiceUnavailableMiddleware",
     "cpdnet.database_busy.DatabaseBusyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cpdnet.operations.replica.figures_freshness",
+                "cpdnet.public.navigation.navigation",
             ],
         },
     },
@@ -138,7 +141,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 LOGIN_URL = "/sign-in/"
-LOGIN_REDIRECT_URL = "/account/"
+LOGIN_REDIRECT_URL = "/my/"
 
 # --- OpenID Connect sign-in (e.g. DfE Sign-in) -------------------------------------------------
 # Off unless CPDNET_OIDC_CLIENT_ID is set; then the provider's endpoints must be set too. People
@@ -251,6 +254,8 @@ EMAIL_HOST_USER = os.environ.get("CPDNET_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CPDNET_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CPDNET_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("CPDNET_FROM_EMAIL", "cpdnet <no-reply@example.org>")
+# Shown on the help, privacy and accessibility pages.
+CONTACT_EMAIL = os.environ.get("CPDNET_CONTACT_EMAIL", "help@example.org")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # On by default in production; CPDNET_SECURE_COOKIES=0 only for a plain-http local demo.

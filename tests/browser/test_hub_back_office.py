@@ -108,7 +108,14 @@ def test_hub_staff_waitlist_an_application_without_javascript(
 
     page.get_by_label("Select Ada Lovelace").check()
     page.get_by_label("Put on the waiting list").check()
-    page.get_by_role("button", name="Apply to selected applications").click()
+    page.get_by_role("button", name="Check the decision and emails").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check before you send")
+    expect(
+        page.get_by_text("Subject: You are on the waiting list: Primary Mastery")
+    ).to_be_visible()
+    check_accessible(page)
+    assert Application.objects.get(pk=world["application"].pk).state == "submitted"
+    page.get_by_role("button", name="Confirm and send 1 email").click()
 
     expect(page.get_by_text("1 application put on the waiting list.")).to_be_visible()
     check_accessible(page)

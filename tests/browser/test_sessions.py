@@ -65,7 +65,7 @@ def test_a_participant_sees_the_link_only_inside_the_release_window(page, live_s
     _sign_in(page, live_server, world.participant)
 
     page.goto(f"{live_server.url}/account/")
-    page.get_by_role("link", name="Your sessions", exact=True).click()
+    page.locator("#main-content").get_by_role("link", name="Your sessions", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your sessions")
     expect(page.get_by_text("Link to join ready")).to_have_count(1)
     assert SOON_LINK not in page.content()

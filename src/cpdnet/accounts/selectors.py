@@ -23,9 +23,7 @@ def _ids(user: User, role: str, column: str) -> list:
 
 
 def is_national_staff(user: User) -> bool:
-    return user.is_authenticated and (
-        user.is_staff or bool(_ids(user, Role.NATIONAL_STAFF, "role"))
-    )
+    return Role.NATIONAL_STAFF in list_role_names(user)
 
 
 def list_staffed_hub_ids(user: User) -> list[int]:
@@ -54,10 +52,21 @@ def list_approved_school_urns(user: User) -> list[int]:
     return _ids(user, Role.SCHOOL_APPROVER, "school_id")
 
 
+def list_role_names(user: User) -> frozenset[str]:
+    """Every role the person holds (national staff for Django staff too), in one query kept on
+    the user for the request: permission checks and the menu share it."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_role_names"):
+        names = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        if user.is_staff:
+            names.add(Role.NATIONAL_STAFF)
+        user._role_names = frozenset(names)
+    return user._role_names
+
+
 def has_role(user: User, role: str) -> bool:
-    if role == Role.NATIONAL_STAFF:
-        return is_national_staff(user)
-    return bool(_ids(user, role, "role"))
+    return role in list_role_names(user)
 
 
 def get_api_token(token: str) -> ApiToken | None:

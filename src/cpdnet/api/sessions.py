@@ -48,7 +48,7 @@ def _session(request, session: Session) -> dict:
 @router.get(
     "/offerings/{offering_id}/sessions",
     response={200: list[SessionOut], 404: Error},
-    summary="An offering's sessions, first first, cancelled ones included",
+    summary="An offering's sessions, earliest first, cancelled ones included",
 )
 def list_offering_sessions(request, offering_id: int = Path(..., ge=1, le=MAX_ID)):
     if not Offering.objects.filter(pk=offering_id).exists():

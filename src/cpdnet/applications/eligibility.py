@@ -4,7 +4,9 @@ Rules read a plain `Candidate` so that they can be checked from a table without 
 (tests/eligibility_cases.csv); `build_candidate` gathers the facts for a real application.
 """
 
+import dataclasses
 import datetime
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -230,3 +232,24 @@ def find_previous_year_place(*, offering: Offering, applicant):
         .order_by("-submitted_at")
         .first()
     )
+
+
+def check_person(*, offering: Offering, person, now=None) -> Refusal | None:
+    """Check what can be known about a signed-in person before they fill in the form: with no
+    school on their account only the window; with no role, the role is left for the form."""
+    now = now or timezone.now()
+    if person.school is None:
+        # `window_closed` reads only these three facts.
+        return window_closed(
+            types.SimpleNamespace(
+                now=now,
+                window_opens_at=offering.applications_open_at,
+                window_closes_at=offering.applications_close_at,
+            )
+        )
+    candidate = build_candidate(
+        offering=offering, applicant=person, school=person.school, job_role=person.job_role, now=now
+    )
+    if not person.job_role:
+        candidate = dataclasses.replace(candidate, job_role=next(iter(candidate.audience), ""))
+    return check(candidate)

@@ -538,7 +538,8 @@ def decide_applications(
             decide_application(application=application, decision=decision, by=by, reason=reason)
             decided += 1
         except ApplicationError as error:
-            problems.append(f"{application.applicant.email}: {error.reason}")
+            person = application.applicant.get_full_name() or application.applicant.email
+            problems.append(f"{person}: {error.reason}")
     return decided, problems
 
 
@@ -586,6 +587,35 @@ def offer_place_to_waiting_list(*, offering: Offering) -> Application | None:
         return None
     _move(head, State.PLACE_OFFERED, reason="A place came free")
     return head
+
+
+def offer_place_by_hand(*, application: Application, by, reason: str) -> Application:
+    """Hub staff offer a free place to someone on the waiting list out of turn, saying why."""
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(
+            "Say why this person is offered the place before those waiting longer.",
+            code="reason_required",
+        )
+    with transaction.atomic():
+        offering = _lock_offering(application.offering_id)
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.state != State.WAITLISTED:
+            raise ApplicationError(
+                "Only someone on the waiting list can be offered a place.", code="not_waiting"
+            )
+        if places_taken(offering) >= offering.capacity:
+            raise NoPlacesLeft()
+        _move(application, State.PLACE_OFFERED, by=by, reason=reason)
+        record(
+            actor=by,
+            action="applications.application.place_offered",
+            obj=application,
+            hub=offering.hub,
+            summary=f"Place offered by hand: {application.applicant.email} on {offering}",
+            data={"reason": reason},
+        )
+    return application
 
 
 def take_up_offered_place(*, application: Application, by) -> Application:

@@ -79,6 +79,11 @@ urlpatterns = [
         hub.offering_waiting_list,
         name="offering-waiting-list",
     ),
+    path(
+        "hub/offerings/<int:offering_id>/waiting-list/<int:application_id>/offer/",
+        hub.waiting_list_offer,
+        name="waiting-list-offer",
+    ),
     path("hub/applications/<int:application_id>/", hub.application_detail, name="application"),
     path(
         "hub/applications/<int:application_id>/decide/",

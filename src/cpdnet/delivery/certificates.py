@@ -229,6 +229,17 @@ def render_certificate_pdf(facts: CertificateFacts, *, verify_url: str) -> bytes
     pdf.set_compression(False)
     pdf.set_title(pdf_text(f"Certificate of completion: {facts.programme}"))
     pdf.set_author("cpdnet")
+    # fpdf2 cannot tag running text (PDF/UA); the language and a one-sentence text alternative
+    # in the document's subject let screen readers announce it, and the verification page is
+    # the same facts in accessible HTML.
+    pdf.set_lang("en-GB")
+    pdf.set_subject(
+        pdf_text(
+            f"{facts.participant} completed {facts.programme} with {facts.hub} from "
+            f"{_date(facts.starts_on)} to {_date(facts.ends_on)}: {facts.hours} hours. "
+            f"Verification code {facts.code}."
+        )
+    )
     pdf.set_creation_date(
         datetime.datetime.combine(facts.issued_on, datetime.time(12), tzinfo=datetime.UTC)
     )

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 
+from cpdnet.accounts.models import JobRole
 from cpdnet.programmes.models import Kind, Offering
 
 from .models import Registration, RegistrationStatus
@@ -67,16 +68,19 @@ def iter_export_rows(offering: Offering) -> Iterator[list]:
         "attended",
         "created_at",
     )
+    # Codes in words: "Class or subject teacher", "Confirmed".
+    job_roles = {value: str(label) for value, label in JobRole.choices}
+    statuses = {value: str(label) for value, label in RegistrationStatus.choices}
     for name, email, job_role, urn, school, status, attended, created_at in rows.iterator(
         chunk_size=2000
     ):
         yield [
             name,
             email,
-            job_role,
+            job_roles.get(job_role, job_role),
             urn,
             school,
-            status,
+            statuses.get(status, status),
             "" if attended is None else ("yes" if attended else "no"),
             created_at,
         ]

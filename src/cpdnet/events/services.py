@@ -198,14 +198,20 @@ def fill_free_places(*, offering: Offering) -> list[Registration]:
 
 def send_registration_email(*, registration: Registration, event: str) -> bool:
     """Email the person what happened to their registration, once per event."""
-    from cpdnet.notifications.services import send_once
+    from cpdnet.notifications.services import (
+        calendar_attachment,
+        list_calendar_sessions,
+        send_once,
+    )
 
     offering = registration.offering
+    sessions = list_calendar_sessions(offering)
     body = render_to_string(
         "notifications/event_registration.txt",
         {
             "registration": registration,
             "offering": offering,
+            "sessions": sessions,
             "event": event,
             "manage_url": manage_url(registration),
             "site_url": settings.SITE_URL,
@@ -218,6 +224,8 @@ def send_registration_email(*, registration: Registration, event: str) -> bool:
         to=registration.email,
         subject=f"{SUBJECTS[event]}: {offering.programme.title}",
         body=body,
+        # A confirmed place carries its dates for the person's calendar, account or not.
+        attachments=calendar_attachment(sessions) if event in {"confirmed", "promoted"} else (),
     )
 
 

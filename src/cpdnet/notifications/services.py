@@ -1,18 +1,46 @@
 """Send emails once per event: a `SentEmail` row with the event's key is written first."""
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cpdnet.applications.models import ResidentialBooking, State, Transition
+from cpdnet.applications.models import Application, ResidentialBooking, State, Transition
+from cpdnet.programmes import calendar
+from cpdnet.programmes.models import Offering, Session
 from cpdnet.programmes.selectors import list_offering_sessions
 
 from .models import SentEmail
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+def calendar_attachment(sessions: Sequence[Session]) -> tuple[Attachment, ...]:
+    """The sessions as one `.ics` file to attach, or nothing when no dates are set yet."""
+    if not sessions:
+        return ()
+    return (Attachment("sessions.ics", calendar.build_calendar(sessions), calendar.CONTENT_TYPE),)
+
+
+def list_calendar_sessions(offering: Offering) -> list[Session]:
+    """An offering's sessions still going ahead, for an email's dates and its calendar file."""
+    return list(
+        offering.sessions.filter(cancelled_at__isnull=True)
+        .select_related("offering__programme", "offering__hub")
+        .order_by("starts_at", "id")
+    )
+
 
 APPLICANT_SUBJECTS = {
     State.AWAITING_SCHOOL_APPROVAL: "We have your application: your school needs to release you",
@@ -30,30 +58,68 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def send_once(*, key: str, to: str, subject: str, body: str) -> bool:
+def send_once(
+    *, key: str, to: str, subject: str, body: str, attachments: Sequence[Attachment] = ()
+) -> bool:
     """Send an email unless one with this key was sent; return whether it was sent now."""
     # Subjects carry people's names and staff-typed titles.
     subject = one_line(subject)
     try:
         with transaction.atomic():
             SentEmail.objects.create(key=key, to=to, subject=subject[:200])
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+            message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+            for attachment in attachments:
+                message.attach(attachment.filename, attachment.content, attachment.mimetype)
+            message.send()
     except IntegrityError:
         return False
     return True
 
 
-def send_application_emails(*, transition: Transition) -> int:
-    """Tell the applicant (and, for a new application, the school approver) what happened."""
+def _application_context(transition: Transition) -> dict:
     application = transition.application
-    context = {
+    return {
         "application": application,
         "offering": application.offering,
         "transition": transition,
         "site_url": settings.SITE_URL,
         "applications_url": settings.SITE_URL + reverse("public:my-applications"),
         "days": settings.SCHOOL_APPROVAL_DAYS,
+        "sessions": list_calendar_sessions(application.offering),
     }
+
+
+@dataclass(frozen=True)
+class EmailPreview:
+    to: str
+    subject: str
+    body: str
+
+
+def preview_applicant_email(
+    *, application: Application, to_state: str, reason: str = ""
+) -> EmailPreview | None:
+    """The email the applicant would get if their application moved to this state (nothing is
+    saved or sent), or None when that move sends none."""
+    subject = APPLICANT_SUBJECTS.get(to_state)
+    if not subject:
+        return None
+    transition = Transition(
+        application=application, from_state=application.state, to_state=to_state, reason=reason
+    )
+    return EmailPreview(
+        to=application.applicant.email,
+        subject=f"{subject}: {application.offering.programme.title}",
+        body=render_to_string(
+            "notifications/application_update.txt", _application_context(transition)
+        ),
+    )
+
+
+def send_application_emails(*, transition: Transition) -> int:
+    """Tell the applicant (and, for a new application, the school approver) what happened."""
+    application = transition.application
+    context = _application_context(transition)
     sent = 0
     subject = APPLICANT_SUBJECTS.get(transition.to_state)
     if subject:
@@ -63,6 +129,10 @@ def send_application_emails(*, transition: Transition) -> int:
             to=application.applicant.email,
             subject=f"{subject}: {application.offering.programme.title}",
             body=body,
+            # A place confirmed comes with its dates for the person's calendar.
+            attachments=calendar_attachment(context["sessions"])
+            if transition.to_state == State.ACCEPTED
+            else (),
         )
     if transition.to_state == State.AWAITING_SCHOOL_APPROVAL and not transition.from_state:
         from cpdnet.applications.services import approval_token

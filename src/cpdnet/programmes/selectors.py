@@ -23,6 +23,8 @@ class OfferingFilters:
     mode: str = ""
     year: int | None = None
     open_only: bool = False
+    # The catalogue leaves out offerings whose applications have closed unless asked.
+    include_closed: bool = True
     hub_ids: tuple[int, ...] | None = None  # "near me": the hubs serving a school or place
     updated_since: datetime.datetime | None = None
 
@@ -86,6 +88,8 @@ def list_offerings(
         offerings = offerings.filter(academic_year=filters.year)
     if filters.open_only:
         offerings = offerings.filter(applications_open_at__lte=now, applications_close_at__gt=now)
+    elif not filters.include_closed:
+        offerings = offerings.filter(applications_close_at__gt=now)
     if filters.updated_since is not None:
         offerings = offerings.filter(
             Q(updated_at__gte=filters.updated_since)
@@ -190,7 +194,7 @@ def get_session(session_id: int) -> Session:
 
 
 def list_offering_sessions(offering_id: int) -> QuerySet[Session]:
-    """An offering's sessions, first first (cancelled ones included)."""
+    """An offering's sessions, earliest first (cancelled ones included)."""
     return _with_offering(Session.objects.filter(offering_id=offering_id)).order_by(
         "starts_at", "id"
     )

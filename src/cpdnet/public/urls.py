@@ -7,6 +7,8 @@ from .certificates import urls as certificates_urls
 from .delivery import urls as delivery_urls
 from .evaluation import urls as evaluation_urls
 from .events import urls as event_urls
+from .home import urls as home_urls
+from .info import urls as info_urls
 from .newsletters import urls as newsletter_urls
 from .residentials import urls as residential_urls
 from .sessions import urls as sessions_urls
@@ -24,6 +26,8 @@ urlpatterns = [
     ),
     path("hubs/", views.hub_list, name="hubs"),
     path("hubs/<slug:slug>/", views.hub_detail, name="hub"),
+    *home_urls.urlpatterns,
+    *info_urls.urlpatterns,
     *catalogue_urls.urlpatterns,
     *applying_urls.urlpatterns,
     *event_urls.urlpatterns,

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cpdnet.accounts.permissions import Access, declare
+from cpdnet.accounts.selectors import is_national_staff
 from cpdnet.hubs import selectors as hub_selectors
 from cpdnet.hubs.maps import hub_area_map
 from cpdnet.hubs.models import Hub
@@ -81,6 +82,8 @@ def school_detail(request, urn: int):
             "school": school,
             "successor": school.current_successor() if school.is_closed else None,
             "network_hubs": [_hub_panel(entry) for entry in network_hubs],
+            # Where hub details were gathered from is for national staff who keep them.
+            "shows_provenance": is_national_staff(request.user),
         },
     )
 
@@ -108,7 +111,15 @@ def hub_detail(request, slug: str):
         hub = hub_selectors.get_hub(slug)
     except Hub.DoesNotExist:
         raise Http404("No hub has this address") from None
-    return render(request, "public/hub_detail.html", {"hub": hub, "map": hub_area_map(hub)})
+    return render(
+        request,
+        "public/hub_detail.html",
+        {
+            "hub": hub,
+            "map": hub_area_map(hub),
+            "shows_provenance": is_national_staff(request.user),
+        },
+    )
 
 
 @declare(Access.PUBLIC)

@@ -46,7 +46,7 @@ def test_invalid_email_shows_an_error_summary(client, mailoutbox):
     assert mailoutbox == []
 
 
-def test_code_page_signs_in_and_goes_to_the_account(client, mailoutbox):
+def test_code_page_signs_in_and_goes_to_the_home(client, mailoutbox):
     person = UserFactory(email="teacher@school.example.org")
     _ask_for_code(client, person.email)
     sent = read_sign_in_email(mailoutbox[0])
@@ -54,7 +54,7 @@ def test_code_page_signs_in_and_goes_to_the_account(client, mailoutbox):
     response = client.post(reverse("accounts:sign-in-code"), {"code": f" {sent.code} "})
 
     assert response.status_code == 302
-    assert response.url == "/account/"
+    assert response.url == "/my/"
     assert get_user(client) == person
 
 
@@ -119,8 +119,8 @@ def test_used_link_shows_a_plain_reason(client, emailed):
     ("next_url", "lands_on"),
     [
         ("/hubs/", "/hubs/"),
-        ("https://evil.example.com/steal", "/account/"),
-        ("//evil.example.com/", "/account/"),
+        ("https://evil.example.com/steal", "/my/"),
+        ("//evil.example.com/", "/my/"),
     ],
 )
 def test_next_address_is_followed_only_when_it_is_on_this_site(

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -59,14 +60,24 @@ def offering_list(request):
 def offering_run(request, offering_id: int):
     offering = _offering(request, offering_id)
     progress = selectors.get_offering_progress(offering)
+    sessions = list(selectors.list_sessions_with_register_counts(offering))
+    # Completion is offered only when it can be right: after the last session has ended.
+    last_ends_at = max(
+        (session.ends_at for session in sessions if not session.is_cancelled), default=None
+    )
     return render(
         request,
         "backoffice/delivery/offering_run.html",
         {
             "offering": offering,
-            "sessions": selectors.list_sessions_with_register_counts(offering),
+            "sessions": sessions,
             "progress": progress,
-            "meets_rule": sum(1 for p in progress.ready_to_confirm if p.completion.meets_rule),
+            "will_complete": [p for p in progress.ready_to_confirm if p.completion.meets_rule],
+            "will_not_complete": [
+                p for p in progress.ready_to_confirm if not p.completion.meets_rule
+            ],
+            "last_ends_at": last_ends_at,
+            "can_confirm": last_ends_at is not None and last_ends_at <= timezone.now(),
         },
     )
 
@@ -124,20 +135,37 @@ def _session(request, offering_id: int, session_id: int) -> Session:
 def session_register(request, offering_id: int, session_id: int):
     session = _session(request, offering_id, session_id)
     participants = selectors.list_register(session)
+    if request.GET.get("sheet") == "print":
+        # A paper register to sign in the room, for sessions without a laptop at the door.
+        return render(
+            request,
+            "backoffice/delivery/register_sheet.html",
+            {"offering": session.offering, "session": session, "participants": participants},
+        )
     prefill = AttendanceStatus.ATTENDED if request.GET.get("prefill") == "attended" else ""
     form = RegisterForm(*_data(request), participants=participants, prefill=prefill)
+    not_started = session.starts_at > timezone.now()
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_register(session=session, marks=form.marks(), by=request.user)
-        except DeliveryError as error:
-            form.add_error(None, error.reason)
-        else:
-            messages.success(
-                request,
-                _("Register saved: %(marked)d marked, %(corrected)d changed.")
-                % {"marked": saved.marked, "corrected": saved.corrected},
+        if not_started and request.POST.get("before_start") != "yes":
+            form.add_error(
+                None,
+                _(
+                    "This session has not started yet. Tick the box to confirm you are taking "
+                    "the register early, or save it after the session."
+                ),
             )
-            return redirect("backoffice:offering-run", offering_id=offering_id)
+        else:
+            try:
+                saved = services.save_register(session=session, marks=form.marks(), by=request.user)
+            except DeliveryError as error:
+                form.add_error(None, error.reason)
+            else:
+                messages.success(
+                    request,
+                    _("Register saved: %(marked)d marked, %(corrected)d changed.")
+                    % {"marked": saved.marked, "corrected": saved.corrected},
+                )
+                return redirect("backoffice:offering-run", offering_id=offering_id)
     return render(
         request,
         "backoffice/delivery/register.html",
@@ -145,6 +173,7 @@ def session_register(request, offering_id: int, session_id: int):
             "offering": session.offering,
             "session": session,
             "form": form,
+            "not_started": not_started,
             "history": selectors.list_attendance_history(session)[:PER_PAGE],
         },
     )

@@ -232,6 +232,18 @@ class DecisionForm(GovukForm):
             ]
 
 
+class OfferByHandForm(GovukForm):
+    reason = forms.CharField(
+        label=_("Why this person, before those waiting longer"),
+        help_text=_("Kept in the application's history and the audit trail."),
+        max_length=300,
+        error_messages={
+            "required": _("Say why this person is offered the place"),
+            "max_length": _("Enter a reason of no more than 300 characters"),
+        },
+    )
+
+
 class BulkDecisionForm(DecisionForm):
     applications = forms.ModelMultipleChoiceField(
         queryset=None,

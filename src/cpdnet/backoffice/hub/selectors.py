@@ -14,7 +14,7 @@ from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
 
-from cpdnet.accounts.models import Role, User
+from cpdnet.accounts.models import JobRole, Role, User
 from cpdnet.accounts.selectors import (
     is_national_staff,
     list_staffed_hub_ids,
@@ -235,12 +235,25 @@ _EXPORT_COLUMNS = (
 
 
 def iter_export_rows(applications: QuerySet[Application]) -> Iterator[tuple]:
-    """Yield the export columns of applications as tuples, in chunks, without model objects."""
-    yield from (
+    """Yield the export columns of applications as tuples, in chunks, without model objects;
+    states and job roles in words ("On the waiting list", not "waitlisted")."""
+    states = {value: str(label) for value, label in State.choices}
+    job_roles = {value: str(label) for value, label in JobRole.choices}
+    for row in (
         applications.order_by("offering_id", "submitted_at", "pk")
         .values_list(*_EXPORT_COLUMNS)
         .iterator(chunk_size=2000)
-    )
+    ):
+        pk, state, submitted_at, name, email, job_role, *rest = row
+        yield (
+            pk,
+            states.get(state, state),
+            submitted_at,
+            name,
+            email,
+            job_roles.get(job_role, job_role),
+            *rest,
+        )
 
 
 def list_export_applications(

@@ -25,13 +25,16 @@ from cpdnet.accounts.selectors import (
     list_staffed_hub_ids,
     list_staffed_provider_ids,
 )
-from cpdnet.applications.models import HOLDS_PLACE, State
+from cpdnet.applications.models import HOLDS_PLACE, Application, State
 from cpdnet.applications.services import (
     ApplicationError,
     decide_application,
     decide_applications,
+    offer_place_by_hand,
+    places_taken,
 )
 from cpdnet.backoffice.csv_export import csv_response
+from cpdnet.notifications.services import preview_applicant_email
 from cpdnet.programmes.models import Offering, Programme
 from cpdnet.programmes.services import (
     OFFERING_FIELDS,
@@ -48,6 +51,7 @@ from .forms import (
     ApplicationFilterForm,
     BulkDecisionForm,
     DecisionForm,
+    OfferByHandForm,
     OfferingForm,
 )
 
@@ -308,6 +312,8 @@ def offering_applications(request, offering_id: int):
             "places_left": max(0, offering.capacity - places_taken),
             "decision_form": DecisionForm(auto_id="bulk-%s"),
             "filters": _filters_query(request.GET),
+            # "Select all" is a link, so it works without JavaScript.
+            "select_all": request.GET.get("select") == "all",
         },
     )
 
@@ -340,9 +346,15 @@ def offering_applications_decide(request, offering_id: int):
                 messages.error(request, error)
         return redirect(back)
     decision = form.cleaned_data["decision"]
+    reason = form.cleaned_data["reason"]
     chosen = sorted(form.cleaned_data["applications"], key=lambda a: (a.submitted_at, a.pk))
+    if request.POST.get("confirmed") != "yes":
+        # First the preview: who moves, who cannot and why, and the email they will get.
+        return _render_decision_preview(
+            request, offering=offering, chosen=chosen, decision=decision, reason=reason, back=back
+        )
     decided, problems = decide_applications(
-        applications=chosen, decision=decision, by=request.user, reason=form.cleaned_data["reason"]
+        applications=chosen, decision=decision, by=request.user, reason=reason
     )
     if decided:
         messages.success(
@@ -350,14 +362,59 @@ def offering_applications_decide(request, offering_id: int):
             ngettext("%(count)d application %(done)s.", "%(count)d applications %(done)s.", decided)
             % {"count": decided, "done": DONE[decision]},
         )
+    # One error summary lists every person who could not be moved (see _messages.html).
     for problem in problems:
         messages.error(request, problem)
     return redirect(back)
 
 
+def _render_decision_preview(request, *, offering, chosen, decision, reason, back):
+    target = DECISION_STATES[decision]
+    movable = [application for application in chosen if application.can_move_to(target)]
+    refused = [
+        (
+            application,
+            _("An application that is %(state)s cannot be %(done)s.")
+            % {"state": application.get_state_display().lower(), "done": DONE[decision]},
+        )
+        for application in chosen
+        if not application.can_move_to(target)
+    ]
+    places_left = None
+    if decision == "accept":
+        places_left = max(0, offering.capacity - places_taken(offering))
+    sample = (
+        preview_applicant_email(application=movable[0], to_state=target, reason=reason)
+        if movable
+        else None
+    )
+    return render(
+        request,
+        "backoffice/hub/decide_preview.html",
+        {
+            "offering": offering,
+            "decision": decision,
+            "decision_label": DONE[decision],
+            "reason": reason,
+            "movable": movable,
+            "refused": refused,
+            "short_of_places": places_left is not None
+            and len([a for a in movable if a.state not in HOLDS_PLACE]) > places_left,
+            "places_left": places_left,
+            "sample": sample,
+            "filters": request.POST.get("filters", ""),
+            "back": back,
+        },
+    )
+
+
 @declare(Access.HUB_OR_PROVIDER_STAFF)
 def offering_waiting_list(request, offering_id: int):
     offering = selectors.access_offering(request.user, offering_id)
+    return _render_waiting_list(request, offering)
+
+
+def _render_waiting_list(request, offering, offer_form=None, offer_to=None):
     page = Paginator(selectors.list_waiting_list(offering), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -372,8 +429,38 @@ def offering_waiting_list(request, offering_id: int):
                 for index, application in enumerate(page.object_list)
             ],
             "offered": selectors.list_places_offered(offering),
+            "places_left": max(0, offering.capacity - places_taken(offering)),
+            "offer_form": offer_form or OfferByHandForm(auto_id="offer-%s"),
+            "offer_to": offer_to,
         },
+        status=400 if offer_form is not None else 200,
     )
+
+
+@declare(Access.HUB_STAFF)
+@require_POST
+def waiting_list_offer(request, offering_id: int, application_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    try:
+        application = offering.applications.select_related("applicant").get(pk=application_id)
+    except Application.DoesNotExist:
+        raise Http404("No application on this offering has this number") from None
+    form = OfferByHandForm(request.POST, auto_id="offer-%s")
+    if not form.is_valid():
+        return _render_waiting_list(request, offering, offer_form=form, offer_to=application.pk)
+    try:
+        offer_place_by_hand(
+            application=application, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.reason)
+    else:
+        messages.success(
+            request,
+            _("%(person)s has been offered the place and emailed.")
+            % {"person": application.applicant.get_full_name() or application.applicant.email},
+        )
+    return redirect("backoffice:offering-waiting-list", offering_id=offering.pk)
 
 
 def _allowed_decisions(application) -> list[str]:

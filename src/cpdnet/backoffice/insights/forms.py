@@ -30,8 +30,21 @@ class ReachForm(GovukForm):
         label=_("Break down by"), choices=list(DIMENSIONS.items()), required=False
     )
 
-    def __init__(self, data, *, networks, **kwargs):
+    def __init__(self, data, *, networks, default_by: str = "phase", **kwargs):
         kwargs.setdefault("auto_id", "filter-%s")
+        # The selects must show the year and breakdown the page shows: an unchosen select
+        # would show its first option (next year), and sending the form again would jump to it.
+        self.default_by = default_by
+        defaults = {"year": str(current_academic_year()), "by": default_by}
+        if networks:
+            defaults["network"] = networks[0].slug
+        if data is None:
+            kwargs["initial"] = {**defaults, **kwargs.get("initial", {})}
+        else:
+            data = data.copy()
+            for name, value in defaults.items():
+                if not data.get(name):
+                    data[name] = value
         super().__init__(data, **kwargs)
         self.fields["network"].choices = [(network.slug, network.name) for network in networks]
         self.fields["year"].choices = year_choices()
@@ -42,11 +55,15 @@ class ReachForm(GovukForm):
         self.fields["by"].error_messages["invalid_choice"] = _("Choose a breakdown from the list")
         self.networks = {network.slug: network for network in networks}
 
-    def values(self, *, default_by: str = "phase") -> tuple:
+    def values(self) -> tuple:
         """Return (network, year, breakdown): what was chosen, or the defaults where invalid."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         network = self.networks.get(data.get("network")) or next(iter(self.networks.values()))
-        return network, data.get("year") or current_academic_year(), data.get("by") or default_by
+        return (
+            network,
+            data.get("year") or current_academic_year(),
+            data.get("by") or self.default_by,
+        )
 
 
 def _choices(pairs) -> list[tuple[str, str]]:

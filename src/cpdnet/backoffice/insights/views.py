@@ -122,8 +122,8 @@ def national(request):
 @reads_from_replica
 def hub(request, slug: str):
     hub = access_hub(request.user, slug)
-    form = HubPageForm(request.GET or None, networks=[hub.network])
-    _network, year, by = form.values(default_by="local_authority")
+    form = HubPageForm(request.GET or None, networks=[hub.network], default_by="local_authority")
+    _network, year, by = form.values()
     never = form.never_years()
     network = hub.network
     filters = ReachFilters(hub=hub)

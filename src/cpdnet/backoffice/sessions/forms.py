@@ -1,6 +1,9 @@
 """Forms for planning sessions: date and times are entered in UK time and checked across the
 clock changes."""
 
+import datetime
+import re
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -10,20 +13,50 @@ from cpdnet.programmes.calendar import LONDON, london_time
 from cpdnet.programmes.models import Mode, Session
 from cpdnet.programmes.services import SESSION_FIELDS
 
-TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
+# A time as people type it: "16:00", "16.00", "1600", "4pm", "4 pm", "4.30pm", "4:30 p.m.",
+# "noon". A bare hour ("4") is refused: it could be morning or afternoon.
+_TIME = re.compile(
+    r"^(?P<hour>\d{1,2})(?:[:.]?(?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.?|p\.m\.?)?$"
+)
+_WORDS = {"noon": datetime.time(12), "midday": datetime.time(12)}
+
+
+def parse_time(text: str) -> datetime.time | None:
+    """The clock time a person typed, or None when it is not one."""
+    text = " ".join(text.strip().lower().split())
+    if text in _WORDS:
+        return _WORDS[text]
+    match = _TIME.match(text)
+    if match is None or (match["minute"] is None and match["half"] is None):
+        return None
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    if match["half"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match["half"].startswith("p") else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return datetime.time(hour, minute)
+
+
+class ClockTimeField(forms.TimeField):
+    def to_python(self, value):
+        if isinstance(value, datetime.time) or value in self.empty_values:
+            return super().to_python(value)
+        parsed = parse_time(str(value))
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
 
 
 def _time(label: str, what: str, example: str) -> forms.TimeField:
-    return forms.TimeField(
+    return ClockTimeField(
         label=label,
-        help_text=format_lazy(_("UK time, 24-hour clock, for example {}"), example),
-        input_formats=TIME_FORMATS,
+        help_text=format_lazy(_("UK time, for example {}"), example),
         widget=forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input govuk-input--width-5"}),
         error_messages={
             "required": format_lazy(_("Enter the {}"), what),
-            "invalid": format_lazy(
-                _("Enter the {} as a time on the 24-hour clock, like 16:00"), what
-            ),
+            "invalid": format_lazy(_("Enter the {} as a time, like 4pm, 4.30pm or 16:00"), what),
         },
     )
 
@@ -59,8 +92,8 @@ class SessionForm(GovukForm):
             "invalid": _("Enter the date as a real date, like 26/10/2026"),
         },
     )
-    starts = _time(_("Start time"), _("start time"), "16:00")
-    ends = _time(_("End time"), _("end time"), "18:00")
+    starts = _time(_("Start time"), _("start time"), "4pm or 16:00")
+    ends = _time(_("End time"), _("end time"), "6pm or 18:00")
     mode = forms.ChoiceField(
         choices=Mode.choices,
         label=_("How is it delivered?"),

@@ -120,7 +120,7 @@ class TestList:
 
         queries = count_queries(signed_in(hub_world.staff_a), list_url(hub_world.offering_a))
 
-        assert queries == 9
+        assert queries == 8
 
 
 class TestHistory:
@@ -256,11 +256,55 @@ class TestDeciding:
 
 class TestBulkDeciding:
     def _bulk(self, client, offering, applications, decision, **extra):
+        """Decide as confirmed on the preview page."""
         return client.post(
             f"/backoffice/hub/offerings/{offering.pk}/applications/decide/",
-            {"applications": [a.pk for a in applications], "decision": decision, **extra},
+            {
+                "applications": [a.pk for a in applications],
+                "decision": decision,
+                "confirmed": "yes",
+                **extra,
+            },
             follow=True,
         )
+
+    def test_the_preview_names_people_shows_the_email_and_changes_nothing(
+        self, hub_world, signed_in
+    ):
+        # Given one submitted application and one already declined
+        waiting = applicant("ada@school.example.org", offering=hub_world.offering_a)
+        declined = ApplicationFactory(offering=hub_world.offering_a, state="declined")
+        # When staff choose both and "decline", before confirming
+        response = self._bulk(
+            signed_in(hub_world.staff_a),
+            hub_world.offering_a,
+            [waiting, declined],
+            "decline",
+            confirmed="",
+            reason="The cohort is full",
+        )
+        text = response.content.decode()
+        # Then one summary says who cannot be moved and why, and the email is shown
+        assert "Check before you send" in text
+        assert text.count('class="govuk-error-summary"') == 1
+        person = declined.applicant.get_full_name() or declined.applicant.email
+        assert f"{person}: An application that is declined cannot be declined." in text
+        assert "Subject: Your application was not successful" in text
+        assert "Reason: The cohort is full." in text
+        assert "Confirm and send 1 email" in text
+        # And nothing has changed or been sent yet
+        assert state_of(waiting) == "submitted"
+        assert not Transition.objects.exists() and not AuditEntry.objects.exists()
+
+    def test_select_all_works_without_javascript(self, hub_world, signed_in):
+        ApplicationFactory.create_batch(3, offering=hub_world.offering_a)
+        text = (
+            signed_in(hub_world.staff_a)
+            .get(list_url(hub_world.offering_a), {"select": "all"})
+            .content.decode()
+        )
+        assert text.count('name="applications" type="checkbox"') == 3
+        assert text.count(" checked>") >= 3 and "Clear the selection" in text
 
     def test_the_selected_applications_are_decided_and_counted(self, hub_world, signed_in):
         chosen = ApplicationFactory.create_batch(3, offering=hub_world.offering_a)
@@ -294,7 +338,8 @@ class TestBulkDeciding:
 
         text = response.content.decode()
         assert "2 applications accepted." in text
-        assert "t1@school.example.org: There are no places left on this offering." in text
+        last = chosen[2].applicant
+        assert f"{last.get_full_name()}: There are no places left on this offering." in text
         assert [state_of(application) for application in chosen] == [
             "accepted",
             "accepted",
@@ -333,7 +378,12 @@ class TestBulkDeciding:
 
         response = signed_in(hub_world.staff_a).post(
             f"/backoffice/hub/offerings/{hub_world.offering_a.pk}/applications/decide/",
-            {"applications": [chosen.pk], "decision": "decline", "filters": "state=submitted&x=1"},
+            {
+                "applications": [chosen.pk],
+                "decision": "decline",
+                "filters": "state=submitted&x=1",
+                "confirmed": "yes",
+            },
         )
 
         assert response["Location"] == (
@@ -377,6 +427,60 @@ class TestWaitingList:
         assert text.index("first@school.example.org") < text.index("second@school.example.org")
         assert "theirs@school.example.org" not in text
         assert "Offer runs out" in text
+
+    def _offer(self, client, application, reason):
+        url = (
+            f"/backoffice/hub/offerings/{application.offering_id}/waiting-list/"
+            f"{application.pk}/offer/"
+        )
+        return client.post(url, {"reason": reason}, follow=True)
+
+    def test_staff_offer_a_free_place_out_of_turn_with_a_reason_kept_and_audited(
+        self, hub_world, signed_in
+    ):
+        # Given a free place and two people waiting
+        offering = hub_world.offering_a
+        applicant("first@school.example.org", offering=offering, state="waitlisted")
+        later = applicant("later@school.example.org", offering=offering, state="waitlisted")
+        # When staff offer it to the later one, saying why
+        response = self._offer(
+            signed_in(hub_world.staff_a), later, "Only teacher of KS5 physics at the school"
+        )
+        # Then that person has the offer, with the reason in the history and the audit trail
+        assert "has been offered the place and emailed" in response.content.decode()
+        assert state_of(later) == "place_offered"
+        transition = Transition.objects.get(application=later)
+        assert transition.reason == "Only teacher of KS5 physics at the school"
+        entry = AuditEntry.objects.get(action="applications.application.place_offered")
+        assert entry.data == {"reason": "Only teacher of KS5 physics at the school"}
+
+    def test_offering_by_hand_without_a_reason_is_refused_with_the_field_marked(
+        self, hub_world, signed_in
+    ):
+        waiting = applicant(
+            "w@school.example.org", offering=hub_world.offering_a, state="waitlisted"
+        )
+        response = self._offer(signed_in(hub_world.staff_a), waiting, "  ")
+        text = response.content.decode()
+        assert response.status_code == 400
+        assert f'href="#offer-reason-{waiting.pk}"' in text
+        assert "Say why this person is offered the place" in text
+        assert state_of(waiting) == "waitlisted" and not AuditEntry.objects.exists()
+
+    def test_no_place_can_be_offered_by_hand_when_the_offering_is_full(self, hub_world, signed_in):
+        offering = hub_world.offering_a
+        waiting = applicant("w@school.example.org", offering=offering, state="waitlisted")
+        ApplicationFactory.create_batch(offering.capacity, offering=offering, state="accepted")
+        response = self._offer(signed_in(hub_world.staff_a), waiting, "Urgent")
+        assert "There are no places left on this offering." in response.content.decode()
+        assert state_of(waiting) == "waitlisted"
+
+    def test_another_hubs_waiting_list_cannot_be_offered_from(self, hub_world, signed_in):
+        theirs = applicant(
+            "t@school.example.org", offering=hub_world.offering_b, state="waitlisted"
+        )
+        response = self._offer(signed_in(hub_world.staff_a), theirs, "Because")
+        assert response.status_code == 404 and state_of(theirs) == "waitlisted"
 
     def test_another_hubs_waiting_list_is_not_found(self, hub_world, signed_in):
         response = signed_in(hub_world.staff_a).get(

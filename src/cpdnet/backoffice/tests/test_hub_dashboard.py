@@ -134,5 +134,6 @@ def test_the_dashboard_takes_the_same_queries_however_many_offerings(
 
     queries = count_queries(signed_in(hub_world.staff_a), URL)
 
-    # One of them lists the national providers the person may also choose.
-    assert queries == 8
+    # One of them lists the national providers the person may also choose; the role check
+    # and the menu share one.
+    assert queries == 7

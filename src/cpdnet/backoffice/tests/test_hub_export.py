@@ -55,11 +55,11 @@ def test_an_offerings_applications_stream_as_csv_with_their_columns(hub_world, s
         HEADER,
         [
             str(application.pk),
-            "waitlisted",
+            "On the waiting list",
             submitted,
             "Ada Lovelace",
             "ada@one.example.org",
-            "class_teacher",
+            "Class or subject teacher",
             str(application.school_id),
             "Hillside Primary",
             str(hub_world.offering_a.pk),

@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from cpdnet.audit.models import AuditEntry
+from cpdnet.backoffice.sessions.forms import parse_time
 from cpdnet.programmes.models import Session
 from cpdnet.programmes.tests.session_world import make_session_world
 
@@ -106,6 +107,16 @@ class TestAdd:
             action="programmes.session.created", actor=world.facilitator
         ).exists()
 
+    @pytest.mark.parametrize("typed", ["4pm", "4 PM", "16:00", "16.00", "1600", "4.00 p.m."])
+    def test_times_are_accepted_as_people_type_them(self, client, world, typed):
+        client.force_login(world.hub_staff)
+
+        client.post(new_url(world), form(starts=typed, ends="6.30pm"))
+
+        session = Session.objects.get(title="Session 2")
+        assert session.starts_at == datetime.datetime(2026, 10, 26, 16, 0, tzinfo=UTC)
+        assert session.ends_at == datetime.datetime(2026, 10, 26, 18, 30, tzinfo=UTC)
+
     def test_times_are_read_as_uk_summer_time_before_the_clock_change(self, client, world):
         client.force_login(world.hub_staff)
 
@@ -118,7 +129,8 @@ class TestAdd:
         ("changes", "message"),
         [
             ({"day": ""}, "Enter the date of the session"),
-            ({"starts": "4pm"}, "Enter the start time as a time on the 24-hour clock"),
+            ({"starts": "4"}, "Enter the start time as a time, like 4pm, 4.30pm or 16:00"),
+            ({"starts": "13pm"}, "Enter the start time as a time, like 4pm, 4.30pm or 16:00"),
             ({"ends": "15:00"}, "The end time must be after the start time"),
             ({"mode": "face_to_face"}, "Enter the venue of a face-to-face or blended session"),
             ({"join_url": "http://meet.example.org/x"}, "Enter a secure web address"),
@@ -205,3 +217,20 @@ class TestChangeAndCancel:
         ).content.decode()
 
         assert sessions_url(world) in body
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("12pm", datetime.time(12)),
+        ("12am", datetime.time(0)),
+        ("noon", datetime.time(12)),
+        ("9.15am", datetime.time(9, 15)),
+        ("0930", datetime.time(9, 30)),
+        ("24:00", None),
+        ("4:75pm", None),
+        ("four", None),
+    ],
+)
+def test_parse_time_reads_the_clock_as_people_write_it(typed, expected):
+    assert parse_time(typed) == expected

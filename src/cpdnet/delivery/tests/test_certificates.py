@@ -114,6 +114,9 @@ def test_the_holder_downloads_a_pdf_with_their_name_and_the_code(world):
     assert b"Mastering Number" in response.content
     assert b"3.5 hours" in response.content
     assert f"/certificates/{certificate.code}/".encode() in response.content
+    # Its language and a text alternative for screen readers
+    assert b"/Lang (en-GB)" in response.content
+    assert b"/Subject" in response.content  # the facts in one sentence (UTF-16 here: "Zoë")
 
 
 def test_no_certificate_download_for_a_place_not_completed_or_another_person(world):

@@ -18,7 +18,7 @@ from cpdnet.delivery.models import (
     Submission,
 )
 from cpdnet.delivery.services import Mark, save_register, set_gap_task
-from tests.factories import ApplicationFactory
+from tests.factories import ApplicationFactory, SessionFactory
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 
@@ -325,3 +325,49 @@ def test_the_participants_page_links_the_surveys_and_session_feedback(participan
         reverse("public:survey", kwargs={"offering_id": world.offering.pk, "kind": "start"}) in page
     )
     assert reverse("public:session-feedback", kwargs={"session_id": world.sessions[0].pk}) in page
+
+
+def test_a_register_for_a_session_not_yet_started_needs_a_confirmation(runner, world):
+    # Given a session next week
+    upcoming = SessionFactory(offering=world.offering)
+    marks = {f"status-{world.participant.pk}": "attended"}
+    # When the runner opens and saves its register
+    page = runner.get(register_url(world, upcoming)).content.decode()
+    assert "This session has not happened yet." in page
+    refused = runner.post(register_url(world, upcoming), marks)
+    # Then it is refused with the reason, nothing saved, until they confirm
+    assert refused.status_code == 200
+    assert "This session has not started yet." in refused.content.decode()
+    assert not Attendance.objects.filter(session=upcoming).exists()
+    saved = runner.post(register_url(world, upcoming), {**marks, "before_start": "yes"})
+    assert saved.status_code == 302
+    assert Attendance.objects.filter(session=upcoming).count() == 1
+
+
+def test_a_paper_register_lists_every_participant_to_sign(runner, world):
+    second = ApplicationFactory(offering=world.offering, state="accepted")
+    text = runner.get(register_url(world), {"sheet": "print"}).content.decode()
+    assert "Sign beside your name" in text
+    assert world.participant.applicant.get_full_name() in text
+    assert second.applicant.get_full_name() in text
+
+
+def run_url(world):
+    return reverse("backoffice:offering-run", kwargs={"offering_id": world.offering.pk})
+
+
+def test_completion_is_previewed_with_who_completes_and_why_not(runner, world):
+    # Given three past sessions and a participant with no marks or reflection
+    text = runner.get(run_url(world)).content.decode()
+    # Then the page says who will not complete and why, before the button
+    name = world.participant.applicant.get_full_name()
+    section = text[text.index("Will not complete (1)") :]
+    assert name in section[: section.index("</ul>")]
+    assert "Confirm completion for 1 participant" in text
+
+
+def test_completion_is_not_offered_before_the_last_session(runner, world):
+    SessionFactory(offering=world.offering)  # next week
+    text = runner.get(run_url(world)).content.decode()
+    assert "You can confirm completion once the last session has ended" in text
+    assert "Confirm completion for" not in text

@@ -10,7 +10,7 @@ from cpdnet.audit.models import AuditEntry
 from cpdnet.events import services
 from cpdnet.events.models import Registration, RegistrationStatus
 from cpdnet.events.tests.factories import RegistrationFactory, WebinarFactory
-from tests.factories import OfferingFactory, SchoolFactory, UserFactory
+from tests.factories import OfferingFactory, SchoolFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +284,24 @@ def test_a_bad_attendance_file_is_refused_naming_the_problem_and_changes_nothing
     ada.refresh_from_db()
     assert ada.attended is None
     assert not AuditEntry.objects.filter(action="events.attendance.imported").exists()
+
+
+def test_a_confirmed_registration_email_gives_times_and_a_calendar_file(mailoutbox):
+    # Given a webinar with a session at 4pm UK time, and someone without an account
+    webinar = WebinarFactory(capacity=1)
+    start = datetime.datetime(2027, 3, 3, 16, 0, tzinfo=timezone.get_current_timezone())
+    session = SessionFactory(
+        offering=webinar, starts_at=start, ends_at=start + datetime.timedelta(hours=1)
+    )
+    # When they register and then a second person waits
+    _register(webinar, "guest@example.org")
+    _register(webinar, "late@example.org")
+    confirmed, waiting = mailoutbox
+    # Then the confirmation gives the day and times, and attaches the session as .ics
+    assert "Wednesday 3 March 2027, 16:00 to 17:00, online" in confirmed.body
+    ((filename, content, mimetype),) = confirmed.attachments
+    assert filename == "sessions.ics" and mimetype.startswith("text/calendar")
+    assert f"UID:{session.uid}@cpdnet" in content
+    assert "DTSTART:20270303T160000Z" in content
+    # And the waiting-list email has the times but no calendar file
+    assert "16:00 to 17:00" in waiting.body and not waiting.attachments

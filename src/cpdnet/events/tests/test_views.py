@@ -1,10 +1,12 @@
 """Pages for webinars: the public registration form and emailed link, the catalogue's button,
 and the registrants page of the people who run the webinar (and nobody else)."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cpdnet.events.models import Registration, RegistrationStatus
 from cpdnet.events.services import manage_token
@@ -14,6 +16,7 @@ from tests.factories import (
     OfferingFactory,
     RoleAssignmentFactory,
     SchoolFactory,
+    SessionFactory,
     TeacherFactory,
     UserFactory,
 )
@@ -259,7 +262,8 @@ def test_the_csv_export_streams_every_registration(client, runners):
     assert response.streaming
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[0].lstrip("\ufeff").startswith("name,email,job_role")
-    assert lines[1].startswith("Ada Lovelace,ada@example.org,class_teacher")
+    assert lines[1].startswith("Ada Lovelace,ada@example.org,Class or subject teacher,")
+    assert ",Confirmed," in lines[1] and ",On the waiting list," in lines[2]
     assert lines[2].startswith("'=HYPERLINK()")
 
 
@@ -316,3 +320,19 @@ def test_a_bad_attendance_report_shows_the_line_and_changes_nothing(client, runn
     assert "Line 3" in response.content.decode()
     ada.refresh_from_db()
     assert ada.attended is None
+
+
+def test_the_confirmation_page_gives_each_session_time_and_a_calendar_file(client):
+    # Given a webinar at 4pm UK time in summer
+    webinar = WebinarFactory()
+    start = datetime.datetime(2027, 6, 9, 16, 0, tzinfo=timezone.get_current_timezone())
+    session = SessionFactory(
+        offering=webinar, starts_at=start, ends_at=start + datetime.timedelta(hours=1)
+    )
+    url = reverse("public:event-register", kwargs={"offering_id": webinar.pk})
+    # When a visitor without an account registers
+    text = client.post(url, _form()).content.decode()
+    # Then the confirmation shows the day and UK times, with the session's .ics
+    assert "Wednesday 9 June 2027, 16:00 to 17:00" in text
+    assert f'href="/sessions/{session.pk}.ics"' in text
+    assert client.get(f"/sessions/{session.pk}.ics").status_code == 200

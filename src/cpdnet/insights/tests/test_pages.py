@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cpdnet.accounts.services import create_api_token
+from cpdnet.backoffice.hub.selectors import current_academic_year
+from cpdnet.backoffice.insights.forms import year_label
 from cpdnet.hubs.services import ensure_networks
 from cpdnet.insights.selectors import iter_extract_rows
 from tests.factories import ApplicationFactory, OfferingFactory, ProgrammeFactory, TeacherFactory
@@ -57,6 +59,31 @@ def test_a_bad_year_on_the_national_page_shows_an_error_and_the_default(client, 
     assert page.status_code == 200
     assert "Choose a year from the list" in page.content.decode()
     assert "Choose a breakdown from the list" in page.content.decode()
+
+
+def test_the_year_select_shows_the_year_in_the_heading_before_and_after_a_new_breakdown(
+    client, world
+):
+    # Given national staff opening insights with nothing chosen
+    client.force_login(world.national)
+    current = current_academic_year()
+    selected = f'<option value="{current}" selected>{year_label(current)}</option>'
+    html = client.get(NATIONAL).content.decode()
+    # Then the year select shows the year the figures are for (not next year)
+    assert selected in html
+    assert f'<option value="{current + 1}" selected>' not in html
+    # When they change only "Break down by" and send the form
+    html = client.get(NATIONAL, {"by": "region"}).content.decode()
+    # Then the page stays on that year and the new breakdown is the one selected
+    assert selected in html
+    assert '<option value="region" selected>' in html
+
+
+def test_the_hub_page_selects_its_own_default_breakdown(client, world):
+    client.force_login(world.staff_a)
+    url = reverse("backoffice:insights-hub", kwargs={"slug": world.hub_a.slug})
+    html = client.get(url, {"never": "3"}).content.decode()
+    assert '<option value="local_authority" selected>' in html
 
 
 def test_the_national_page_is_for_national_staff_only(client, world):

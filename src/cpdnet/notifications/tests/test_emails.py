@@ -295,7 +295,7 @@ def test_an_email_that_failed_to_send_is_sent_when_the_task_is_retried(
     transition = Transition.objects.get(application=submitted)
     refused = smtplib.SMTPServerDisconnected("Connection lost")
     with (
-        mock.patch("cpdnet.notifications.services.send_mail", side_effect=refused),
+        mock.patch("cpdnet.notifications.services.EmailMessage.send", side_effect=refused),
         pytest.raises(smtplib.SMTPServerDisconnected),
     ):
         send_application_emails(transition=transition)
@@ -398,3 +398,29 @@ def test_the_approval_request_names_the_teacher_and_gives_every_session_in_uk_ti
         "- Monday 1 March 2027, 16:00 to 18:00 (UK time)",
         "- Monday 10 May 2027, 15:30 to 17:00 (UK time), Leeds Central Library",
     ]
+
+
+def test_a_place_comes_with_the_session_times_and_a_calendar_file(
+    offering, teacher, staff, run_on_commit, mailoutbox
+):
+    # Given an application released by the school, for an offering with one session set
+    start = datetime.datetime(2027, 1, 12, 9, 30, tzinfo=timezone.get_current_timezone())
+    SessionFactory(offering=offering, starts_at=start, ends_at=start + datetime.timedelta(hours=3))
+    application = ApplicationFactory(offering=offering, applicant=teacher, state="submitted")
+    # When the hub accepts it
+    run_on_commit(decide_application, application=application, decision="accept", by=staff)
+    # Then the email lists the session in UK time and attaches it as .ics
+    (email,) = to(mailoutbox, teacher.email)
+    assert "Tuesday 12 January 2027, 09:30 to 12:30, online" in email.body
+    assert [name for name, _content, _type in email.attachments] == ["sessions.ics"]
+
+
+def test_the_release_request_gives_the_head_each_session_time(
+    offering, teacher, run_on_commit, mailoutbox
+):
+    start = datetime.datetime(2027, 2, 2, 13, 0, tzinfo=timezone.get_current_timezone())
+    SessionFactory(offering=offering, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    run_on_commit(apply, offering=offering, teacher=teacher)
+    (email,) = to(mailoutbox, "head@ashfield.example.org")
+    assert "Tuesday 2 February 2027, 13:00 to 15:00" in email.body
+    assert not email.attachments

@@ -1,15 +1,11 @@
 """Applying for a place, a teacher's own applications, and schools releasing their staff."""
 
-import dataclasses
-import types
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,21 +37,7 @@ def _offering_or_404(offering_id: int) -> Offering:
 
 def _refusal_before_form(offering: Offering, user) -> eligibility.Refusal | None:
     """Check what can be checked before the form is filled in; the service checks it all."""
-    if user.school is None:
-        # Without a school only the window can be checked yet; `window_closed` reads no more.
-        window = types.SimpleNamespace(
-            now=timezone.now(),
-            window_opens_at=offering.applications_open_at,
-            window_closes_at=offering.applications_close_at,
-        )
-        return eligibility.window_closed(window)
-    candidate = eligibility.build_candidate(
-        offering=offering, applicant=user, school=user.school, job_role=user.job_role
-    )
-    if not user.job_role:
-        # The role is chosen on the form, so it cannot be the reason to refuse yet.
-        candidate = dataclasses.replace(candidate, job_role=next(iter(candidate.audience), ""))
-    return eligibility.check(candidate)
+    return eligibility.check_person(offering=offering, person=user)
 
 
 def _apply_context(request, offering_id: int) -> tuple[Offering, dict, HttpResponse | None]:

@@ -101,6 +101,9 @@ class CatalogueFilterForm(GovukFormMixin, forms.Form):
     open_only = forms.BooleanField(
         label=_("Only show offerings open for applications"), required=False
     )
+    include_closed = forms.BooleanField(
+        label=_("Include offerings closed for applications"), required=False
+    )
     near = forms.CharField(
         label=_("Near me"),
         help_text=_("Your school's URN or your postcode, for example 107999 or LS1 4AP"),
@@ -186,5 +189,6 @@ class CatalogueFilterForm(GovukFormMixin, forms.Form):
             mode=data["mode"],
             year=data["year"],
             open_only=data["open_only"],
+            include_closed=data["include_closed"],
             hub_ids=tuple(hub.pk for hub in self.near_by.hubs) if self.near_by else None,
         )

@@ -11,9 +11,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cpdnet.accounts.permissions import Access, declare
+from cpdnet.applications.eligibility import check_person
+from cpdnet.events.selectors import is_webinar
 from cpdnet.hubs import selectors as hub_selectors
 from cpdnet.programmes.models import FundingModel, Offering
-from cpdnet.programmes.selectors import OfferingFilters, get_offering, list_offerings
+from cpdnet.programmes.selectors import (
+    OfferingFilters,
+    get_offering,
+    list_offering_sessions,
+    list_offerings,
+)
 
 from . import cache as page_cache
 from .forms import KEY_STAGES, CatalogueFilterForm
@@ -28,6 +35,7 @@ class ApplicationWindow:
     is_open: bool
     tag: str
     text: str
+    is_closed: bool = False
 
 
 def application_window(
@@ -49,6 +57,7 @@ def application_window(
             False,
             _("Closed"),
             _("Applications closed on %(date)s") % {"date": day(offering.applications_close_at)},
+            is_closed=True,
         )
     return ApplicationWindow(
         True,
@@ -77,7 +86,8 @@ def _render_catalogue(request):
     context = {"form": form, "has_filters": form.is_bound and bool(set(request.GET) - {"page"})}
     if form.is_bound and not form.is_valid():
         return render(request, "public/catalogue/catalogue.html", context)
-    filters = form.filters() if form.is_bound else OfferingFilters()
+    # Open and upcoming by default: last year's closed offerings only when asked for.
+    filters = form.filters() if form.is_bound else OfferingFilters(include_closed=False)
     now = timezone.now()
     page = Paginator(list_offerings(filters, now=now), RESULTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -97,13 +107,23 @@ def offering_detail(request, offering_id: int):
         raise Http404("No offering has this number") from None
     programme = offering.programme
     key_stage_labels = dict(KEY_STAGES)
+    window = application_window(offering)
+    # A signed-in teacher learns before pressing Apply whether they can, and why not.
+    checks_eligibility = (
+        request.user.is_authenticated and window.is_open and not is_webinar(offering)
+    )
     return render(
         request,
         "public/catalogue/offering_detail.html",
         {
             "offering": offering,
             "programme": programme,
-            "window": application_window(offering),
+            "window": window,
+            "sessions": list_offering_sessions(offering.pk),
+            "checks_eligibility": checks_eligibility,
+            "refusal": check_person(offering=offering, person=request.user)
+            if checks_eligibility
+            else None,
             "key_stages": [
                 str(key_stage_labels.get(stage.strip(), stage.strip()))
                 for stage in programme.key_stages.split(",")

@@ -15,6 +15,7 @@ from tests.factories import (
     OfferingFactory,
     ProgrammeFactory,
     SchoolFactory,
+    SessionFactory,
     UserFactory,
 )
 
@@ -85,20 +86,29 @@ class TestResults:
         for _ in range(3):
             ApplicationFactory(offering=offering, state="accepted")
         ApplicationFactory(offering=offering, state="awaiting_school_approval")
-        _closed(hub=hubs["maths"], programme=ProgrammeFactory(network=hubs["maths"].network))
+        _closed(
+            hub=hubs["maths"],
+            programme=ProgrammeFactory(network=hubs["maths"].network, title="Closed Mastery"),
+        )
 
         # When a visitor opens the catalogue
         response = client.get(CATALOGUE)
 
-        # Then they see the details, the places left and the status in words
+        # Then they see the open offering only, its details, the places left and the status
         text = _text(response)
         assert response.status_code == 200
-        assert "2 offerings" in text
+        assert "1 offering" in text and "Closed Mastery" not in text
         assert "Open Mastery" in text
         assert f"West Yorkshire Maths Hub · {offering.academic_year_label} · Online" in text
         assert f"15 January {YEAR + 1} to 30 June {YEAR + 1} · 7 places left" in text
         assert ">Open</strong> Open for applications until" in text
-        assert ">Closed</strong> Applications closed on" in text
+
+        # And closed offerings come only when asked for, without places left
+        text = _text(client.get(CATALOGUE, {"include_closed": "on"}))
+        assert "2 offerings" in text
+        closed_result = text[text.index("Closed Mastery") :]
+        assert ">Closed</strong> Applications closed on" in closed_result
+        assert "places left" not in closed_result[: closed_result.index("</li>")]
 
     def test_the_header_links_to_the_catalogue(self, client, db):
         assert 'href="/programmes/">Programmes</a>' in _text(client.get("/"))
@@ -126,10 +136,15 @@ class TestFilters:
     def test_each_filter_narrows_the_results(
         self, client, alpha_and_beta, name, alpha_value, beta_value
     ):
-        assert _titles(client.get(CATALOGUE)) == ["Alpha Mastery", "Beta Science"]
+        every = {"include_closed": "on"}
+        assert _titles(client.get(CATALOGUE, every)) == ["Alpha Mastery", "Beta Science"]
 
-        assert _titles(client.get(CATALOGUE, {name: alpha_value})) == ["Alpha Mastery"]
-        assert _titles(client.get(CATALOGUE, {name: beta_value})) == ["Beta Science"]
+        assert _titles(client.get(CATALOGUE, {**every, name: alpha_value})) == ["Alpha Mastery"]
+        assert _titles(client.get(CATALOGUE, {**every, name: beta_value})) == ["Beta Science"]
+
+    def test_closed_offerings_are_left_out_unless_asked_for(self, client, alpha_and_beta):
+        assert _titles(client.get(CATALOGUE)) == ["Alpha Mastery"]
+        assert _titles(client.get(CATALOGUE, {"subject": "science"})) == []
 
     def test_open_for_applications_leaves_out_closed_offerings(self, client, alpha_and_beta):
         response = client.get(CATALOGUE, {"open_only": "on"})
@@ -143,7 +158,8 @@ class TestFilters:
             programme=ProgrammeFactory(network=hubs["maths"].network, title="Gamma", phase="all"),
         )
 
-        assert _titles(client.get(CATALOGUE, {"phase": "secondary"})) == ["Beta Science", "Gamma"]
+        chosen = {"phase": "secondary", "include_closed": "on"}
+        assert _titles(client.get(CATALOGUE, chosen)) == ["Beta Science", "Gamma"]
 
     def test_the_form_keeps_the_chosen_filters(self, client, alpha_and_beta):
         text = _text(client.get(CATALOGUE, {"mode": "online", "hub": "science-yorkshire"}))
@@ -382,3 +398,60 @@ class TestPageCache:
 
         assert response.status_code == 200
         assert len(queries.captured_queries) > 0
+
+
+class TestOfferingPageBeforeApplying:
+    """Session dates and times, and a signed-in teacher's eligibility, before pressing Apply."""
+
+    @pytest.fixture
+    def offering(self, hubs):
+        return OfferingFactory(
+            hub=hubs["maths"],
+            programme=ProgrammeFactory(network=hubs["maths"].network, phase="primary"),
+            planned_sessions=3,
+        )
+
+    def test_every_session_shows_its_date_and_uk_times(self, client, offering):
+        # Given two sessions set, one of them in summer time
+        london = timezone.get_current_timezone()
+        first = datetime.datetime(YEAR + 1, 3, 3, 16, 0, tzinfo=london)
+        summer = datetime.datetime(YEAR + 1, 6, 9, 9, 30, tzinfo=london)
+        for start in (first, summer):
+            SessionFactory(
+                offering=offering, starts_at=start, ends_at=start + datetime.timedelta(hours=2)
+            )
+        # When a visitor opens the offering
+        text = _text(client.get(f"/programmes/offerings/{offering.pk}/"))
+        # Then each session has its day, start and end in UK time, and a calendar file
+        assert f"3 March {YEAR + 1}, 16:00 to 18:00" in text
+        assert f"9 June {YEAR + 1}, 09:30 to 11:30" in text
+        assert text.count("Add to calendar") == 2
+        assert "3 sessions are planned; the hub will add the other dates." in text
+
+    def test_a_teacher_who_can_apply_is_told_so(self, client, offering, leeds_school):
+        teacher = UserFactory(school=leeds_school, job_role="class_teacher")
+        client.force_login(teacher)
+        text = _text(client.get(f"/programmes/offerings/{offering.pk}/"))
+        assert "You can apply" in text and leeds_school.name.replace("'", "&#x27;") in text
+
+    def test_a_teacher_who_cannot_apply_is_told_why_before_applying(self, client, offering):
+        # Given a teacher at an independent school
+        school = SchoolFactory(urn=199999, name="Private Prep", is_state_funded=False)
+        client.force_login(UserFactory(school=school, job_role="class_teacher"))
+        # When they open an offering for state-funded schools
+        text = _text(client.get(f"/programmes/offerings/{offering.pk}/"))
+        # Then they read why not, next to the button
+        assert "You cannot apply for this offering." in text
+        assert "open state-funded schools in England" in text
+
+    def test_without_a_school_the_teacher_is_asked_to_add_it(self, client, offering):
+        client.force_login(UserFactory())
+        text = _text(client.get(f"/programmes/offerings/{offering.pk}/"))
+        assert "Add your school to your account" in text
+
+    def test_a_visitor_sees_no_eligibility_and_a_closed_offering_no_places(self, client, hubs):
+        closed = _closed(
+            hub=hubs["maths"], programme=ProgrammeFactory(network=hubs["maths"].network)
+        )
+        text = _text(client.get(f"/programmes/offerings/{closed.pk}/"))
+        assert 'id="eligibility"' not in text and "Places left" not in text

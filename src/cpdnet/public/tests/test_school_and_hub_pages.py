@@ -4,7 +4,7 @@ import pytest
 
 from cpdnet.hubs.models import HubArea, HubSchoolOverride
 from cpdnet.schools.models import District, SchoolStatus
-from tests.factories import HubAreaFactory, HubFactory, SchoolFactory
+from tests.factories import HubAreaFactory, HubFactory, SchoolFactory, UserFactory
 
 from .conftest import count_queries
 
@@ -154,3 +154,31 @@ class TestHubPages:
         with django_assert_max_num_queries(5):
             response = client.get("/hubs/")
         assert _text(response).count('<a class="govuk-link" href="/hubs/') == count
+
+
+class TestProvenance:
+    """Where hub details were gathered from is for national staff, not the public."""
+
+    @pytest.fixture
+    def noted_hub(self, hubs, leeds_school):
+        hub = hubs["maths"]
+        hub.lead_school = leeds_school
+        hub.lead_school_name = "St Mary's RC Primary"
+        hub.areas_note = "NCETM page council areas"
+        hub.source = "https://example.org/hub-page scraped 2025"
+        hub.save()
+        HubArea.objects.filter(hub=hub).update(basis="assumed")
+        return hub
+
+    NOTES = ("As the hub words it", "NCETM page council areas", "Assumed", "Where these details")
+
+    def test_the_public_sees_plain_facts(self, client, noted_hub, leeds_school):
+        for url in (f"/hubs/{noted_hub.slug}/", f"/find-your-hub/schools/{leeds_school.urn}/"):
+            text = client.get(url).content.decode()
+            assert noted_hub.name in text
+            assert not [note for note in self.NOTES if note in text], url
+
+    def test_national_staff_see_where_details_come_from(self, client, noted_hub):
+        client.force_login(UserFactory(is_staff=True))
+        text = client.get(f"/hubs/{noted_hub.slug}/").content.decode()
+        assert all(note in text for note in self.NOTES)
