@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cpdnet.delivery",
     "cpdnet.evaluation",
     "cpdnet.events",
+    "cpdnet.funding",
     "cpdnet.insights",
     "cpdnet.public",
     "cpdnet.backoffice",
@@ -239,6 +240,8 @@ SESSION_REMINDER_HOURS = int(os.environ.get("CPDNET_SESSION_REMINDER_HOURS", "24
 UPLOAD_MAX_MB = int(os.environ.get("CPDNET_UPLOAD_MAX_MB", "20"))
 # Newsletter emails sent per task run (each batch is one task on the queue).
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("CPDNET_NEWSLETTER_BATCH_SIZE", "200"))
+# Who invoices schools and pays bursaries: named on invoices, remittances and payment files.
+FUNDING_PAYEE_NAME = os.environ.get("CPDNET_FUNDING_PAYEE_NAME", "National Centre CPD Network")
 
 # Periodic work, enqueued by `cpdnet worker`: task path and how often, in seconds.
 PERIODIC_TASKS = {
@@ -253,6 +256,9 @@ PERIODIC_TASKS = {
     "cpdnet.programmes.tasks.send_session_reminders_task": 15 * 60,
     # Every 15 minutes: email recordings of sessions that have ended since their link was added.
     "cpdnet.programmes.tasks.send_due_recordings_task": 15 * 60,
+    # Every 10 minutes: send invoices, credit notes, bank-detail warnings and remittances still
+    # unsent 5 minutes after their change committed (a process that died before sending).
+    "cpdnet.funding.tasks.send_owed_funding_emails_task": 10 * 60,
 }
 
 LOGGING = {

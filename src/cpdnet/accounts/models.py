@@ -23,6 +23,8 @@ class Role(models.TextChoices):
     NATIONAL_STAFF = "national_staff", _("National staff")
     ASSESSOR = "assessor", _("Assessor")
     EVALUATOR = "evaluator", _("Evaluator")
+    FINANCE = "finance", _("National finance staff")
+    SCHOOL_FINANCE = "school_finance", _("School finance contact")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -116,17 +118,22 @@ class RoleAssignment(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    models.Q(role="school_approver", school__isnull=False, hub__isnull=True)
+                    models.Q(
+                        role__in=["school_approver", "school_finance"],
+                        school__isnull=False,
+                        hub__isnull=True,
+                    )
                     | models.Q(role__in=["facilitator", "hub_staff"], hub__isnull=False)
                     | models.Q(
-                        role__in=["national_staff", "assessor", "evaluator"],
+                        role__in=["national_staff", "assessor", "evaluator", "finance"],
                         school__isnull=True,
                         hub__isnull=True,
                     )
                 ),
                 name="role_has_its_place",
                 violation_error_message=_(
-                    "An approver needs a school; hub staff and facilitators need a hub."
+                    "Approvers and finance contacts need a school; hub staff and facilitators "
+                    "need a hub."
                 ),
             ),
         ]

@@ -40,6 +40,11 @@ def list_approved_school_urns(user: User) -> list[int]:
     return _ids(user, Role.SCHOOL_APPROVER, "school_id")
 
 
+def list_finance_school_urns(user: User) -> list[int]:
+    """Schools whose invoices, bank details and statements the person handles."""
+    return _ids(user, Role.SCHOOL_FINANCE, "school_id")
+
+
 def has_role(user: User, role: str) -> bool:
     if role == Role.NATIONAL_STAFF:
         return is_national_staff(user)

@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from .applications import router as applications_router
 from .events import router as events_router
+from .funding import router as funding_router
 from .insights import router as insights_router
 from .programmes import router as programmes_router
 from .schools import router as schools_router
@@ -52,3 +53,4 @@ api.add_router("/", applications_router)
 api.add_router("/", insights_router)
 api.add_router("/", events_router)
 api.add_router("/", sessions_router)
+api.add_router("/", funding_router)

@@ -13,6 +13,7 @@ from cpdnet.programmes.models import Offering
 
 from . import eligibility
 from .models import HOLDS_PLACE, Application, State, Transition
+from .signals import application_moved
 
 APPROVAL_SALT = "cpdnet.applications.school-approval"
 
@@ -58,6 +59,13 @@ def _move(
     application.state_reason = reason[:300]
     application.save(
         update_fields=["state", "state_reason", "updated_at", *_timestamps(to_state, application)]
+    )
+    application_moved.send(
+        sender=Application,
+        application=application,
+        from_state=transition.from_state,
+        to_state=to_state,
+        by=transition.by,
     )
     _notify_on_commit(transition)
     return transition

@@ -7,6 +7,7 @@ from .certificates import urls as certificates_urls
 from .delivery import urls as delivery_urls
 from .evaluation import urls as evaluation_urls
 from .events import urls as event_urls
+from .funding import urls as funding_urls
 from .newsletters import urls as newsletter_urls
 from .sessions import urls as sessions_urls
 
@@ -30,4 +31,5 @@ urlpatterns = [
     *certificates_urls.urlpatterns,
     *sessions_urls.urlpatterns,
     *delivery_urls.urlpatterns,
+    *funding_urls.urlpatterns,
 ]
