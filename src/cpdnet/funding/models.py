@@ -461,7 +461,7 @@ class LedgerEntry(models.Model):
     """One movement of money. Never changed or deleted: a correction is another entry.
 
     Database triggers (migration 0002) refuse an UPDATE of any column but `actor` (cleared when
-    a person is erased) and any DELETE, whatever code runs.
+    a person is erased), and on PostgreSQL any DELETE, whatever code runs.
     """
 
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
