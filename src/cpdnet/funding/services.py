@@ -351,31 +351,36 @@ def _has_survey(application: Application, kind: str) -> bool:
     return get_survey_response(application, kind) is not None
 
 
-def has_started(offering) -> bool:
+def has_started(offering, now: datetime.datetime | None = None) -> bool:
     """Whether the offering's first session that runs has begun (else its start date)."""
     from cpdnet.delivery.selectors import list_running_sessions
 
+    now = now or timezone.now()
     first = list_running_sessions(offering).order_by("starts_at").first()
     if first is None:
-        return offering.starts_on <= timezone.localdate()
-    return first.starts_at <= timezone.now()
+        return offering.starts_on <= timezone.localdate(now)
+    return first.starts_at <= now
 
 
-def bursary_refusal(application: Application, scheme: BursaryScheme) -> rules.Refusal | None:
+def bursary_refusal(
+    application: Application, scheme: BursaryScheme, *, now: datetime.datetime | None = None
+) -> rules.Refusal | None:
     """Why this teacher may not apply for the offering's bursary now, or None."""
     return rules.applying_refusal(
         school_is_state_funded=bool(application.school.is_state_funded),
         fund_is_for_all=scheme.fund.eligibility == "all",
-        has_place=application.state == State.ACCEPTED,
+        has_place=application.state in PARTICIPATING,
         school_released=_school_released(application),
         start_survey_done=_has_survey(application, "start"),
-        course_started=has_started(application.offering),
+        course_started=has_started(application.offering, now),
         fund_left=fund_left(scheme.fund),
         most=scheme.most,
     )
 
 
-def apply_for_bursary(*, application: Application, by) -> Bursary:
+def apply_for_bursary(
+    *, application: Application, by, now: datetime.datetime | None = None
+) -> Bursary:
     """Commit the most the bursary can cost against its fund, or refuse with the reason."""
     scheme = BursaryScheme.objects.filter(offering=application.offering).first()
     if scheme is None:
@@ -384,7 +389,7 @@ def apply_for_bursary(*, application: Application, by) -> Bursary:
         raise FundingError("You have already applied for this bursary.", code="already_applied")
     with transaction.atomic():
         fund = _lock_fund(scheme.fund_id)
-        refusal = bursary_refusal(application, scheme)
+        refusal = bursary_refusal(application, scheme, now=now)
         if refusal:
             raise FundingError(refusal.reason, code=refusal.code)
         try:

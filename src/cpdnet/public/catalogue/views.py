@@ -11,6 +11,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cpdnet.accounts.permissions import Access, declare
+from cpdnet.funding.models import CancellationPolicy
+from cpdnet.funding.selectors import get_scheme
 from cpdnet.hubs import selectors as hub_selectors
 from cpdnet.programmes.models import FundingModel, Offering
 from cpdnet.programmes.selectors import OfferingFilters, get_offering, list_offerings
@@ -110,5 +112,8 @@ def offering_detail(request, offering_id: int):
                 if stage.strip()
             ],
             "has_fee": programme.funding_model == FundingModel.FEE or programme.fee > 0,
+            "prices": list(programme.prices.all()),
+            "policy": CancellationPolicy.objects.filter(programme=programme).first(),
+            "scheme": get_scheme(offering),
         },
     )
