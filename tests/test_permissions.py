@@ -89,6 +89,7 @@ BACK_OFFICE_ACCESS = {
     "backoffice/funding/payments/": Access.FINANCE,
     "backoffice/funding/invoices/": Access.FINANCE,
     "backoffice/funding/schools/": Access.FINANCE,
+    "backoffice/funding/reach/": Access.FINANCE,
 }
 
 

@@ -38,4 +38,5 @@ urlpatterns = [
         name="funding-invoice-payment",
     ),
     path("funding/schools/<int:urn>/", views.school_statement, name="funding-school"),
+    path("funding/reach/", views.reach, name="funding-reach"),
 ]

@@ -18,6 +18,7 @@ from cpdnet.funding.documents import StatementError, payment_file_rows, read_ban
 from cpdnet.funding.models import Fund, Payment, PaymentStatus, RunState
 from cpdnet.funding.money import pence
 from cpdnet.funding.services import FundingError
+from cpdnet.insights import money
 from cpdnet.public.catalogue.forms import current_academic_year
 from cpdnet.public.funding.views import STATEMENT_HEADER, statement_rows
 
@@ -316,5 +317,20 @@ def school_statement(request, urn: int):
             "csv_url": reverse("backoffice:funding-school", args=[urn])
             + f"?year={year}&format=csv",
             "year_query": f"year={year}&",
+        },
+    )
+
+
+@declare(Access.FINANCE)
+def reach(request):
+    year = _year(request)
+    return render(
+        request,
+        "backoffice/funding/reach.html",
+        {
+            "year": year,
+            "years": range(current_academic_year() + 1, current_academic_year() - 4, -1),
+            "by_quintile": money.bursaries_by_fsm_quintile(year),
+            "by_region": money.bursaries_by_region(year),
         },
     )

@@ -234,3 +234,36 @@ def test_the_statement_api_balance_is_the_sum_of_its_lines(client, place, school
         ).status_code
         == 403
     )
+
+
+def test_who_the_money_reaches_counts_paid_bursaries_by_quintile_and_region(
+    client, place, fund, finance_staff
+):
+    from cpdnet.insights.money import bursaries_by_fsm_quintile, bursaries_by_region
+
+    for number, fsm in enumerate(["5.0", "12.0", "25.0", "40.0", "60.0"]):
+        SchoolFactory(percentage_fsm=Decimal(fsm), region_name="North East", urn=700000 + number)
+    place.school.percentage_fsm = Decimal("75.0")
+    place.school.region_name = "North East"
+    place.school.save()
+    services.apply_for_bursary(application=place, by=place.applicant)
+    LedgerEntry.objects.create(
+        kind=EntryKind.BURSARY_PAID,
+        amount=Decimal("-740.00"),
+        academic_year=2026,
+        description="Paid",
+        school=place.school,
+        bursary=place.bursary,
+    )
+
+    [north_east] = bursaries_by_region(2026)
+    assert (north_east.label, north_east.bursaries, north_east.paid) == (
+        "North East",
+        1,
+        Decimal("740.00"),
+    )
+    by_quintile = {row.label.split(":")[0]: row for row in bursaries_by_fsm_quintile(2026)}
+    assert by_quintile["Q5 (most disadvantaged)"].paid == Decimal("740.00")
+    assert by_quintile["Q1 (least disadvantaged)"].bursaries == 0
+    client.force_login(finance_staff[0])
+    assert "£740.00" in client.get("/backoffice/funding/reach/?year=2026").content.decode()
