@@ -87,6 +87,18 @@ BACK_OFFICE_ACCESS = {
     # Running an offering (overview, registers, resources, gap tasks, completion) and the
     # "your offerings to run" list: the same people, by the same rule as the line above.
     "backoffice/offerings/": Access.SIGNED_IN,
+    # The funds overview and a fund's page and entries: finance staff see every fund, hub staff
+    # their hub's; the views refuse anyone else and scope the funds to the person.
+    "backoffice/funding/": Access.SIGNED_IN,
+    # Everything else about money is for national finance staff (national staff too).
+    "backoffice/funding/funds/new/": Access.FINANCE,
+    "backoffice/funding/funds/<int:fund_id>/edit/": Access.FINANCE,
+    "backoffice/funding/claims/": Access.FINANCE,
+    "backoffice/funding/runs/": Access.FINANCE,
+    "backoffice/funding/payments/": Access.FINANCE,
+    "backoffice/funding/invoices/": Access.FINANCE,
+    "backoffice/funding/schools/": Access.FINANCE,
+    "backoffice/funding/reach/": Access.FINANCE,
 }
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cpdnet.delivery",
     "cpdnet.evaluation",
     "cpdnet.events",
+    "cpdnet.funding",
     "cpdnet.insights",
     "cpdnet.public",
     "cpdnet.backoffice",
@@ -374,6 +375,8 @@ SESSION_REMINDER_HOURS = int(os.environ.get("CPDNET_SESSION_REMINDER_HOURS", "24
 UPLOAD_MAX_MB = int(os.environ.get("CPDNET_UPLOAD_MAX_MB", "20"))
 # Newsletter emails sent per task run (each batch is one task on the queue).
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("CPDNET_NEWSLETTER_BATCH_SIZE", "200"))
+# Who invoices schools and pays bursaries: named on invoices, remittances and payment files.
+FUNDING_PAYEE_NAME = os.environ.get("CPDNET_FUNDING_PAYEE_NAME", "National Centre CPD Network")
 
 # Periodic work, enqueued by `cpdnet worker`: task path and how often, in seconds.
 # Minutes an email owed by a state change waits for its own task before the outbox sweep sends
@@ -401,6 +404,9 @@ PERIODIC_TASKS = {
     "cpdnet.notifications.tasks.send_unsent_joining_instructions_task": 5 * 60,
     # Once a day: anonymise or delete personal data kept past PERSONAL_DATA_RETENTION_DAYS.
     "cpdnet.privacy.tasks.apply_retention_task": 24 * 60 * 60,
+    # Every 10 minutes: send invoices, credit notes, bank-detail warnings and remittances still
+    # unsent 5 minutes after their change committed (a process that died before sending).
+    "cpdnet.funding.tasks.send_owed_funding_emails_task": 10 * 60,
 }
 
 # How long personal data is kept, in days, before the daily retention run anonymises or deletes

@@ -24,6 +24,8 @@ class Role(models.TextChoices):
     NATIONAL_STAFF = "national_staff", _("National staff")
     ASSESSOR = "assessor", _("Assessor")
     EVALUATOR = "evaluator", _("Evaluator")
+    FINANCE = "finance", _("National finance staff")
+    SCHOOL_FINANCE = "school_finance", _("School finance contact")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -131,7 +133,7 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(
-                        role="school_approver",
+                        role__in=["school_approver", "school_finance"],
                         school__isnull=False,
                         hub__isnull=True,
                         provider__isnull=True,
@@ -148,7 +150,7 @@ class RoleAssignment(models.Model):
                         hub__isnull=True,
                     )
                     | models.Q(
-                        role__in=["national_staff", "assessor", "evaluator"],
+                        role__in=["national_staff", "assessor", "evaluator", "finance"],
                         school__isnull=True,
                         hub__isnull=True,
                         provider__isnull=True,
@@ -156,8 +158,8 @@ class RoleAssignment(models.Model):
                 ),
                 name="role_has_its_place",
                 violation_error_message=_(
-                    "An approver needs a school; hub staff need a hub; provider staff need a "
-                    "provider; facilitators need a hub or a provider."
+                    "Approvers and finance contacts need a school; hub staff need a hub; provider "
+                    "staff need a provider; facilitators need a hub or a provider."
                 ),
             ),
         ]

@@ -29,6 +29,8 @@ class Access(StrEnum):
     NATIONAL_STAFF = "national_staff"
     ASSESSOR = "assessor"
     EVALUATOR = "evaluator"
+    FINANCE = "finance"
+    SCHOOL_FINANCE = "school_finance"
 
 
 def allows(access: Access, user) -> bool:

@@ -65,6 +65,11 @@ def list_role_names(user: User) -> frozenset[str]:
     return user._role_names
 
 
+def list_finance_school_urns(user: User) -> list[int]:
+    """Schools whose invoices, bank details and statements the person handles."""
+    return _ids(user, Role.SCHOOL_FINANCE, "school_id")
+
+
 def has_role(user: User, role: str) -> bool:
     return role in list_role_names(user)
 

@@ -9,6 +9,7 @@ from cpdnet.rate_limits import RateLimited
 from .applications import router as applications_router
 from .auth import ReadOnlyToken
 from .events import router as events_router
+from .funding import router as funding_router
 from .insights import router as insights_router
 from .programmes import router as programmes_router
 from .schools import router as schools_router
@@ -79,3 +80,4 @@ api.add_router("/", applications_router)
 api.add_router("/", insights_router)
 api.add_router("/", events_router)
 api.add_router("/", sessions_router)
+api.add_router("/", funding_router)

@@ -4,6 +4,7 @@ from . import views
 from .delivery import urls as delivery_urls
 from .evaluation import views as evaluation
 from .events import views as events
+from .funding import urls as funding_urls
 from .hub import views as hub
 from .insights import urls as insights_urls
 from .newsletters import views as newsletters
@@ -91,6 +92,7 @@ urlpatterns = [
         name="application-decide",
     ),
     *sessions_urls.urlpatterns,
+    *funding_urls.urlpatterns,
     *delivery_urls.urlpatterns,
     path("events/<int:offering_id>/", events.registrations, name="event-registrations"),
     path(

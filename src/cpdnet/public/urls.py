@@ -7,6 +7,7 @@ from .certificates import urls as certificates_urls
 from .delivery import urls as delivery_urls
 from .evaluation import urls as evaluation_urls
 from .events import urls as event_urls
+from .funding import urls as funding_urls
 from .home import urls as home_urls
 from .info import urls as info_urls
 from .newsletters import urls as newsletter_urls
@@ -37,4 +38,5 @@ urlpatterns = [
     *sessions_urls.urlpatterns,
     *delivery_urls.urlpatterns,
     *residential_urls.urlpatterns,
+    *funding_urls.urlpatterns,
 ]

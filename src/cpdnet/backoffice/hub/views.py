@@ -437,7 +437,7 @@ def _render_waiting_list(request, offering, offer_form=None, offer_to=None):
     )
 
 
-@declare(Access.HUB_STAFF)
+@declare(Access.HUB_OR_PROVIDER_STAFF)
 @require_POST
 def waiting_list_offer(request, offering_id: int, application_id: int):
     offering = selectors.access_offering(request.user, offering_id)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.applications.eligibility import check_person
 from cpdnet.events.selectors import is_webinar
+from cpdnet.funding.models import CancellationPolicy
+from cpdnet.funding.selectors import get_scheme
 from cpdnet.hubs import selectors as hub_selectors
 from cpdnet.programmes.models import FundingModel, Offering
 from cpdnet.programmes.selectors import (
@@ -130,5 +132,8 @@ def offering_detail(request, offering_id: int):
                 if stage.strip()
             ],
             "has_fee": programme.funding_model == FundingModel.FEE or programme.fee > 0,
+            "prices": list(programme.prices.all()),
+            "policy": CancellationPolicy.objects.filter(programme=programme).first(),
+            "scheme": get_scheme(offering),
         },
     )

@@ -20,6 +20,7 @@ from cpdnet.delivery import selectors, services
 from cpdnet.delivery.models import Cascade, GapTask, Resource, Submission
 from cpdnet.delivery.services import DeliveryError
 from cpdnet.delivery.uploads import file_response
+from cpdnet.funding.models import BursaryScheme
 from cpdnet.programmes.models import Session
 
 from .forms import CascadeForm, ReflectionForm, SubmissionForm
@@ -61,6 +62,7 @@ def my_offering(request, offering_id: int):
             "rule": selectors.get_completion_rule(offering),
             "completion": selectors.get_participant_progress(application),
             "has_certificate": hasattr(application, "certificate"),
+            "has_bursary": BursaryScheme.objects.filter(offering=offering).exists(),
             "today": timezone.localdate(),
             "now": timezone.now(),
         },

@@ -337,7 +337,9 @@ class TestOfferingPage:
         )
         assert "Secondary" in text
         assert "Key stage 3, Key stage 4" in text
-        assert "Fee payable by the school. Fee: £150.00." in text
+        assert "Fee payable by the school." in text
+        assert "£150.00 a place, invoiced to the school when the place is confirmed" in text
+        assert "full refund up to 14 days before the first session" in text
         assert "<p>Six sessions on ratio.</p>" in text
         assert "St Mary&#x27;s Catholic Primary School" in text  # the lead school
         assert "Open for applications until" in text

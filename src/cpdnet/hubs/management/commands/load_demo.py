@@ -9,6 +9,7 @@ from cpdnet.accounts.models import User
 from cpdnet.delivery.demo import load_demo_delivery
 from cpdnet.evaluation.demo import load_demo_evaluation
 from cpdnet.events.demo import load_demo_events
+from cpdnet.funding.demo import load_demo_funding
 from cpdnet.hubs.services import load_hubs
 from cpdnet.insights.demo import load_demo_targets
 from cpdnet.insights.engagement import rebuild_engagement
@@ -95,6 +96,12 @@ class Command(BaseCommand):
             f"ratings, {evaluation['page_feedback']} page feedback answers and "
             f"{evaluation['certificates']} certificate{pluralize(evaluation['certificates'])}."
         )
+        money = load_demo_funding()
+        self.stdout.write(
+            f"Loaded {money['funds']} bursary funds a year, {money['schemes']} new bursary "
+            f"schemes, {money['invoices']} new invoices, {money['bursaries']} new bursaries and a "
+            f"payment run of {money['payments']} payments."
+        )
         self.stdout.write(f"Loaded {load_demo_targets()} engagement targets.")
         # The demo's applications went in with bulk inserts, which keep no rollup up to date.
         self.stdout.write(f"Rebuilt the engagement rollup: {rebuild_engagement()} rows.")
@@ -105,5 +112,6 @@ class Command(BaseCommand):
             "Other demo accounts, same password: hub@example.org, facilitator@example.org, "
             "approver@example.org, teacher@example.org, assessor@example.org, "
             "evaluator@example.org, provider@example.org, college.teacher@example.org, "
-            "year.two@example.org (see src/cpdnet/programmes/demo_data/README.md)."
+            "year.two@example.org, finance@example.org (national finance), bursar@example.org "
+            "(the demo school's finance contact) (see src/cpdnet/programmes/demo_data/README.md)."
         )
