@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from cpdnet.accounts.models import SignInCode
-from cpdnet.notifications.tasks import send_subscription_confirmation_task
+from cpdnet.notifications.tasks import send_newsletter_batch_task
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +66,13 @@ def test_metrics_count_requests_per_view_queue_depth_failures_and_lockouts(clien
         "default": {"BACKEND": "cpdnet.operations.request_ids.RequestTracingDatabaseBackend"}
     }
     # Given two tasks waiting (one for ten minutes), one failed, and one locked sign-in code
-    send_subscription_confirmation_task.enqueue("a@example.org", [])
-    send_subscription_confirmation_task.enqueue("b@example.org", [])
+    send_newsletter_batch_task.enqueue(1, 0)
+    send_newsletter_batch_task.enqueue(1, 0)
     oldest = DBTaskResult.objects.order_by("enqueued_at").first()
     DBTaskResult.objects.filter(pk=oldest.pk).update(
         enqueued_at=timezone.now() - datetime.timedelta(minutes=10)
     )
-    failed = send_subscription_confirmation_task.enqueue("c@example.org", [])
+    failed = send_newsletter_batch_task.enqueue(1, 0)
     DBTaskResult.objects.filter(pk=failed.id).update(status="FAILED")
     SignInCode.objects.create(
         email="locked@example.org",

@@ -10,7 +10,7 @@ import pytest
 from django_guid import clear_guid, get_guid, set_guid
 from django_tasks_db.models import DBTaskResult
 
-from cpdnet.notifications.tasks import send_subscription_confirmation_task
+from cpdnet.notifications.tasks import send_newsletter_batch_task
 from cpdnet.operations.request_ids import adopt_request_id, forget_request_id
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_a_task_enqueued_during_a_request_is_run_under_the_requests_id(settings)
     }
     # Given a task enqueued while request "req-42" was being answered
     set_guid("req-42")
-    result = send_subscription_confirmation_task.enqueue("a@example.org", [])
+    result = send_newsletter_batch_task.enqueue(1, 0)
     clear_guid()
     stored = DBTaskResult.objects.get(pk=result.id)
 
