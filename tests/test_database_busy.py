@@ -10,7 +10,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 
-from cpdnet.notifications.models import Audience, OutboxEmail
+from cpdnet.notifications.models import Audience, SentEmail
 
 
 def postgresql_error(cause: type[psycopg.Error]) -> OperationalError:
@@ -43,7 +43,7 @@ def another_writer_holds_the_lock():
         parameters.pop("options", None)
         parameters.pop("cursor_factory", None)
         other = psycopg.connect(**parameters)
-        other.execute(f"LOCK TABLE {OutboxEmail._meta.db_table} IN EXCLUSIVE MODE")
+        other.execute(f"LOCK TABLE {SentEmail._meta.db_table} IN EXCLUSIVE MODE")
     try:
         yield
     finally:
@@ -59,7 +59,7 @@ def test_a_write_that_waits_too_long_for_a_lock_is_answered_503_with_retry_after
     # Given a newsletter to subscribe to, and another writer holding the database
     audience = Audience.objects.create(slug="primary", name="Primary round-up")
 
-    # When someone subscribes (which writes the owed confirmation email)
+    # When someone subscribes (which records the confirmation email it sends)
     with another_writer_holds_the_lock():
         response = client.post(
             "/newsletters/", {"email": "sam@example.org", "audiences": [audience.pk]}
@@ -69,14 +69,14 @@ def test_a_write_that_waits_too_long_for_a_lock_is_answered_503_with_retry_after
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
     assert "Sorry, the service is busy" in response.content.decode()
-    assert not OutboxEmail.objects.exists()
+    assert not SentEmail.objects.exists()
 
     # And once the lock is gone, the same request works
     response = client.post(
         "/newsletters/", {"email": "sam@example.org", "audiences": [audience.pk]}
     )
     assert response.status_code == 200
-    assert OutboxEmail.objects.count() == 1
+    assert SentEmail.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from cpdnet.privacy.registry import Person, PersonalData, RetentionRun, register
 
-from .models import ApiToken, SignInCode
+from .models import ApiToken, SignInCode, SignInLockout
 from .selectors import list_roles
+from .sign_in_policy import _digest as lockout_digest
 
 
 def _iso(value) -> str | None:
@@ -98,8 +99,13 @@ class Roles(PersonalData):
 @register
 class SignIn(PersonalData):
     key = "accounts.sign_in"
-    label = "Sign-in codes and API tokens"
-    fields = ("accounts.SignInCode.email", "accounts.ApiToken.user")
+    label = "Sign-in codes, API tokens and counts of wrong passwords or codes"
+    fields = (
+        "accounts.SignInCode.email",
+        "accounts.ApiToken.user",
+        # A keyed hash of the address, so it can be found only from the address.
+        "accounts.SignInLockout.email_digest",
+    )
     # Codes are deleted a day after they expire by their own daily task
     # (accounts.tasks.delete_expired_sign_in_codes_task); tokens last until revoked or erased.
     erase_order = 20
@@ -126,7 +132,14 @@ class SignIn(PersonalData):
     def erase(self, person: Person) -> dict[str, int]:
         codes, _details = SignInCode.objects.filter(email__iexact=person.email).delete()
         tokens, _details = ApiToken.objects.filter(user=person.user).delete()
-        return {"sign_in_codes_deleted": codes, "api_tokens_deleted": tokens}
+        lockouts, _details = SignInLockout.objects.filter(
+            email_digest=lockout_digest(person.email)
+        ).delete()
+        return {
+            "sign_in_codes_deleted": codes,
+            "api_tokens_deleted": tokens,
+            "sign_in_lockouts_deleted": lockouts,
+        }
 
 
 def _session_model():

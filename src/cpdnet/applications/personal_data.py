@@ -2,10 +2,20 @@
 reasons in the history. Each application itself stays, anonymised, because reach, equity and
 impact are counted from it."""
 
+from django.db.models import Q
+
 from cpdnet.audit.services import redact_entries_about
 from cpdnet.privacy.registry import Person, PersonalData, RetentionRun, register
 
-from .models import ACTIVE, Application, Transition
+from .models import (
+    ACTIVE,
+    Affiliation,
+    AffiliationChange,
+    Application,
+    LeadParticipantSwap,
+    ResidentialBooking,
+    Transition,
+)
 from .selectors import mask_email
 from .services import withdraw_application
 
@@ -18,7 +28,7 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def _by(transition: Transition, person: Person) -> str:
+def _by(transition: Transition | AffiliationChange, person: Person) -> str:
     if transition.by_id == person.user.pk:
         return "you"
     return transition.by_label or ("staff" if transition.by_id else "")
@@ -125,3 +135,136 @@ class Applications(PersonalData):
         return run.in_batches(applications, anonymise) + run.in_batches(
             history, lambda batch: batch.update(reason="", by_label="")
         )
+
+
+@register
+class Affiliations(PersonalData):
+    key = "applications.affiliations"
+    label = "Claims to work at a school, and who confirmed or rejected each and why"
+    fields = (
+        "applications.AffiliationChange.by_label",
+        "applications.AffiliationChange.reason",
+    )
+    kept_anonymised = "Each claim's school, states and dates."
+    erase_order = 10
+
+    def export(self, person: Person) -> dict:
+        affiliations = (
+            Affiliation.objects.filter(person=person.user)
+            .select_related("school")
+            .prefetch_related("history")
+            .order_by("created_at", "id")
+        )
+        return {
+            "school_affiliations": [
+                {
+                    "school": {"urn": affiliation.school.urn, "name": affiliation.school.name},
+                    "state": affiliation.state,
+                    "history": [
+                        {
+                            "from_state": change.from_state,
+                            "to_state": change.to_state,
+                            "by": _by(change, person),
+                            "reason": change.reason,
+                            "at": _iso(change.created_at),
+                        }
+                        for change in affiliation.history.all()
+                    ],
+                }
+                for affiliation in affiliations
+            ]
+        }
+
+    def erase(self, person: Person) -> dict[str, int]:
+        blanked = AffiliationChange.objects.filter(affiliation__person=person.user).update(
+            reason="", by_label=""
+        )
+        # The person as the one who confirmed or rejected other people's claims.
+        blanked += AffiliationChange.objects.filter(by_label__iexact=person.email).update(
+            by_label=""
+        )
+        return {"affiliation_changes_blanked": blanked}
+
+
+@register
+class LeadParticipantSwaps(PersonalData):
+    key = "applications.lead_participant_swaps"
+    label = "Why a school replaced a lead participant"
+    fields = ("applications.LeadParticipantSwap.reason",)
+    kept_anonymised = "Who left and who joined, on which offering, and when."
+    erase_order = 10
+
+    def export(self, person: Person) -> dict:
+        swaps = LeadParticipantSwap.objects.filter(
+            Q(leaving__applicant=person.user) | Q(joining__applicant=person.user)
+        ).select_related("offering__programme", "leaving")
+        return {
+            "lead_participant_swaps": [
+                {
+                    "programme": swap.offering.programme.title,
+                    "you_were": (
+                        "leaving" if swap.leaving.applicant_id == person.user.pk else "joining"
+                    ),
+                    "reason": swap.reason,
+                    "at": _iso(swap.created_at),
+                }
+                for swap in swaps.order_by("created_at", "id")
+            ]
+        }
+
+    def erase(self, person: Person) -> dict[str, int]:
+        blanked = LeadParticipantSwap.objects.filter(
+            Q(leaving__applicant=person.user) | Q(joining__applicant=person.user)
+        ).update(reason="")
+        return {"lead_participant_swaps_blanked": blanked}
+
+
+RESIDENTIAL_NEEDS = {"dietary_needs": "", "access_needs": "", "travel_arrangements": ""}
+
+
+@register
+class ResidentialBookings(PersonalData):
+    key = "applications.residential_bookings"
+    label = "Stays on residentials: dietary and access needs (sensitive) and travel"
+    fields = (
+        "applications.ResidentialBooking.dietary_needs",
+        "applications.ResidentialBooking.access_needs",
+        "applications.ResidentialBooking.travel_arrangements",
+    )
+    retention_period = "applications"
+    kept_anonymised = "Whether a bedroom was needed, and when joining instructions were sent."
+    erase_order = 10
+
+    def export(self, person: Person) -> dict:
+        bookings = (
+            ResidentialBooking.objects.filter(application__applicant=person.user)
+            .select_related("application__offering__programme")
+            .order_by("created_at", "id")
+        )
+        return {
+            "residential_bookings": [
+                {
+                    "application_id": booking.application_id,
+                    "programme": booking.application.offering.programme.title,
+                    "needs_room": booking.needs_room,
+                    "dietary_needs": booking.dietary_needs,
+                    "access_needs": booking.access_needs,
+                    "travel_arrangements": booking.travel_arrangements,
+                    "updated_at": _iso(booking.updated_at),
+                }
+                for booking in bookings
+            ]
+        }
+
+    def erase(self, person: Person) -> dict[str, int]:
+        blanked = ResidentialBooking.objects.filter(application__applicant=person.user).update(
+            **RESIDENTIAL_NEEDS
+        )
+        return {"residential_bookings_blanked": blanked}
+
+    def apply_retention(self, run: RetentionRun) -> int:
+        ended = run.cutoff("applications").date()
+        old = ResidentialBooking.objects.filter(application__offering__ends_on__lt=ended).exclude(
+            **RESIDENTIAL_NEEDS
+        )
+        return run.in_batches(old, lambda batch: batch.update(**RESIDENTIAL_NEEDS))

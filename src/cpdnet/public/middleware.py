@@ -11,6 +11,23 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 60
 
 
+# What the drivers say when the database cannot be reached at all (not a bug such as a missing
+# table, which stays a 500 so that it is noticed).
+UNREACHABLE = (
+    "could not connect",
+    "connection refused",
+    "connection timed out",
+    "server closed the connection",
+    "timeout expired",
+    "unable to open database",
+)
+
+
+def is_database_unreachable(error: BaseException) -> bool:
+    message = str(error).lower()
+    return isinstance(error, OperationalError) and any(part in message for part in UNREACHABLE)
+
+
 class ServiceUnavailableMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -19,7 +36,7 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError):
+        if not is_database_unreachable(exception):
             return None
         logger.error("Database unavailable: %s", exception, exc_info=exception)
         # Drawn without the request: its context processors would query the database.

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
         ("accounts", "0006_merge_finance_and_provider_roles"),
         ("hubs", "0001_initial"),
         ("programmes", "0008_offering_chair_and_speakers"),
-        ("schools", "0006_merge_funding_category_and_search_indexes"),
+        ("schools", "0007_name_search_index"),
     ]
 
     operations = [

@@ -26,6 +26,7 @@ from tests.factories import (
     SchoolFactory,
     TeacherFactory,
     UserFactory,
+    VerifiedDomainFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,7 @@ def test_a_year_one_participant_continues_into_year_two():
     teacher = place.applicant
 
     # When they apply for year 2 the next academic year
+    VerifiedDomainFactory(domain="example.org", school=teacher.school)  # the head may release
     application = submit_application(
         offering=year_two,
         applicant=teacher,
@@ -171,6 +173,7 @@ def test_a_college_teacher_may_apply():
     teacher = TeacherFactory(school=college)
 
     # When they apply
+    VerifiedDomainFactory(domain="college.example.org", school=college)  # the head may release
     application = submit_application(
         offering=offering,
         applicant=teacher,
@@ -192,6 +195,7 @@ def test_a_national_offering_is_open_to_schools_everywhere():
     teacher = TeacherFactory(school=SchoolFactory(la_code="999"))
 
     # When a teacher applies
+    VerifiedDomainFactory(domain="example.org", school=teacher.school)  # the head may release
     application = submit_application(
         offering=offering,
         applicant=teacher,

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("hubs", "0001_initial"),
         ("insights", "0001_targets"),
-        ("schools", "0005_name_search_index"),
+        ("schools", "0007_name_search_index"),
     ]
 
     operations = [

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from cpdnet.applications.models import Application, State
+from cpdnet.applications.signals import school_confirmation_changed
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import HubArea
 from cpdnet.insights.models import Target
@@ -42,12 +43,15 @@ def test_a_place_counts_for_a_school_only_once_the_school_confirmed_the_teacher(
     school = list_reach_schools(world.maths, YEAR, ReachFilters(hub=world.hub_a), engaged="no")[0]
     application = place(world.offering_a, school, State.ACCEPTED)
     Application.objects.filter(pk=application.pk).update(school_confirmed=False)
+    # (as applications.services does when an affiliation changes: the rollup listens)
+    school_confirmation_changed.send(sender=Application, application_ids=[application.pk])
 
     # Then the school is not counted as engaged
     assert _figures(reach_by_hub(world.maths, YEAR))["hub-a"] == (15, 5)
 
     # When the school confirms the teacher, it is
     Application.objects.filter(pk=application.pk).update(school_confirmed=True)
+    school_confirmation_changed.send(sender=Application, application_ids=[application.pk])
     assert _figures(reach_by_hub(world.maths, YEAR))["hub-a"] == (15, 6)
 
 

@@ -355,6 +355,7 @@ def test_a_name_stored_with_a_line_break_still_reaches_the_approver_on_one_subje
         full_name="Ada\r\nBcc: everyone@example.org",
         school=SchoolFactory(name="Ashfield Primary School"),
     )
+    VerifiedDomainFactory(domain="ashfield.example.org", school=teacher.school)
 
     # When they apply, then the approver is still asked, on one subject line
     run_on_commit(apply, offering=offering, teacher=teacher)

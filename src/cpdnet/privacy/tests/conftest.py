@@ -105,7 +105,9 @@ def world(db, client) -> World:
     released = ApplicationFactory(
         applicant=bystander, approver_email=EMAIL, state="awaiting_school_approval"
     )
-    record_school_decision(application=released, release=True, by_label=EMAIL)
+    # The person is a registered approver of the bystander's school and releases them.
+    RoleAssignmentFactory(user=person, role="school_approver", school=released.school)
+    record_school_decision(application=released, release=True, approver_email=EMAIL, by=person)
 
     # Delivery and evaluation on the completed place.
     session = SessionFactory(offering=completed.offering)

@@ -28,6 +28,23 @@ NOT_PERSONAL = {
     "delivery.Resource": "material staff share with a group",
     "delivery.GapTask": "work staff set a group",
     "delivery.Submission.content_type": "the kind of file",
+    "applications.VerifiedDomain": "a school's or trust's email domain and the trust's name",
+    "programmes.Provider": "an organisation and its public contact address",
+    "programmes.Residential": "a venue's address and what staff publish about a residential",
+    "funding.Fund": "a funder's budget and its name",
+    "funding.BursaryScheme.provided_in_kind": "what an offering's bursary gives, not a person",
+    "funding.Invoice.description": "the programme, year and place billed; names no one",
+    "funding.Invoice.emailed_at": "a timestamp",
+    "funding.CreditNote.emailed_at": "a timestamp",
+    "funding.BankDetails.confirmation_emailed_at": "a timestamp",
+    "funding.Payment.remittance_emailed_at": "a timestamp",
+    "funding.LedgerEntry.description": (
+        "money movements described by document numbers and ids; append-only by trigger"
+    ),
+    "funding.BankStatementImport.file_name": "the name of a bank statement file",
+    "funding.BankStatementImport.unmatched": (
+        "unmatched lines of the bank's statement (payers are schools, not portal users)"
+    ),
 }
 
 

@@ -117,6 +117,9 @@ def apply(request, offering_id: int):
             "statement": draft.get("statement", ""),
         },
     )
+    if request.method == "POST":
+        # Counted per account whether or not the form is valid: guessing is also an attempt.
+        rate_limits.hit("application", request=request, account=str(user.pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         refusal = eligibility.check(
@@ -221,7 +224,6 @@ def apply_check(request, offering_id: int):
             return redirect("public:apply-approver", offering_id=offering.pk)
     errors = []
     if request.method == "POST":
-        rate_limits.hit("application", request=request, account=str(request.user.pk))
         try:
             application = services.submit_application(
                 offering=offering,

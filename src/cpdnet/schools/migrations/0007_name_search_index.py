@@ -48,5 +48,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("schools", "0004_grid_index_by_status")]
+    dependencies = [("schools", "0006_grid_index_by_status")]
     operations = [migrations.RunPython(create, drop)]

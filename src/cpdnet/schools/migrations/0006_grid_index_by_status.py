@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("schools", "0003_trigram_index_on_postgresql"),
+        ("schools", "0005_classify_school_funding"),
     ]
 
     operations = [
