@@ -24,6 +24,7 @@ from tests.factories import (
     SchoolFactory,
     TeacherFactory,
     UserFactory,
+    VerifiedDomainFactory,
 )
 
 from .test_applying import _assert_accessible_as_shown, _sign_in
@@ -103,11 +104,8 @@ def test_a_college_teacher_applies_for_a_post_16_work_group(page, live_server, w
     page.goto(f"{live_server.url}/programmes/offerings/{offering.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("GCSE Resit Work Group")
     _assert_accessible_as_shown(page, javascript=True)
-    page.get_by_role("button", name="Apply for a place").click()
-    page.get_by_label("Email address of your headteacher or CPD lead").fill(
-        "cpd@college.example.org"
-    )
-    page.get_by_role("button", name="Send application").click()
+    VerifiedDomainFactory(domain="college.example.org", school=college)
+    _apply_through_the_journey(page, approver_email="cpd@college.example.org")
 
     # Then the application goes to the college for release
     expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
@@ -235,11 +233,21 @@ def test_a_year_one_participant_applies_for_year_two(page, live_server, world):
 
     # When they apply for year 2
     page.goto(f"{live_server.url}/programmes/offerings/{year_two.pk}/")
-    page.get_by_role("button", name="Apply for a place").click()
-    page.get_by_label("Email address of your headteacher or CPD lead").fill("head@example.org")
-    page.get_by_role("button", name="Send application").click()
+    VerifiedDomainFactory(domain="example.org", school=place.applicant.school)
+    _apply_through_the_journey(page, approver_email="head@example.org")
 
     # Then they are not refused for having taken part, and the place continues year 1
     expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
     _assert_accessible_as_shown(page, javascript=True)
     assert Application.objects.get(offering=year_two).continues == place
+
+
+def _apply_through_the_journey(page, *, approver_email: str) -> None:
+    """Apply from the offering page: your details, who releases you, check your answers."""
+    page.get_by_role("button", name="Apply for a place").click()
+    page.get_by_label("Class or subject teacher").check()
+    page.get_by_role("button", name="Continue").click()
+    # Nobody at these schools is a registered approver: the page asks only for the address.
+    page.get_by_label("Their school email address").fill(approver_email)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Send application").click()

@@ -444,7 +444,7 @@ class TestOfferingPageBeforeApplying:
         text = _text(client.get(f"/programmes/offerings/{offering.pk}/"))
         # Then they read why not, next to the button
         assert "You cannot apply for this offering." in text
-        assert "open state-funded schools in England" in text
+        assert "open state-funded schools and colleges in England" in text
 
     def test_without_a_school_the_teacher_is_asked_to_add_it(self, client, offering):
         client.force_login(UserFactory())
