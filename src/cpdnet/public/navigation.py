@@ -34,6 +34,13 @@ _ITEMS = (
         ("/backoffice/offerings/",),
     ),
     (_("Your hub"), "backoffice:hub", Role.HUB_STAFF, ("/backoffice/hub/",)),
+    (
+        _("School finance"),
+        "public:school-finance",
+        Role.SCHOOL_FINANCE,
+        ("/my/school-finance/",),
+    ),
+    (_("Funding"), "backoffice:funding", Role.FINANCE, ("/backoffice/funding/",)),
     (_("Insights"), "backoffice:insights", Role.NATIONAL_STAFF, ("/backoffice/insights/",)),
     (_("Back office"), "backoffice:index", Role.NATIONAL_STAFF, ("/backoffice/",)),
 )

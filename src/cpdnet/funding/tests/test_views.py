@@ -267,3 +267,13 @@ def test_who_the_money_reaches_counts_paid_bursaries_by_quintile_and_region(
     assert by_quintile["Q1 (least disadvantaged)"].bursaries == 0
     client.force_login(finance_staff[0])
     assert "£740.00" in client.get("/backoffice/funding/reach/?year=2026").content.decode()
+
+
+def test_finance_staff_and_finance_contacts_find_their_pages_in_the_menu(
+    client, finance_staff, school_finance
+):
+    client.force_login(finance_staff[0])
+    assert 'href="/backoffice/funding/"' in client.get("/my/").content.decode()
+    client.force_login(school_finance)
+    page = client.get("/my/").content.decode()
+    assert 'href="/my/school-finance/"' in page and 'href="/backoffice/funding/"' not in page
