@@ -45,6 +45,7 @@ def load_demo_funding(*, now: datetime.datetime | None = None) -> dict[str, int]
         _prices()
         schemes = _schemes(funds)
         invoices = _invoices()
+        _residential_places(now=now)
         bursaries = _bursaries(now=now, finance=finance)
         run = _payment_run(finance, now=now)
     return {
@@ -200,6 +201,51 @@ def _facts_for_demo(place: Application) -> None:
             reason="Released (demo)",
         )
     SurveyResponse.objects.get_or_create(application=place, kind="start")
+
+
+def _residential_places(*, now: datetime.datetime) -> None:
+    """Teachers who took part in a finished residential, when the random demo gave it none, so
+    that bursaries can be shown claimed and paid (the register marks every day attended)."""
+    from cpdnet.delivery.models import Attendance, AttendanceStatus
+
+    finished = (
+        BursaryScheme.objects.filter(offering__sessions__ends_at__lt=now)
+        .select_related("offering")
+        .order_by("offering__starts_on")
+        .first()
+    )
+    if finished is None or finished.offering.applications.filter(state__in=PARTICIPATING).exists():
+        return
+    offering = finished.offering
+    schools = list(
+        Application.objects.filter(school__is_state_funded=True)
+        .values_list("school_id", flat=True)
+        .distinct()[:6]
+    )
+    sessions = list(offering.sessions.filter(cancelled_at__isnull=True, ends_at__lt=now))
+    for number, school_id in enumerate(schools):
+        teacher = _demo_user(
+            f"residential{number + 1}@example.org",
+            f"Residential participant {number + 1} (demo)",
+            school_id=school_id,
+            job_role="class_teacher",
+        )
+        place, created = Application.objects.get_or_create(
+            offering=offering,
+            applicant=teacher,
+            defaults={
+                "school_id": school_id,
+                "job_role": "class_teacher",
+                "approver_email": "approver@example.org",
+                "state": State.COMPLETED,
+            },
+        )
+        if created:
+            Transition.objects.create(application=place, to_state=State.COMPLETED, reason="Demo")
+            Attendance.objects.bulk_create(
+                Attendance(session=session, application=place, status=AttendanceStatus.ATTENDED)
+                for session in sessions
+            )
 
 
 def _bursaries(*, now: datetime.datetime, finance: User) -> int:
