@@ -145,6 +145,42 @@ class Resource(StoredFile):
         return self.title
 
 
+class DocumentKind(models.TextChoices):
+    INFORMATION_SHEET = "information_sheet", _("Information sheet")
+    ASSESSMENT_CRITERIA = "assessment_criteria", _("Assessment criteria")
+    HANDBOOK = "handbook", _("Handbook")
+    OTHER = "other", _("Other document")
+
+
+class ProgrammeDocument(StoredFile):
+    """A document published on a programme's page for anyone thinking of applying, such as the
+    information sheet an accreditation programme asks applicants to read first."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind of document"), max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "title", "id"]
+        constraints = [
+            # Applicants acknowledge "the" information sheet, so a programme has at most one.
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=models.Q(kind="information_sheet"),
+                name="one_information_sheet_per_programme",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class GapTask(models.Model):
     """Work participants do between sessions, set by the people who run the offering."""
 

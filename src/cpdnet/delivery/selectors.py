@@ -23,7 +23,16 @@ from cpdnet.applications.selectors import list_participants
 from cpdnet.programmes.models import Offering, Session
 from cpdnet.programmes.selectors import access_runnable_offering, list_runnable_offerings
 
-from .models import Attendance, AttendanceStatus, GapTask, Reflection, Resource, Submission
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    DocumentKind,
+    GapTask,
+    ProgrammeDocument,
+    Reflection,
+    Resource,
+    Submission,
+)
 
 
 @dataclass(frozen=True)
@@ -363,3 +372,10 @@ def summarise_school_participations(urns: list[int], year: int) -> list[SchoolSu
         )
         for row in rows
     ]
+
+
+def information_sheet(programme) -> ProgrammeDocument | None:
+    """The information sheet applicants must read before applying, if the programme has one."""
+    return ProgrammeDocument.objects.filter(
+        programme=programme, kind=DocumentKind.INFORMATION_SHEET
+    ).first()

@@ -26,6 +26,7 @@ NOT_PERSONAL = {
     "notifications.Audience": "names of newsletter lists",
     "notifications.NewsletterIssue": "newsletters staff write for many readers",
     "delivery.Resource": "material staff share with a group",
+    "delivery.ProgrammeDocument": "documents national staff publish about a programme",
     "delivery.GapTask": "work staff set a group",
     "delivery.Submission.content_type": "the kind of file",
     "applications.VerifiedDomain": "a school's or trust's email domain and the trust's name",
