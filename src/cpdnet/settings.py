@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cpdnet.evaluation",
     "cpdnet.events",
     "cpdnet.funding",
+    "cpdnet.accreditation",
     "cpdnet.insights",
     "cpdnet.public",
     "cpdnet.backoffice",
@@ -376,6 +377,15 @@ UPLOAD_MAX_MB = int(os.environ.get("CPDNET_UPLOAD_MAX_MB", "20"))
 # Newsletter emails sent per task run (each batch is one task on the queue).
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("CPDNET_NEWSLETTER_BATCH_SIZE", "200"))
 # Who invoices schools and pays bursaries: named on invoices, remittances and payment files.
+# PD Lead accreditation (docs/accreditation.md).
+ACCREDITATION_VALIDITY_YEARS = int(os.environ.get("CPDNET_ACCREDITATION_VALIDITY_YEARS", "3"))
+# Share of "accredit" recommendations also moderated; every other recommendation always is.
+ACCREDITATION_MODERATION_SHARE = float(
+    os.environ.get("CPDNET_ACCREDITATION_MODERATION_SHARE", "0.2")
+)
+# Days before an accreditation's end when the holder is reminded to renew.
+ACCREDITATION_RENEWAL_REMINDER_DAYS = (90, 30, 7)
+ACCREDITATION_PG_CERT_FEE = os.environ.get("CPDNET_ACCREDITATION_PG_CERT_FEE", "1250.00")
 FUNDING_PAYEE_NAME = os.environ.get("CPDNET_FUNDING_PAYEE_NAME", "National Centre CPD Network")
 
 # Periodic work, enqueued by `cpdnet worker`: task path and how often, in seconds.

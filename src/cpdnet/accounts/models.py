@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     PROVIDER_STAFF = "provider_staff", _("Provider staff (national centre or partner)")
     NATIONAL_STAFF = "national_staff", _("National staff")
     ASSESSOR = "assessor", _("Assessor")
+    MODERATOR = "moderator", _("Moderator (second marker of accreditation evidence)")
     EVALUATOR = "evaluator", _("Evaluator")
     FINANCE = "finance", _("National finance staff")
     SCHOOL_FINANCE = "school_finance", _("School finance contact")
