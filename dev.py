@@ -94,7 +94,7 @@ def serve(arguments: list[str]) -> None:
     var_dir = Path(os.environ.get("CPDNET_VAR_DIR", ROOT / "var"))
     address = f"http://127.0.0.1:{options.port}"
     env = {
-        # Production settings (CONTRACTS.md), relaxed only where a local demo needs it.
+        # Production settings (docs/deploy.md), relaxed only where a local demo needs it.
         "CPDNET_DEBUG": "0",
         "CPDNET_SECRET_KEY": secret_key(var_dir),
         "CPDNET_SECURE_COOKIES": "0",  # plain http on this machine

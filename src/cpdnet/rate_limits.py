@@ -7,7 +7,7 @@ Redis each count is one atomic INCR; Django's DatabaseCache has no atomic increm
 processes counting at the same instant may count once (docs/security.md).
 
 Why not django-ratelimit: its system checks refuse Django's DatabaseCache (which production may
-use, CONTRACTS.md) and warn on Django's own Redis cache, so `check --deploy` could never be
+use, docs/deploy.md) and warn on Django's own Redis cache, so `check --deploy` could never be
 clean; the counting it would save is the twenty lines of `_count` below.
 """
 

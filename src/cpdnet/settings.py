@@ -83,8 +83,7 @@ MIDDLEWARE = [
     "cpdnet.accounts.middleware.StaffIdleTimeoutMiddleware",
     "cpdnet.rate_limits.TooManyRequestsMiddleware",
     # A database that cannot be reached, then (handled first) one that is only busy: 503s.
-    "cpdnet.public.middleware.ServiceUnavailableMiddleware",
-    "cpdnet.database_busy.DatabaseBusyMiddleware",
+    "cpdnet.database_busy.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
@@ -98,3 +100,40 @@ def _assert_axe_clean(page) -> None:
         for violation in result["violations"]
     ]
     assert violations == [], f"axe-core found WCAG violations on {page.url}: {violations}"
+
+
+def sign_in(page, live_server, user) -> None:
+    """Give the browser the session cookie of a signed-in client (signing in itself is tested
+    in test_sign_in.py)."""
+    client = Client()
+    client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def assert_accessible_as_shown(page, *, javascript: bool) -> None:
+    """Check the markup the page shows, also after a POST or behind sign-in.
+
+    Without JavaScript axe runs in a second context that blocks the site's scripts (as
+    `assert_accessible` does), given this page's markup on the same origin.
+    """
+    if javascript:
+        assert_accessible(page)
+        return
+    context = page.context.browser.new_context(locale="en-GB")
+    context.route("**/*.js", lambda route: route.abort())
+    try:
+        checked = context.new_page()
+        checked.goto(page.url)  # the origin, so that styles load as they did
+        checked.set_content(page.content())
+        _assert_axe_clean(checked)
+    finally:
+        context.close()

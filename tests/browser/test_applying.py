@@ -3,9 +3,7 @@
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import expect
 
 from cpdnet.applications import services
@@ -23,7 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import _assert_axe_clean, assert_accessible
+from .conftest import assert_accessible, assert_accessible_as_shown, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,67 +68,31 @@ def world(transactional_db):
     }
 
 
-def _sign_in(page, live_server, user) -> None:
-    """Give the browser the session cookie of a signed-in client."""
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def _assert_accessible_as_shown(page, *, javascript: bool) -> None:
-    """Check the markup the page shows, also after a POST or behind sign-in.
-
-    Without JavaScript axe runs in a second context that blocks the site's scripts (as
-    `assert_accessible` does), given this page's markup on the same origin.
-    """
-    if javascript:
-        assert_accessible(page)
-        return
-    context = page.context.browser.new_context(locale="en-GB")
-    context.route("**/*.js", lambda route: route.abort())
-    try:
-        checked = context.new_page()
-        checked.goto(page.url)  # the origin, so that styles load as they did
-        checked.set_content(page.content())
-        _assert_axe_clean(checked)
-    finally:
-        context.close()
-
-
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without"])
 def test_a_teacher_finds_an_offering_and_applies(request, live_server, world, javascript, width):
     page = request.getfixturevalue("page" if javascript else "page_without_javascript")
     page.set_viewport_size({"width": width, "height": 900})
     teacher = UserFactory(email="jo@stmarys.example.org", full_name="", school=None)
-    _sign_in(page, live_server, teacher)
+    sign_in(page, live_server, teacher)
 
     # The teacher looks for programmes near their school
     page.goto(f"{live_server.url}/programmes/?near=107999&open_only=on")
     expect(page.get_by_text("Showing offerings from the hub serving St Mary's")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
 
     # reads about the offering, and applies
     page.get_by_role("link", name="Primary Mastery").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Primary Mastery")
     page.get_by_role("button", name="Apply for a place").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
 
     # Missing answers are listed and linked to their fields
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_title(re.compile("^Error: "))
     expect(page.get_by_role("link", name="Enter your full name")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
 
     # They give their name, find their school by name and choose their role
     page.get_by_label("Your full name").fill("Jo Teacher")
@@ -165,7 +127,7 @@ def test_a_teacher_finds_an_offering_and_applies(request, live_server, world, ja
     expect(
         page.get_by_role("link", name=re.compile("A personal email address cannot release you"))
     ).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
     page.get_by_label("Pat Head (h***@stmarys.example.org)").check()
     page.get_by_role("button", name="Continue").click()
 
@@ -174,7 +136,7 @@ def test_a_teacher_finds_an_offering_and_applies(request, live_server, world, ja
         "Check your answers before sending your application"
     )
     expect(page.get_by_text("St Mary's Catholic Primary School (URN 107999)")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
     page.get_by_role("link", name="Change your job role").click()
     page.get_by_label("Class or subject teacher").check()
     page.get_by_role("button", name="Continue").click()
@@ -185,7 +147,7 @@ def test_a_teacher_finds_an_offering_and_applies(request, live_server, world, ja
     expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
     expect(page.get_by_text(application.reference)).to_be_visible()
     expect(page.get_by_text("We have emailed Pat Head (h***@stmarys.example.org)")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
     assert application.state == State.AWAITING_SCHOOL_APPROVAL
     assert (application.job_role, application.school_id) == ("class_teacher", 107999)
     teacher.refresh_from_db()
@@ -196,12 +158,12 @@ def test_a_teacher_finds_an_offering_and_applies(request, live_server, world, ja
     expect(
         page.locator("strong", has_text=re.compile("^Waiting for the school to release$"))
     ).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
 
 
 def test_a_teacher_at_a_school_in_another_hubs_area_is_told_why_not(page, live_server, world):
     teacher = TeacherFactory(school=world["lancs_school"])
-    _sign_in(page, live_server, teacher)
+    sign_in(page, live_server, teacher)
 
     page.goto(f"{live_server.url}/programmes/offerings/{world['offering'].pk}/")
     assert_accessible(page)
@@ -270,7 +232,7 @@ def test_the_approver_releases_and_confirms_staff_in_the_portal(page, live_serve
     )
     colleague = TeacherFactory(full_name="Sam Colleague", school=world["leeds_school"])
     Affiliation.objects.create(person=colleague, school=world["leeds_school"])
-    _sign_in(page, live_server, world["head"])
+    sign_in(page, live_server, world["head"])
 
     page.goto(f"{live_server.url}/school/approvals/")
     expect(page.get_by_role("heading", name="Jo Teacher: Primary Mastery")).to_be_visible()
@@ -311,7 +273,7 @@ def test_a_withdrawal_offers_the_place_to_the_waiting_list(page, live_server, wo
         services.decide_application(application=application, decision=decision, by=hub_staff)
 
     # When the teacher with the place withdraws
-    _sign_in(page, live_server, placed_teacher)
+    sign_in(page, live_server, placed_teacher)
     page.goto(f"{live_server.url}/account/applications/")
     expect(page.locator("strong", has_text=re.compile("^Accepted$"))).to_be_visible()
     assert_accessible(page)
@@ -325,7 +287,7 @@ def test_a_withdrawal_offers_the_place_to_the_waiting_list(page, live_server, wo
     assert_accessible(page)
 
     # Then the waiting teacher's applications page offers them the place, and they take it
-    _sign_in(page, live_server, waiting_teacher)
+    sign_in(page, live_server, waiting_teacher)
     page.goto(f"{live_server.url}/account/applications/")
     expect(
         page.locator("strong", has_text=re.compile("^Place offered from the waiting list$"))
@@ -335,3 +297,14 @@ def test_a_withdrawal_offers_the_place_to_the_waiting_list(page, live_server, wo
     expect(page.get_by_text("You have a place on Primary Mastery.")).to_be_visible()
     expect(page.locator("strong", has_text=re.compile("^Accepted$"))).to_be_visible()
     assert_accessible(page)
+
+
+def apply_through_the_journey(page, *, approver_email: str) -> None:
+    """Apply from the offering page: your details, who releases you, check your answers."""
+    page.get_by_role("button", name="Apply for a place").click()
+    page.get_by_label("Class or subject teacher").check()
+    page.get_by_role("button", name="Continue").click()
+    # Nobody at these schools is a registered approver: the page asks only for the address.
+    page.get_by_label("Their school email address").fill(approver_email)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Send application").click()

@@ -4,8 +4,6 @@ the participant hands the task in with a file. Every page passes axe-core."""
 import datetime
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -23,7 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,25 +69,10 @@ def world(transactional_db):
     }
 
 
-def _sign_in(page, live_server, user) -> None:
-    page.context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_facilitator_takes_the_register_and_sets_a_task_then_the_participant_hands_it_in(
     page, live_server, world, tmp_path
 ):
-    _sign_in(page, live_server, world["facilitator"])
+    sign_in(page, live_server, world["facilitator"])
     page.goto(f"{live_server.url}/backoffice/")
     page.get_by_role("link", name="Your offerings to run").click()
     assert_accessible(page)
@@ -134,7 +117,7 @@ def test_facilitator_takes_the_register_and_sets_a_task_then_the_participant_han
     expect(page.get_by_role("heading", level=1)).to_have_text("Ada Lovelace")
     assert_accessible(page)
 
-    _sign_in(page, live_server, world["ada"].applicant)
+    sign_in(page, live_server, world["ada"].applicant)
     page.goto(f"{live_server.url}/account/applications/")
     page.get_by_role("link", name="Sessions, resources, gap tasks and reflections").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Primary Mastery")

@@ -6,8 +6,6 @@ import re
 
 import pytest
 from django.apps import apps as django_apps
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -24,26 +22,11 @@ from tests.factories import (
     TeacherFactory,
 )
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SEED = importlib.import_module("cpdnet.evaluation.migrations.0002_national_questions")
-
-
-def _sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 @pytest.fixture
@@ -82,7 +65,7 @@ def test_a_participant_downloads_their_certificate_and_anyone_can_check_it(
     page, live_server, world
 ):
     certificate = world["certificate"]
-    _sign_in(page, live_server, world["teacher"])
+    sign_in(page, live_server, world["teacher"])
 
     page.goto(f"{live_server.url}/my/offerings/{world['done'].pk}/")
     with page.expect_download() as download_info:
@@ -110,7 +93,7 @@ def test_a_participant_downloads_their_certificate_and_anyone_can_check_it(
 
 
 def test_a_participant_answers_the_start_survey(page, live_server, world):
-    _sign_in(page, live_server, world["teacher"])
+    sign_in(page, live_server, world["teacher"])
     page.goto(f"{live_server.url}/my/offerings/{world['current'].pk}/survey/start/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Survey at the start")
     assert_accessible(page)

@@ -12,8 +12,8 @@ from cpdnet.events.tests.factories import RegistrationFactory, WebinarFactory
 from cpdnet.hubs.services import ensure_networks
 from tests.factories import HubFactory, RoleAssignmentFactory, SchoolFactory
 
-from .conftest import assert_accessible
-from .test_applying import _emails_sent_at_once, _sign_in  # noqa: F401 - autouse fixture
+from .conftest import assert_accessible, sign_in
+from .test_applying import _emails_sent_at_once  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +81,7 @@ def test_hub_staff_take_the_register_and_upload_an_attendance_report(
     grace = RegistrationFactory(
         offering=webinar, name="Grace Hopper", status=RegistrationStatus.WAITLISTED
     )
-    _sign_in(page, live_server, RoleAssignmentFactory(role="hub_staff", hub=webinar.hub).user)
+    sign_in(page, live_server, RoleAssignmentFactory(role="hub_staff", hub=webinar.hub).user)
 
     page.goto(f"{live_server.url}/backoffice/events/{webinar.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Registrations")

@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 
 from cpdnet.applications.models import Application
 from cpdnet.audit.services import record
-from cpdnet.backoffice.hub.selectors import current_academic_year
 from cpdnet.events.tests.factories import WebinarFactory
 from cpdnet.hubs.services import ensure_networks
+from cpdnet.programmes.academic_years import current_academic_year
 from cpdnet.schools.services import load_local_authorities
 from tests.factories import (
     ApplicationFactory,

@@ -7,8 +7,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -29,7 +27,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -88,21 +86,6 @@ def world(transactional_db):
     }
 
 
-def _sign_in(page, live_server, user) -> None:
-    page.context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def _attend_every_day(place) -> None:
     for session in place.offering.sessions.all():
         Attendance.objects.create(
@@ -113,7 +96,7 @@ def _attend_every_day(place) -> None:
 
 def test_teacher_applies_then_claims_a_bursary(page, live_server, world):
     place = world["place"]
-    _sign_in(page, live_server, place.applicant)
+    sign_in(page, live_server, place.applicant)
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/my/offerings/{place.offering_id}/")
     page.get_by_role("link", name="Apply for or claim the bursary").click()
@@ -141,7 +124,7 @@ def test_school_finance_contact_adds_bank_details_without_javascript(
     page_without_javascript, live_server, world
 ):
     page = page_without_javascript
-    _sign_in(page, live_server, world["bursar"])
+    sign_in(page, live_server, world["bursar"])
     page.goto(f"{live_server.url}/my/school-finance/")
     expect(page.get_by_role("heading", name=world["place"].school.name)).to_be_visible()
     assert_accessible(page, javascript=False)
@@ -173,7 +156,7 @@ def test_finance_approves_a_claim_and_a_second_person_pays_the_run(page, live_se
         account_number="00733445", created_at=timezone.now() - datetime.timedelta(days=30),
     )  # fmt: skip
 
-    _sign_in(page, live_server, creator)
+    sign_in(page, live_server, creator)
     page.goto(f"{live_server.url}/backoffice/funding/?year=2026")
     assert_accessible(page)
     page.get_by_role("link", name="Bursary claims to approve").click()
@@ -188,7 +171,7 @@ def test_finance_approves_a_claim_and_a_second_person_pays_the_run(page, live_se
     assert_accessible(page)
 
     run_url = page.url
-    _sign_in(page, live_server, approver)
+    sign_in(page, live_server, approver)
     page.set_viewport_size(PHONE)
     page.goto(run_url)
     page.get_by_role("button", name="Approve and pay £560.00").click()

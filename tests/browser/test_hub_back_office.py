@@ -3,18 +3,16 @@
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 from playwright.sync_api import expect
 
 from cpdnet.applications.models import Application
 from cpdnet.audit.services import record
-from cpdnet.backoffice.hub.selectors import current_academic_year
 from cpdnet.hubs.services import ensure_networks
+from cpdnet.programmes.academic_years import current_academic_year
 from cpdnet.schools.services import load_local_authorities
-from tests.browser.conftest import _assert_axe_clean, assert_accessible
+from tests.browser.conftest import _assert_axe_clean, assert_accessible, sign_in
 from tests.factories import (
     ApplicationFactory,
     HubFactory,
@@ -56,20 +54,6 @@ def world(transactional_db):
     return {"offering": offering, "application": application, "staff": staff, "national": national}
 
 
-def _sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 @pytest.fixture
 def check_accessible(chromium, live_server):
     """Run axe on the markup a page without JavaScript shows (behind sign-in, after a POST).
@@ -94,7 +78,7 @@ def test_hub_staff_waitlist_an_application_without_javascript(
     page_without_javascript, live_server, world, check_accessible
 ):
     page = page_without_javascript
-    _sign_in(page, live_server, world["staff"])
+    sign_in(page, live_server, world["staff"])
 
     page.goto(f"{live_server.url}/backoffice/")
     check_accessible(page)
@@ -130,7 +114,7 @@ def test_mistakes_on_the_hub_forms_are_summarised_accessibly(
     page_without_javascript, live_server, world, check_accessible
 ):
     page = page_without_javascript
-    _sign_in(page, live_server, world["staff"])
+    sign_in(page, live_server, world["staff"])
 
     page.goto(f"{live_server.url}/backoffice/hub/applications/{world['application'].pk}/")
     check_accessible(page)
@@ -149,7 +133,7 @@ def test_mistakes_on_the_hub_forms_are_summarised_accessibly(
 
 def test_the_audit_trail_is_accessible(page, live_server, world):
     record(actor=world["staff"], action="a.b", obj=world["offering"], summary="Changed it")
-    _sign_in(page, live_server, world["national"])
+    sign_in(page, live_server, world["national"])
 
     page.goto(f"{live_server.url}/backoffice/audit/")
 
@@ -170,7 +154,7 @@ def test_failed_tasks_are_listed_and_retried_accessibly(page, live_server, world
         exception_class_path="smtplib.SMTPServerDisconnected",
         traceback="Traceback ...\nsmtplib.SMTPServerDisconnected: Connection lost",
     )
-    _sign_in(page, live_server, world["national"])
+    sign_in(page, live_server, world["national"])
 
     # When national staff open the list, then it shows why, and passes axe
     page.goto(f"{live_server.url}/backoffice/tasks/failed/")

@@ -3,14 +3,12 @@
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
-from cpdnet.backoffice.hub.selectors import current_academic_year
 from cpdnet.hubs.services import ensure_networks
+from cpdnet.programmes.academic_years import current_academic_year
 from cpdnet.schools.services import load_local_authorities
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import (
     ApplicationFactory,
     HubAreaFactory,
@@ -50,17 +48,8 @@ def world(transactional_db):
     return {"national": national, "staff": staff, "year": year}
 
 
-def _sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
-
-
 def test_the_national_map_renders_with_a_legend_and_its_table(page, live_server, world):
-    _sign_in(page, live_server, world["national"])
+    sign_in(page, live_server, world["national"])
 
     page.goto(f"{live_server.url}/backoffice/insights/?network=maths&year={world['year']}")
 
@@ -80,7 +69,7 @@ def test_the_hub_schools_and_impact_pages_are_accessible_without_javascript(
     page_without_javascript, live_server, world
 ):
     page = page_without_javascript
-    _sign_in(page, live_server, world["staff"])
+    sign_in(page, live_server, world["staff"])
 
     for path in (
         f"/backoffice/insights/hubs/hub-a/?year={world['year']}",

@@ -12,8 +12,8 @@ from cpdnet.notifications.models import Subscriber
 from cpdnet.notifications.tests.factories import AudienceFactory, SubscriberFactory
 from tests.factories import RoleAssignmentFactory
 
-from .conftest import assert_accessible
-from .test_applying import _emails_sent_at_once, _sign_in  # noqa: F401 - autouse fixture
+from .conftest import assert_accessible, sign_in
+from .test_applying import _emails_sent_at_once  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,7 +77,7 @@ def test_a_subscriber_confirms_from_the_email_and_unsubscribes(page, live_server
 
 def test_national_staff_write_preview_and_send_a_newsletter(page, live_server, audiences):
     SubscriberFactory(email="reader@example.org", audiences=[audiences[1]])
-    _sign_in(page, live_server, RoleAssignmentFactory(role="national_staff").user)
+    sign_in(page, live_server, RoleAssignmentFactory(role="national_staff").user)
 
     page.goto(live_server.url + "/backoffice/newsletters/")
     assert_accessible(page)

@@ -27,7 +27,8 @@ from tests.factories import (
     VerifiedDomainFactory,
 )
 
-from .test_applying import _assert_accessible_as_shown, _sign_in
+from .conftest import assert_accessible_as_shown, sign_in
+from .test_applying import apply_through_the_journey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -98,18 +99,18 @@ def test_a_college_teacher_applies_for_a_post_16_work_group(page, live_server, w
         ),
     )
     teacher = TeacherFactory(email="cole@college.example.org", school=college)
-    _sign_in(page, live_server, teacher)
+    sign_in(page, live_server, teacher)
 
     # When they apply
     page.goto(f"{live_server.url}/programmes/offerings/{offering.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("GCSE Resit Work Group")
-    _assert_accessible_as_shown(page, javascript=True)
+    assert_accessible_as_shown(page, javascript=True)
     VerifiedDomainFactory(domain="college.example.org", school=college)
-    _apply_through_the_journey(page, approver_email="cpd@college.example.org")
+    apply_through_the_journey(page, approver_email="cpd@college.example.org")
 
     # Then the application goes to the college for release
     expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=True)
+    assert_accessible_as_shown(page, javascript=True)
     assert Application.objects.get(applicant=teacher).state == State.AWAITING_SCHOOL_APPROVAL
 
 
@@ -128,21 +129,21 @@ def test_a_participant_reads_the_residential_and_tells_it_about_their_stay(
     page.goto(f"{live_server.url}/programmes/offerings/{offering.pk}/")
     expect(page.get_by_text("Open to schools and colleges everywhere in England.")).to_be_visible()
     expect(page.get_by_text("Give up your place up to 14 days before")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
 
     # The participant opens their place and tells the centre about their stay
-    _sign_in(page, live_server, application.applicant)
+    sign_in(page, live_server, application.applicant)
     page.goto(f"{live_server.url}/my/offerings/{offering.pk}/")
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
     page.get_by_role("link", name="Tell us about your stay").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your stay")
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
     page.get_by_label("No, I travel in each day").check()
     page.get_by_label("Dietary needs (optional)").fill("Vegetarian")
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_text("You travel in each day.")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=javascript)
+    assert_accessible_as_shown(page, javascript=javascript)
     booking = application.residential_booking
     booking.refresh_from_db()
     assert (booking.needs_room, booking.dietary_needs) == (False, "Vegetarian")
@@ -155,16 +156,16 @@ def test_provider_staff_accept_an_application_to_their_offering(page, live_serve
     application = ApplicationFactory(offering=offering, state=State.SUBMITTED)
     staff = UserFactory(email="staff@centre.example.org")
     RoleAssignmentFactory(user=staff, role="provider_staff", hub=None, provider=world["centre"])
-    _sign_in(page, live_server, staff)
+    sign_in(page, live_server, staff)
 
     # When they open the back office, their offering's applications, and accept one
     page.goto(f"{live_server.url}/backoffice/hub/")
     expect(page.get_by_role("heading", name="National STEM Learning Centre")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=True)
+    assert_accessible_as_shown(page, javascript=True)
     page.get_by_role("link", name="A level residential", exact=True).click()
-    _assert_accessible_as_shown(page, javascript=True)
+    assert_accessible_as_shown(page, javascript=True)
     page.goto(f"{live_server.url}/backoffice/hub/applications/{application.pk}/")
-    _assert_accessible_as_shown(page, javascript=True)
+    assert_accessible_as_shown(page, javascript=True)
     page.get_by_label("Accept").check()
     page.get_by_role("button", name="Save decision").click()
 
@@ -195,23 +196,23 @@ def test_a_school_leader_swaps_a_lead_participant(page, live_server, world):
     )
     leader = UserFactory(email="head@hillside.example.org")
     RoleAssignmentFactory(user=leader, role="school_approver", school=school, hub=None)
-    _sign_in(page, live_server, leader)
+    sign_in(page, live_server, leader)
 
     # When the leader looks at their teachers and swaps Lena for Cara
     page.goto(f"{live_server.url}/my/school/participation/")
     expect(page.get_by_role("heading", name="Hillside Academy")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=True)
+    assert_accessible_as_shown(page, javascript=True)
     page.get_by_role("link", name="Swap Lena Lead for a colleague").click()
-    _assert_accessible_as_shown(page, javascript=True)
+    assert_accessible_as_shown(page, javascript=True)
     page.get_by_role("button", name="Swap the lead participant").click()
     expect(page.get_by_text("Choose the colleague who takes the place").first).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=True)
+    assert_accessible_as_shown(page, javascript=True)
     page.get_by_label("Colleague who takes the place").select_option(index=1)
     page.get_by_role("button", name="Swap the lead participant").click()
 
     # Then Cara has the place, with the swap recorded
     expect(page.get_by_text("Cara Colleague now has the place.")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=True)
+    assert_accessible_as_shown(page, javascript=True)
     lead.refresh_from_db()
     assert lead.state == State.WITHDRAWN
     assert LeadParticipantSwap.objects.get().joining.applicant.full_name == "Cara Colleague"
@@ -229,25 +230,14 @@ def test_a_year_one_participant_applies_for_year_two(page, live_server, world):
         hub=world["hub"], programme=programme, academic_year=2026, programme_year=2
     )
     place = ApplicationFactory(offering=year_one, state=State.COMPLETED)
-    _sign_in(page, live_server, place.applicant)
+    sign_in(page, live_server, place.applicant)
 
     # When they apply for year 2
     page.goto(f"{live_server.url}/programmes/offerings/{year_two.pk}/")
     VerifiedDomainFactory(domain="example.org", school=place.applicant.school)
-    _apply_through_the_journey(page, approver_email="head@example.org")
+    apply_through_the_journey(page, approver_email="head@example.org")
 
     # Then they are not refused for having taken part, and the place continues year 1
     expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
-    _assert_accessible_as_shown(page, javascript=True)
+    assert_accessible_as_shown(page, javascript=True)
     assert Application.objects.get(offering=year_two).continues == place
-
-
-def _apply_through_the_journey(page, *, approver_email: str) -> None:
-    """Apply from the offering page: your details, who releases you, check your answers."""
-    page.get_by_role("button", name="Apply for a place").click()
-    page.get_by_label("Class or subject teacher").check()
-    page.get_by_role("button", name="Continue").click()
-    # Nobody at these schools is a registered approver: the page asks only for the address.
-    page.get_by_label("Their school email address").fill(approver_email)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Send application").click()

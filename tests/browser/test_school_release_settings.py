@@ -17,8 +17,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import assert_accessible
-from .test_applying import _sign_in
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +34,7 @@ def test_hub_staff_verify_a_domain_and_confirm_a_teacher(page, live_server, widt
     )
     staff = UserFactory(full_name="Harry Hub")
     RoleAssignmentFactory(user=staff, role="hub_staff", hub=hub)
-    _sign_in(page, live_server, staff)
+    sign_in(page, live_server, staff)
 
     # The hub's schools page lists who is waiting; staff find the school by name
     page.goto(f"{live_server.url}/backoffice/schools/")

@@ -4,15 +4,13 @@ calendar and planning pages pass axe-core."""
 import datetime
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from cpdnet.programmes.models import Session
 from cpdnet.programmes.tests.session_world import make_session_world
 from cpdnet.schools.services import load_local_authorities
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,23 +44,8 @@ def world(transactional_db, settings):
     return world
 
 
-def _sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_a_participant_sees_the_link_only_inside_the_release_window(page, live_server, world):
-    _sign_in(page, live_server, world.participant)
+    sign_in(page, live_server, world.participant)
 
     page.goto(f"{live_server.url}/account/")
     page.locator("#main-content").get_by_role("link", name="Your sessions", exact=True).click()
@@ -97,7 +80,7 @@ def test_a_participant_sees_the_link_only_inside_the_release_window(page, live_s
 
 
 def test_someone_outside_the_offering_never_sees_the_link(page, live_server, world):
-    _sign_in(page, live_server, world.withdrawn)
+    sign_in(page, live_server, world.withdrawn)
 
     response = page.goto(f"{live_server.url}/my/sessions/{world.session.pk}/")
 
@@ -108,7 +91,7 @@ def test_someone_outside_the_offering_never_sees_the_link(page, live_server, wor
 
 
 def test_the_facilitator_plans_a_session_with_plain_english_errors(page, live_server, world):
-    _sign_in(page, live_server, world.facilitator)
+    sign_in(page, live_server, world.facilitator)
 
     page.goto(f"{live_server.url}/backoffice/offerings/{world.offering.pk}/sessions/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sessions")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cpdnet.applications.models import PARTICIPATING, Application, State
 from cpdnet.audit.services import record
+from cpdnet.programmes.academic_years import academic_year_of
 from cpdnet.schools.models import School
 
 from . import rules
@@ -222,7 +223,7 @@ def raise_credit_note(*, invoice: Invoice, amount: Decimal, reason: str, by=None
 def _academic_year_of(invoice: Invoice) -> int:
     if invoice.application_id:
         return invoice.application.offering.academic_year
-    return invoice.year if invoice.issued_on.month >= 9 else invoice.year - 1
+    return academic_year_of(invoice.issued_on)
 
 
 def credit_on_withdrawal(*, application: Application, by=None) -> CreditNote | None:

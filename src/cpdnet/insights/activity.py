@@ -41,7 +41,8 @@ from cpdnet.evaluation.models import Answer, Question, QuestionCategory, SurveyK
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub
 from cpdnet.insights.engagement import rebuild_engagement
-from cpdnet.programmes.demo import academic_year_of, planned_timestamps, school_day
+from cpdnet.programmes.academic_years import academic_year_of
+from cpdnet.programmes.demo import planned_timestamps, school_day
 from cpdnet.programmes.models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme, Session
 from cpdnet.schools.models import School, SchoolStatus
 

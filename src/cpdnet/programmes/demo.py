@@ -41,6 +41,7 @@ from cpdnet.hubs.models import Hub, HubArea, Network
 from cpdnet.programmes import services
 from cpdnet.schools.models import School, SchoolStatus
 
+from .academic_years import academic_year_of
 from .models import SCHOOL_PHASES, Kind, Mode, Offering, Phase, Programme, Provider, Session
 
 PROGRAMMES_CSV = Path(__file__).resolve().parent / "demo_data" / "programmes.csv"
@@ -119,11 +120,6 @@ STATEMENTS = (
 def _rng(*parts: object) -> random.Random:
     """A generator seeded by its parts, so that the same parts always give the same demo."""
     return random.Random(":".join(map(str, parts)))  # noqa: S311 - demo data, not secrets
-
-
-def academic_year_of(day: datetime.date) -> int:
-    """Return the academic year a date falls in: 2026 for September 2026 to August 2027."""
-    return day.year if day.month >= 9 else day.year - 1
 
 
 @dataclass

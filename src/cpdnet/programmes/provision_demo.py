@@ -14,7 +14,8 @@ from cpdnet.applications.models import Application, State, Transition
 from cpdnet.hubs.models import Hub, Network
 from cpdnet.schools.models import FundingCategory, School, SchoolStatus
 
-from .demo import LONDON, academic_year_of
+from .academic_years import academic_year_of
+from .demo import LONDON
 from .models import Mode, Offering, Programme, Provider, ProviderKind, Residential
 
 PROVIDERS = (

@@ -19,7 +19,7 @@ from cpdnet.funding.models import Fund, Payment, PaymentStatus, RunState
 from cpdnet.funding.money import pence
 from cpdnet.funding.services import FundingError
 from cpdnet.insights import money
-from cpdnet.public.catalogue.forms import current_academic_year
+from cpdnet.programmes.academic_years import current_academic_year, requested_academic_year
 from cpdnet.public.funding.views import STATEMENT_HEADER, statement_rows
 
 from .forms import (
@@ -34,14 +34,6 @@ PER_PAGE = 50
 FUND_FIELDS = ("name", "funder", "academic_year", "budget", "eligibility")
 
 
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return current_academic_year()
-    return year if 2000 <= year <= 2100 else current_academic_year()
-
-
 def _page(request, queryset, per_page: int = PER_PAGE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
@@ -52,12 +44,12 @@ def index(request):
     is_finance = selectors.is_finance_staff(request.user)
     if not is_finance and not has_role(request.user, Role.HUB_STAFF):
         raise PermissionDenied
-    funds = selectors.list_funds(request.user, year=_year(request))
+    funds = selectors.list_funds(request.user, year=requested_academic_year(request.GET))
     return render(
         request,
         "backoffice/funding/index.html",
         {
-            "year": _year(request),
+            "year": requested_academic_year(request.GET),
             "years": range(current_academic_year() + 1, current_academic_year() - 4, -1),
             "funds": selectors.with_figures(funds),
             "totals": selectors.national_totals(funds),
@@ -298,7 +290,7 @@ def invoice_payment(request, invoice_id: int):
 @declare(Access.FINANCE)
 def school_statement(request, urn: int):
     school = selectors.access_school(request.user, urn)
-    year = _year(request)
+    year = requested_academic_year(request.GET)
     if request.GET.get("format") == "csv":
         return csv_response(
             STATEMENT_HEADER,
@@ -323,7 +315,7 @@ def school_statement(request, urn: int):
 
 @declare(Access.FINANCE)
 def reach(request):
-    year = _year(request)
+    year = requested_academic_year(request.GET)
     return render(
         request,
         "backoffice/funding/reach.html",

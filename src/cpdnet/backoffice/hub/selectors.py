@@ -5,14 +5,12 @@ National staff see every hub and provider. `access_*` helpers answer 404 alike f
 object and one of another hub or provider, so that people cannot learn what others hold.
 """
 
-import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.http import Http404
-from django.utils import timezone
 
 from cpdnet.accounts.models import JobRole, Role, User
 from cpdnet.accounts.selectors import (
@@ -23,12 +21,6 @@ from cpdnet.accounts.selectors import (
 from cpdnet.applications.models import HOLDS_PLACE, PARTICIPATING, Application, State
 from cpdnet.hubs.models import Hub
 from cpdnet.programmes.models import Offering, Provider, ProviderKind
-
-
-def current_academic_year(today: datetime.date | None = None) -> int:
-    """Return the academic year under way: the latest year whose 1 September has passed."""
-    today = today or timezone.localdate()
-    return today.year if today >= datetime.date(today.year, 9, 1) else today.year - 1
 
 
 def visible_hub_ids(user: User) -> list[int] | None:

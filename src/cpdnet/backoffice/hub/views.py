@@ -35,6 +35,7 @@ from cpdnet.applications.services import (
 )
 from cpdnet.backoffice.csv_export import csv_response
 from cpdnet.notifications.services import preview_applicant_email
+from cpdnet.programmes.academic_years import current_academic_year, requested_academic_year
 from cpdnet.programmes.models import Offering, Programme
 from cpdnet.programmes.services import (
     OFFERING_FIELDS,
@@ -64,16 +65,8 @@ DONE = {
 }
 
 
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return selectors.current_academic_year()
-    return year if 2000 <= year <= 2100 else selectors.current_academic_year()
-
-
 def _years(*also: int) -> list[int]:
-    current = selectors.current_academic_year()
+    current = current_academic_year()
     return sorted({*range(current - 2, current + 3), *also})
 
 
@@ -97,7 +90,7 @@ def _window_label(offering: Offering, now) -> str:
 def hub_dashboard(request):
     hubs = list(selectors.list_visible_hubs(request.user))
     providers = list(selectors.list_visible_providers(request.user))
-    year = _year(request)
+    year = requested_academic_year(request.GET)
     slug = request.GET.get("hub", "")
     provider_slug = request.GET.get("provider", "")
     chosen_providers = []
@@ -180,7 +173,7 @@ def offering_create(request):
         request.POST or None,
         initial={
             "hub": request.GET.get("hub") or (only_hub.slug if only_hub else None),
-            "academic_year": _year(request),
+            "academic_year": requested_academic_year(request.GET),
             "planned_sessions": 3,
             "local_only": provider is None,
             "requires_school_approval": True,
@@ -527,7 +520,7 @@ def offering_applications_export(request, offering_id: int):
 
 @declare(Access.HUB_OR_PROVIDER_STAFF)
 def applications_export(request):
-    year = _year(request)
+    year = requested_academic_year(request.GET)
     slug = request.GET.get("hub", "")
     hub = selectors.access_hub(request.user, slug) if slug else None
     provider_slug = request.GET.get("provider", "")
@@ -542,7 +535,7 @@ def applications_export(request):
 
 @declare(Access.NATIONAL_STAFF)
 def provider_reach(request):
-    year = _year(request)
+    year = requested_academic_year(request.GET)
     return render(
         request,
         "backoffice/hub/provider_reach.html",

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cpdnet.backoffice.forms import GovukForm
-from cpdnet.backoffice.hub.selectors import current_academic_year
 from cpdnet.insights.selectors import DIMENSIONS, NOT_KNOWN, QUINTILE_NAMES, SIZE_BANDS
+from cpdnet.programmes.academic_years import current_academic_year
 
 YEARS_SHOWN = 5
 

@@ -16,13 +16,14 @@ from django.urls import reverse
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import is_national_staff
 from cpdnet.backoffice.csv_export import csv_response
-from cpdnet.backoffice.hub.selectors import access_hub, current_academic_year, visible_hub_ids
+from cpdnet.backoffice.hub.selectors import access_hub, visible_hub_ids
 from cpdnet.hubs.selectors import list_networks
 from cpdnet.insights import selectors
 from cpdnet.insights.charts import bar_chart, trend_chart
 from cpdnet.insights.maps import choropleth
 from cpdnet.insights.selectors import NO_HUB, ReachFilters
 from cpdnet.operations.replica import reads_from_replica
+from cpdnet.programmes.academic_years import current_academic_year
 
 from .forms import (
     YEARS_SHOWN,

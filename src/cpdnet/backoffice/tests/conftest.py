@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from cpdnet.backoffice.hub.selectors import current_academic_year
 from cpdnet.hubs.services import ensure_networks
+from cpdnet.programmes.academic_years import current_academic_year
 from tests.factories import (
     HubFactory,
     OfferingFactory,

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from cpdnet.backoffice.hub.selectors import current_academic_year
+from cpdnet.programmes.academic_years import current_academic_year
 from tests.factories import ApplicationFactory, OfferingFactory, RoleAssignmentFactory
 
 from .helpers import count_queries

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cpdnet.accounts.services import create_api_token
-from cpdnet.backoffice.hub.selectors import current_academic_year
 from cpdnet.backoffice.insights.forms import year_label
 from cpdnet.hubs.services import ensure_networks
 from cpdnet.insights.selectors import iter_extract_rows
+from cpdnet.programmes.academic_years import current_academic_year
 from tests.factories import ApplicationFactory, OfferingFactory, ProgrammeFactory, TeacherFactory
 
 from .conftest import BRADFORD, LEEDS, YEAR, make_school, urn

@@ -27,7 +27,8 @@ from cpdnet.applications.selectors import release_authority
 from cpdnet.hubs.management.commands.load_demo import DEMO_PASSWORD
 from cpdnet.hubs.models import Hub
 from cpdnet.hubs.services import load_hubs
-from cpdnet.programmes.demo import academic_year_of, load_demo_programmes
+from cpdnet.programmes.academic_years import academic_year_of
+from cpdnet.programmes.demo import load_demo_programmes
 from cpdnet.programmes.models import Kind, Offering, Programme
 from cpdnet.programmes.selectors import with_places
 from tests.factories import SchoolFactory

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cpdnet.hubs import selectors as hub_selectors
 from cpdnet.hubs.models import Hub, Network
+from cpdnet.programmes.academic_years import current_academic_year
 from cpdnet.programmes.models import Kind, Mode, Phase
 from cpdnet.programmes.selectors import OfferingFilters
 from cpdnet.schools import selectors as school_selectors
@@ -58,12 +58,6 @@ class GovukFormMixin:
                 widget.attrs["class"] += f" {css}--error"
             described = [widget.attrs.get("aria-describedby", ""), f"{self[name].auto_id}-error"]
             widget.attrs["aria-describedby"] = " ".join(filter(None, described))
-
-
-def current_academic_year(today=None) -> int:
-    """The academic year now: 2025 from 1 September 2025 to 31 August 2026."""
-    today = today or timezone.localdate()
-    return today.year if today.month >= 9 else today.year - 1
 
 
 @dataclass(frozen=True)

@@ -14,21 +14,14 @@ from cpdnet.applications.models import Application
 from cpdnet.applications.selectors import access_school_lead_participant, list_swap_candidates
 from cpdnet.applications.services import ApplicationError, swap_lead_participant
 from cpdnet.delivery import selectors
-from cpdnet.public.catalogue.forms import GovukFormMixin, current_academic_year
-
-
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return current_academic_year()
-    return year if 2000 <= year <= 2100 else current_academic_year()
+from cpdnet.programmes.academic_years import requested_academic_year
+from cpdnet.public.catalogue.forms import GovukFormMixin
 
 
 @declare(Access.SCHOOL_APPROVER)
 def school_participation(request):
     urns = list_approved_school_urns(request.user)
-    year = _year(request)
+    year = requested_academic_year(request.GET)
     participations = list(selectors.list_school_participations(urns, year))
     summaries = selectors.summarise_school_participations(urns, year)
     return render(

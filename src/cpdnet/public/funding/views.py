@@ -18,7 +18,7 @@ from cpdnet.funding.documents import render_invoice_pdf
 from cpdnet.funding.models import Bursary, BursaryState
 from cpdnet.funding.money import pence
 from cpdnet.funding.services import FundingError
-from cpdnet.public.catalogue.forms import current_academic_year
+from cpdnet.programmes.academic_years import current_academic_year, requested_academic_year
 from cpdnet.schools.models import School
 
 from .forms import BankDetailsForm, ClaimForm
@@ -104,14 +104,6 @@ def my_bursary_claim(request, offering_id: int):
     )
 
 
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return current_academic_year()
-    return year if 2000 <= year <= 2100 else current_academic_year()
-
-
 @declare(Access.SCHOOL_FINANCE)
 def school_finance(request):
     urns = list_finance_school_urns(request.user)
@@ -120,7 +112,7 @@ def school_finance(request):
     school = next((s for s in schools if str(s.pk) == chosen), schools.first())
     if school is None:
         raise Http404("You are not the finance contact of any school")
-    year = _year(request)
+    year = requested_academic_year(request.GET)
     return render(
         request,
         "public/funding/school_finance.html",
@@ -167,7 +159,7 @@ def statement_rows(lines):
 @declare(Access.SCHOOL_FINANCE)
 def statement_csv(request, urn: int):
     school = selectors.access_school(request.user, urn)
-    year = _year(request)
+    year = requested_academic_year(request.GET)
     return csv_response(
         STATEMENT_HEADER,
         statement_rows(selectors.list_statement_lines(school, year)),

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cpdnet.public.catalogue.forms import current_academic_year
+from cpdnet.programmes.academic_years import current_academic_year
 from tests.factories import (
     ApplicationFactory,
     OfferingFactory,

@@ -6,7 +6,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import include, path
 
 from cpdnet.accounts.models import Role
-from cpdnet.public.middleware import ServiceUnavailableMiddleware
+from cpdnet.database_busy import DatabaseUnavailableMiddleware
 from tests.factories import HubFactory, RoleAssignmentFactory, TeacherFactory
 
 
@@ -56,7 +56,7 @@ def test_database_outage_is_503_with_retry_after():
 
 
 def test_other_errors_pass_through_the_outage_middleware():
-    middleware = ServiceUnavailableMiddleware(lambda request: None)
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
     assert middleware.process_exception(RequestFactory().get("/"), ValueError()) is None
 
 
