@@ -85,6 +85,11 @@ urlpatterns = [
         hub.waiting_list_offer,
         name="waiting-list-offer",
     ),
+    path(
+        "hub/offerings/<int:offering_id>/schools/",
+        hub.offering_school_enrolments,
+        name="offering-schools",
+    ),
     path("hub/applications/<int:application_id>/", hub.application_detail, name="application"),
     path(
         "hub/applications/<int:application_id>/decide/",

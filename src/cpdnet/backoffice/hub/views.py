@@ -26,6 +26,7 @@ from cpdnet.accounts.selectors import (
     list_staffed_provider_ids,
 )
 from cpdnet.applications.models import HOLDS_PLACE, Application, State
+from cpdnet.applications.selectors import list_offering_enrolments
 from cpdnet.applications.services import (
     ApplicationError,
     decide_application,
@@ -404,6 +405,21 @@ def _render_decision_preview(request, *, offering, chosen, decision, reason, bac
             "sample": sample,
             "filters": request.POST.get("filters", ""),
             "back": back,
+        },
+    )
+
+
+@declare(Access.HUB_OR_PROVIDER_STAFF)
+def offering_school_enrolments(request, offering_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    enrolments = list(list_offering_enrolments(offering.pk))
+    return render(
+        request,
+        "backoffice/hub/school_enrolments.html",
+        {
+            "offering": offering,
+            "enrolments": enrolments,
+            "enrolled": sum(enrolment.is_enrolled for enrolment in enrolments),
         },
     )
 
