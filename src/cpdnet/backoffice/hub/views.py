@@ -169,11 +169,16 @@ def offering_create(request):
         raise Http404("No hub to add an offering to")
     only_hub = hubs.first() if hub_ids is not None and len(hub_ids) == 1 else None
     if provider is None:
-        programmes = Programme.objects.filter(is_active=True, network__in=hubs.values("network_id"))
+        # National programmes, and the local ones these hubs designed.
+        programmes = Programme.objects.filter(
+            Q(designed_by_hub__isnull=True) | Q(designed_by_hub__in=hubs),
+            is_active=True,
+            network__in=hubs.values("network_id"),
+        )
         facilitators = selectors.list_facilitators(hub_ids)
     else:
         # A national provider offers any network's programmes unless it belongs to one.
-        programmes = Programme.objects.filter(is_active=True)
+        programmes = Programme.objects.filter(is_active=True, designed_by_hub__isnull=True)
         if provider.network_id:
             programmes = programmes.filter(network_id=provider.network_id)
         facilitators = selectors.list_facilitators([], provider_ids=[provider.pk])
@@ -229,7 +234,12 @@ def offering_edit(request, offering_id: int):
         initial={name: getattr(offering, name) for name in OFFERING_FIELDS},
         offering=offering,
         programmes=Programme.objects.filter(
-            Q(is_active=True, network=offering.programme.network_id) | Q(pk=offering.programme_id)
+            Q(
+                Q(designed_by_hub__isnull=True) | Q(designed_by_hub_id=offering.hub_id),
+                is_active=True,
+                network=offering.programme.network_id,
+            )
+            | Q(pk=offering.programme_id)
         ),
         facilitators=selectors.list_facilitators(
             [offering.hub_id] if offering.hub_id else [],
@@ -567,5 +577,6 @@ def provider_reach(request):
             "year_label": f"{year}/{(year + 1) % 100:02d}",
             "years": [(value, f"{value}/{(value + 1) % 100:02d}") for value in _years(year)],
             "providers": selectors.list_provider_reach(year=year),
+            "by_design": selectors.count_provision_by_design(year=year),
         },
     )
