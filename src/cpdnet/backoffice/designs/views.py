@@ -53,7 +53,7 @@ def design_create(request):
     hubs = list_visible_hubs(request.user)
     if not hubs.exists():
         raise Http404("No hub to design for")
-    form = LocalDesignForm(request.POST or None, hubs=hubs)
+    form = LocalDesignForm(request.POST if request.method == "POST" else None, hubs=hubs)
     if request.method == "POST" and form.is_valid():
         try:
             design = create_local_design(
@@ -79,7 +79,7 @@ def design_edit(request, design_id: int):
         raise Http404("This design can no longer be changed")
     initial = {name: getattr(design, name) for name in LocalDesignForm.base_fields}
     initial["audience"] = design.audience_roles
-    form = LocalDesignForm(request.POST or None, initial=initial)
+    form = LocalDesignForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             update_local_design(design=design, by=request.user, **form.design_fields())
