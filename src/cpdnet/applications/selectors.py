@@ -275,3 +275,12 @@ def list_enrollable_schools(user: User, offering_id: int) -> QuerySet[School]:
         .exclude(enrolments__offering_id=offering_id, enrolments__state=EnrolmentState.ENROLLED)
         .order_by("name")
     )
+
+
+def count_places_held_for_leads(offering_id: int) -> int:
+    """Places an enrolled school holds for leads who have not completed their application."""
+    return EnrolmentLead.objects.filter(
+        enrolment__offering_id=offering_id,
+        enrolment__state=EnrolmentState.ENROLLED,
+        application__isnull=True,
+    ).count()

@@ -43,14 +43,26 @@ def list_programmes() -> QuerySet[Programme]:
 
 def with_places(offerings: QuerySet[Offering]) -> QuerySet[Offering]:
     """Annotate `places_taken` and `places_left`, counted by a subquery per offering: places
-    held by applications, and for webinars confirmed registrations."""
-    from cpdnet.applications.models import HOLDS_PLACE, Application
+    held by applications, held for lead participants an enrolled school named who have not
+    completed their application, and for webinars confirmed registrations."""
+    from cpdnet.applications.models import HOLDS_PLACE, Application, EnrolmentLead
     from cpdnet.events.models import Registration, RegistrationStatus
 
     taken = (
         Application.objects.filter(offering=OuterRef("pk"), state__in=HOLDS_PLACE)
         .order_by()
         .values("offering")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    held = (
+        EnrolmentLead.objects.filter(
+            enrolment__offering=OuterRef("pk"),
+            enrolment__state="enrolled",
+            application__isnull=True,
+        )
+        .order_by()
+        .values("enrolment__offering")
         .annotate(count=Count("pk"))
         .values("count")
     )
@@ -63,6 +75,7 @@ def with_places(offerings: QuerySet[Offering]) -> QuerySet[Offering]:
     )
     return offerings.annotate(
         places_taken=Coalesce(Subquery(taken, output_field=IntegerField()), Value(0))
+        + Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
         + Coalesce(Subquery(registered, output_field=IntegerField()), Value(0))
     ).annotate(
         places_left=Greatest(

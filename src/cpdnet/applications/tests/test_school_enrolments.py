@@ -20,6 +20,8 @@ from cpdnet.applications.services import (
     withdraw_school_enrolment,
 )
 from cpdnet.audit.models import AuditEntry
+from cpdnet.programmes.models import Offering
+from cpdnet.programmes.selectors import with_places
 from tests.factories import (
     ApplicationFactory,
     HubAreaFactory,
@@ -85,6 +87,8 @@ def test_enrolling_holds_a_school_place_and_a_place_per_lead_with_history_and_au
         "bea@school.example.org",
     ]
     assert places_taken(offering) == 2
+    # Pages that show places left count the held places too
+    assert with_places(Offering.objects.filter(pk=offering.pk)).get().places_left == 4
     assert AuditEntry.objects.filter(action="applications.school_enrolment.enrolled").count() == 1
     invitations = sorted(mailoutbox, key=lambda email: email.to)
     assert [email.to for email in invitations] == [

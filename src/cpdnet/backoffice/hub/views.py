@@ -26,7 +26,7 @@ from cpdnet.accounts.selectors import (
     list_staffed_provider_ids,
 )
 from cpdnet.applications.models import HOLDS_PLACE, Application, State
-from cpdnet.applications.selectors import list_offering_enrolments
+from cpdnet.applications.selectors import count_places_held_for_leads, list_offering_enrolments
 from cpdnet.applications.services import (
     ApplicationError,
     decide_application,
@@ -229,6 +229,8 @@ def offering_edit(request, offering_id: int):
     offering = selectors.access_offering(request.user, offering_id)
     counts = selectors.count_applications_by_state(offering)
     places_taken = sum(counts[state] for state in HOLDS_PLACE)
+    if offering.school_capacity is not None:  # only such offerings enrol schools
+        places_taken += count_places_held_for_leads(offering.pk)
     form = OfferingForm(
         request.POST or None,
         initial={name: getattr(offering, name) for name in OFFERING_FIELDS},
@@ -309,6 +311,8 @@ def offering_applications(request, offering_id: int):
     )
     counts = selectors.count_applications_by_state(offering)
     places_taken = sum(counts[state] for state in HOLDS_PLACE)
+    if offering.school_capacity is not None:  # only such offerings enrol schools
+        places_taken += count_places_held_for_leads(offering.pk)
     return render(
         request,
         "backoffice/hub/applications.html",
