@@ -284,3 +284,17 @@ def count_places_held_for_leads(offering_id: int) -> int:
         enrolment__state=EnrolmentState.ENROLLED,
         application__isnull=True,
     ).count()
+
+
+def list_managed_school_enrolments(user: User) -> QuerySet[SchoolEnrolment]:
+    """Enrolments in offerings the person runs: every one for national staff, else those of
+    their hubs' and their providers' offerings (none for anyone else)."""
+    enrolments = (
+        _enrolments_with_leads().select_related("enrolled_by").order_by("-updated_at", "-id")
+    )
+    if account_selectors.is_national_staff(user):
+        return enrolments
+    return enrolments.filter(
+        Q(offering__hub_id__in=account_selectors.list_staffed_hub_ids(user))
+        | Q(offering__provider_id__in=account_selectors.staffed_provider_ids_query(user))
+    )
