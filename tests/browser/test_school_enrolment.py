@@ -67,7 +67,7 @@ def test_a_senior_leader_enrols_the_school_and_a_lead_takes_the_place(
     _assert_accessible_as_shown(page, javascript=javascript)
 
     # Sending nothing lists what is missing, linked to each field
-    page.get_by_role("button", name="Enrol the school").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page).to_have_title(re.compile("^Error: "))
     expect(page.get_by_role("link", name="Enter the senior leader's full name")).to_be_visible()
     expect(
@@ -87,6 +87,12 @@ def test_a_senior_leader_enrols_the_school_and_a_lead_takes_the_place(
     seconds = page.get_by_role("group", name="Second lead participant (optional)")
     seconds.get_by_label("Full name").fill("Bea Lead")
     seconds.get_by_label("Email address").fill("bea@hillside.example.org")
+    page.get_by_role("button", name="Continue").click()
+
+    # They check their answers, and enrol
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before enrolling")
+    expect(page.get_by_text("bea@hillside.example.org")).to_be_visible()
+    _assert_accessible_as_shown(page, javascript=javascript)
     page.get_by_role("button", name="Enrol the school").click()
 
     # Then the school's page shows the enrolment, its commitment and both leads

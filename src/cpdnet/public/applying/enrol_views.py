@@ -126,8 +126,17 @@ def enrol_school_view(request, offering_id: int):
         schools=schools,
         initial={"school": schools[0].urn} if len(schools) == 1 else {},
     )
-    if request.method == "POST" and form.is_valid():
+    # The answers go to "Check your answers" first (carried in hidden fields, so the journey
+    # works without JavaScript or a session); "change" brings the form back filled in.
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    if step != "change" and request.method == "POST" and form.is_valid():
         school = next(school for school in schools if school.urn == form.cleaned_data["school"])
+        if step != "confirm":
+            return render(
+                request,
+                "public/schools/enrol_check.html",
+                {"form": form, "offering": offering, "school": school, "leads": form.leads()},
+            )
         try:
             enrol_school(
                 offering=offering,
@@ -152,7 +161,7 @@ def enrol_school_view(request, offering_id: int):
         request,
         "public/schools/enrol.html",
         {"form": form, "offering": offering, "schools": schools},
-        status=400 if form.errors else 200,
+        status=400 if step != "change" and form.errors else 200,
     )
 
 

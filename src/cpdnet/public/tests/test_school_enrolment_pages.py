@@ -63,7 +63,12 @@ def test_the_approver_enrols_the_school_and_sees_it_on_the_schools_page(client, 
     url = f"/programmes/offerings/{offering.pk}/enrol-school/"
 
     assert client.get(url).status_code == 200
-    response = client.post(url, {**FORM, "school": school.urn})
+    check = client.post(url, {**FORM, "school": school.urn})
+    assert "Check your answers" in check.content.decode()
+    assert not SchoolEnrolment.objects.exists()
+    change = client.post(url, {**FORM, "school": school.urn, "step": "change"})
+    assert change.status_code == 200 and 'value="Bea Lead"' in change.content.decode()
+    response = client.post(url, {**FORM, "school": school.urn, "step": "confirm"})
 
     assert response.status_code == 302
     enrolment = SchoolEnrolment.objects.get()
@@ -108,7 +113,8 @@ def test_a_refusal_from_the_service_is_shown_on_the_form(client, offering):
     client.force_login(_approver_of(school))
 
     response = client.post(
-        f"/programmes/offerings/{offering.pk}/enrol-school/", {**FORM, "school": school.urn}
+        f"/programmes/offerings/{offering.pk}/enrol-school/",
+        {**FORM, "school": school.urn, "step": "confirm"},
     )
 
     assert response.status_code == 400
