@@ -10,6 +10,7 @@ from cpdnet.applications.models import (
     SchoolEnrolment,
     State,
 )
+from cpdnet.applications.personal_data import SchoolEnrolments
 from cpdnet.applications.services import (
     ApplicationError,
     complete_lead_application,
@@ -20,6 +21,7 @@ from cpdnet.applications.services import (
     withdraw_school_enrolment,
 )
 from cpdnet.audit.models import AuditEntry
+from cpdnet.privacy.registry import Person
 from cpdnet.programmes.models import Offering
 from cpdnet.programmes.selectors import with_places
 from tests.factories import (
@@ -314,3 +316,22 @@ def test_a_third_lead_from_an_enrolled_school_is_refused_on_a_programme_counted_
 
     assert refused.value.code == "school_has_its_lead_participants"
     assert EnrolmentLead.objects.count() == 2
+
+
+def test_erasing_a_named_lead_frees_the_place_held_and_blanks_the_leader(offering):
+    school = SchoolFactory()
+    approver = _approver_of(school)
+    enrolment = _enrol(
+        offering, school, [("Ada", "ada@s.example.org"), ("Bea", "bea@s.example.org")], by=approver
+    )
+    ada = UserFactory(email="ada@s.example.org")
+    exported = SchoolEnrolments().export(Person.of(ada))
+    assert exported["named_as_lead_participant"][0]["email"] == "ada@s.example.org"
+
+    SchoolEnrolments().erase(Person.of(ada))
+    SchoolEnrolments().erase(Person.of(approver))
+
+    assert [lead.email for lead in enrolment.leads.all()] == ["bea@s.example.org"]
+    assert places_taken(offering) == 1
+    enrolment.refresh_from_db()
+    assert (enrolment.senior_leader_name, enrolment.senior_leader_role) == ("", "")
