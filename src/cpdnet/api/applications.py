@@ -14,7 +14,7 @@ from pydantic import Field
 
 from cpdnet.accounts.permissions import Access
 from cpdnet.applications import selectors as application_selectors
-from cpdnet.applications.models import Application, State
+from cpdnet.applications.models import Application, SchoolEnrolment, State
 from cpdnet.applications.services import ApplicationError, decide_application
 
 from .auth import TokenAuth
@@ -128,3 +128,80 @@ def decide(request, body: DecisionIn, application_id: int = Path(..., ge=1, le=M
     if decided is None:
         raise not_found
     return Status(200, _application(decided))
+
+
+class EnrolmentLeadOut(Schema):
+    name: str
+    email: str
+    application: int | None = Field(description="The lead's application, once completed")
+    application_state: str | None
+
+
+class SchoolEnrolmentOut(Schema):
+    id: int
+    state: str
+    offering: int = Field(description="The offering's id")
+    school_urn: int
+    school_name: str
+    senior_leader_name: str
+    senior_leader_role: str
+    releases_for_sessions: bool
+    gives_gap_task_time: bool
+    colleagues_reached: int | None
+    leads: list[EnrolmentLeadOut]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class SchoolEnrolmentPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[SchoolEnrolmentOut]
+
+
+class SchoolEnrolmentSearch(PageParams):
+    offering: int | None = Field(None, ge=1, le=MAX_ID, description="An offering's id")
+    updated_since: datetime.datetime | None = Field(None, description=UPDATED_SINCE)
+
+
+def _enrolment(enrolment: SchoolEnrolment) -> dict:
+    return {
+        "id": enrolment.pk,
+        "state": enrolment.state,
+        "offering": enrolment.offering_id,
+        "school_urn": enrolment.school_id,
+        "school_name": enrolment.school.name,
+        "senior_leader_name": enrolment.senior_leader_name,
+        "senior_leader_role": enrolment.senior_leader_role,
+        "releases_for_sessions": enrolment.releases_for_sessions,
+        "gives_gap_task_time": enrolment.gives_gap_task_time,
+        "colleagues_reached": enrolment.colleagues_reached,
+        "leads": [
+            {
+                "name": lead.full_name,
+                "email": lead.email,
+                "application": lead.application_id,
+                "application_state": lead.application.state if lead.application_id else None,
+            }
+            for lead in enrolment.leads.all()
+        ],
+        "created_at": enrolment.created_at,
+        "updated_at": enrolment.updated_at,
+    }
+
+
+@router.get(
+    "/school-enrolments",
+    response={200: SchoolEnrolmentPage, 401: Error},
+    summary="Schools enrolled by their senior leader in offerings this token's person runs",
+)
+def list_school_enrolments(request, params: Query[SchoolEnrolmentSearch]):
+    """Hub and provider staff see their offerings' enrolments, national staff all; anyone
+    else an empty list."""
+    enrolments = application_selectors.list_managed_school_enrolments(request.auth)
+    if params.offering is not None:
+        enrolments = enrolments.filter(offering_id=params.offering)
+    if params.updated_since is not None:
+        enrolments = enrolments.filter(updated_at__gte=aware(params.updated_since))
+    return paginate(enrolments, params, _enrolment)

@@ -253,3 +253,19 @@ def check_person(*, offering: Offering, person, now=None) -> Refusal | None:
     if not person.job_role:
         candidate = dataclasses.replace(candidate, job_role=next(iter(candidate.audience), ""))
     return check(candidate)
+
+
+# The rules about the school and the offering, not about a person: a school's enrolment.
+SCHOOL_RULES: tuple[Rule, ...] = (not_state_funded, outside_hub_area, wrong_phase, window_closed)
+
+
+def check_school(*, offering: Offering, school, now=None) -> Refusal | None:
+    """Return the first rule that refuses a school's enrolment, or None when it may enrol."""
+    candidate = build_candidate(
+        offering=offering, applicant=None, school=school, job_role="", now=now
+    )
+    for rule in SCHOOL_RULES:
+        refusal = rule(candidate)
+        if refusal is not None:
+            return refusal
+    return None

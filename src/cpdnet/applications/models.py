@@ -271,3 +271,119 @@ class LeadParticipantSwap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.leaving} replaced by {self.joining}"
+
+
+class EnrolmentState(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Every allowed move of a school's enrolment, listed once; services check against it.
+ENROLMENT_TRANSITIONS: dict[str, set[str]] = {
+    EnrolmentState.ENROLLED: {EnrolmentState.WITHDRAWN},
+    EnrolmentState.WITHDRAWN: set(),
+}
+
+
+class SchoolEnrolment(models.Model):
+    """A school's senior leader enrols the school in an offering counted in schools: the
+    school holds a school place and one place for each lead participant it names."""
+
+    offering = models.ForeignKey(
+        Offering, on_delete=models.PROTECT, related_name="school_enrolments"
+    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="enrolments")
+    state = models.CharField(
+        max_length=10, choices=EnrolmentState.choices, default=EnrolmentState.ENROLLED
+    )
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The senior leader's commitment: who answers for it, and what the school promises.
+    senior_leader_name = models.CharField(_("senior leader's name"), max_length=150)
+    senior_leader_role = models.CharField(_("senior leader's role"), max_length=150)
+    releases_for_sessions = models.BooleanField(
+        _("the school releases its lead participants for every session"), default=False
+    )
+    gives_gap_task_time = models.BooleanField(
+        _("the school gives time for the work between sessions"), default=False
+    )
+    colleagues_reached = models.PositiveIntegerField(
+        _("department colleagues reached"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "school"],
+                condition=models.Q(state="enrolled"),
+                name="one_enrolment_per_school_and_offering",
+                violation_error_message=_("This school is already enrolled in this offering."),
+            )
+        ]
+        indexes = [models.Index(fields=["offering", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.school} in {self.offering}"
+
+    def can_move_to(self, state: str) -> bool:
+        return state in ENROLMENT_TRANSITIONS[self.state]
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.state == EnrolmentState.ENROLLED
+
+
+class SchoolEnrolmentTransition(models.Model):
+    """One change of a school enrolment's state: who, when and why."""
+
+    enrolment = models.ForeignKey(SchoolEnrolment, on_delete=models.CASCADE, related_name="history")
+    from_state = models.CharField(max_length=10, choices=EnrolmentState.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=EnrolmentState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or 'new'} -> {self.to_state}"
+
+
+class EnrolmentLead(models.Model):
+    """A lead participant the school named when enrolling. Their place is held for them
+    until they complete their application (already released by the school)."""
+
+    enrolment = models.ForeignKey(SchoolEnrolment, on_delete=models.CASCADE, related_name="leads")
+    full_name = models.CharField(_("full name"), max_length=150)
+    email = models.EmailField(_("email address"))
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrolment_lead",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "email"], name="one_lead_per_email_and_enrolment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} for {self.enrolment}"
+
+    @property
+    def is_waiting(self) -> bool:
+        """Named, but has not yet completed their application."""
+        return self.application_id is None

@@ -12,12 +12,15 @@ from .models import (
     Affiliation,
     AffiliationChange,
     Application,
+    EnrolmentLead,
     LeadParticipantSwap,
     ResidentialBooking,
+    SchoolEnrolment,
+    SchoolEnrolmentTransition,
     Transition,
 )
 from .selectors import mask_email
-from .services import withdraw_application
+from .services import give_up_held_place, withdraw_application
 
 # What hubs see on an application withdrawn because its person erased their account.
 ERASED_REASON = "Account erased"
@@ -268,3 +271,107 @@ class ResidentialBookings(PersonalData):
             **RESIDENTIAL_NEEDS
         )
         return run.in_batches(old, lambda batch: batch.update(**RESIDENTIAL_NEEDS))
+
+
+@register
+class SchoolEnrolments(PersonalData):
+    key = "applications.school_enrolments"
+    label = (
+        "Schools enrolled by a senior leader: the senior leader's name and role, the lead "
+        "participants named (name and email), and why an enrolment was withdrawn"
+    )
+    fields = (
+        "applications.SchoolEnrolment.enrolled_by",
+        "applications.SchoolEnrolment.senior_leader_name",
+        "applications.SchoolEnrolment.senior_leader_role",
+        "applications.SchoolEnrolmentTransition.by",
+        "applications.SchoolEnrolmentTransition.reason",
+        "applications.EnrolmentLead.full_name",
+        "applications.EnrolmentLead.email",
+    )
+    retention_period = "applications"
+    kept_anonymised = (
+        "Each enrolment's offering, school, commitment, states, dates and colleagues reached, "
+        "and how many lead participants it named."
+    )
+    erase_order = 10
+
+    def _named(self, person: Person):
+        return EnrolmentLead.objects.filter(email__iexact=person.email)
+
+    def export(self, person: Person) -> dict:
+        enrolled = (
+            SchoolEnrolment.objects.filter(enrolled_by=person.user)
+            .select_related("offering__programme", "school")
+            .prefetch_related("leads")
+            .order_by("created_at", "id")
+        )
+        named = self._named(person).select_related(
+            "enrolment__offering__programme", "enrolment__school"
+        )
+        return {
+            "school_enrolments_made": [
+                {
+                    "programme": enrolment.offering.programme.title,
+                    "school": {"urn": enrolment.school.urn, "name": enrolment.school.name},
+                    "senior_leader": enrolment.senior_leader_name,
+                    "senior_leader_role": enrolment.senior_leader_role,
+                    "state": enrolment.state,
+                    "lead_participants": [
+                        {"name": lead.full_name, "email": lead.email}
+                        for lead in enrolment.leads.all()
+                    ],
+                    "at": _iso(enrolment.created_at),
+                }
+                for enrolment in enrolled
+            ],
+            "named_as_lead_participant": [
+                {
+                    "programme": lead.enrolment.offering.programme.title,
+                    "school": lead.enrolment.school.name,
+                    "name": lead.full_name,
+                    "email": lead.email,
+                    "at": _iso(lead.created_at),
+                }
+                for lead in named.order_by("created_at", "id")
+            ],
+        }
+
+    def erase(self, person: Person) -> dict[str, int]:
+        """Blank the person as a named lead and as the enrolling leader; a place still held
+        for them is given up and offered to the waiting list."""
+        waiting = self._named(person).filter(application__isnull=True)
+        for lead in waiting.select_related("enrolment"):
+            give_up_held_place(lead=lead)
+        named = self._named(person).update(full_name="", email=f"erased-{person.user.pk}@invalid")
+        enrolments = SchoolEnrolment.objects.filter(enrolled_by=person.user)
+        ids = list(enrolments.values_list("pk", flat=True))
+        blanked = enrolments.update(senior_leader_name="", senior_leader_role="")
+        SchoolEnrolmentTransition.objects.filter(enrolment__in=ids).update(reason="")
+        return {
+            "enrolment_leads_blanked": named,
+            "school_enrolments_blanked": blanked,
+            "school_enrolment_audit_entries_redacted": redact_entries_about(
+                SchoolEnrolment, ids, why=ERASED
+            ),
+        }
+
+    def apply_retention(self, run: RetentionRun) -> int:
+        ended = run.cutoff("applications").date()
+        old = SchoolEnrolment.objects.filter(offering__ends_on__lt=ended).exclude(
+            senior_leader_name="", senior_leader_role=""
+        )
+        leads = EnrolmentLead.objects.filter(enrolment__offering__ends_on__lt=ended).exclude(
+            full_name=""
+        )
+        return run.in_batches(
+            old, lambda batch: batch.update(senior_leader_name="", senior_leader_role="")
+        ) + run.in_batches(
+            leads,
+            lambda batch: [
+                EnrolmentLead.objects.filter(pk=lead_id).update(
+                    full_name="", email=f"erased-lead-{lead_id}@invalid"
+                )
+                for lead_id in batch.values_list("pk", flat=True)
+            ],
+        )

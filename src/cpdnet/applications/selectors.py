@@ -1,6 +1,6 @@
 """Reads of applications, scoped to what a person's roles let them see."""
 
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, Prefetch, Q, QuerySet, When
 
 from cpdnet.accounts import selectors as account_selectors
 from cpdnet.accounts.models import Role, User
@@ -11,7 +11,10 @@ from .models import (
     Affiliation,
     AffiliationState,
     Application,
+    EnrolmentLead,
+    EnrolmentState,
     ResidentialBooking,
+    SchoolEnrolment,
     State,
     VerifiedDomain,
 )
@@ -203,4 +206,95 @@ def list_swap_candidates(leaving: Application) -> QuerySet[Application]:
         )
         .select_related("applicant")
         .order_by("applicant__full_name", "pk")
+    )
+
+
+# --- Schools enrolled by their senior leader ----------------------------------------------
+
+
+def _enrolments_with_leads() -> QuerySet[SchoolEnrolment]:
+    return SchoolEnrolment.objects.select_related(
+        "school", "offering__programme", "offering__hub", "offering__provider"
+    ).prefetch_related(
+        Prefetch(
+            "leads",
+            queryset=EnrolmentLead.objects.select_related("application").order_by(
+                "created_at", "id"
+            ),
+        )
+    )
+
+
+def list_school_enrolments(school_urns: list[int], year: int) -> QuerySet[SchoolEnrolment]:
+    """These schools' enrolments in offerings of an academic year, with their leads."""
+    return (
+        _enrolments_with_leads()
+        .filter(school_id__in=school_urns, offering__academic_year=year)
+        .order_by("school__name", "offering__starts_on", "id")
+    )
+
+
+def access_school_enrolment(user: User, enrolment_id: int) -> SchoolEnrolment:
+    """Return an enrolment of a school the person releases staff for, or raise
+    SchoolEnrolment.DoesNotExist alike for a missing one and another school's."""
+    return _enrolments_with_leads().get(
+        pk=enrolment_id, school_id__in=account_selectors.list_approved_school_urns(user)
+    )
+
+
+def get_waiting_lead(user: User, lead_id: int) -> EnrolmentLead:
+    """Return the person's own place held by an enrolled school, not yet taken up, or raise
+    EnrolmentLead.DoesNotExist alike for a missing one and someone else's."""
+    return EnrolmentLead.objects.select_related(
+        "enrolment__school",
+        "enrolment__offering__programme",
+        "enrolment__offering__hub",
+        "enrolment__offering__provider",
+    ).get(
+        pk=lead_id,
+        email__iexact=user.email,
+        application__isnull=True,
+        enrolment__state=EnrolmentState.ENROLLED,
+    )
+
+
+def list_offering_enrolments(offering_id: int) -> QuerySet[SchoolEnrolment]:
+    """The schools enrolled in an offering (and those that withdrew), with their leads."""
+    return (
+        _enrolments_with_leads()
+        .filter(offering_id=offering_id)
+        .select_related("enrolled_by")
+        .order_by("state", "school__name", "id")
+    )
+
+
+def list_enrollable_schools(user: User, offering_id: int) -> QuerySet[School]:
+    """The person's schools (as approver) not yet enrolled in the offering."""
+    return (
+        School.objects.filter(urn__in=account_selectors.list_approved_school_urns(user))
+        .exclude(enrolments__offering_id=offering_id, enrolments__state=EnrolmentState.ENROLLED)
+        .order_by("name")
+    )
+
+
+def count_places_held_for_leads(offering_id: int) -> int:
+    """Places an enrolled school holds for leads who have not completed their application."""
+    return EnrolmentLead.objects.filter(
+        enrolment__offering_id=offering_id,
+        enrolment__state=EnrolmentState.ENROLLED,
+        application__isnull=True,
+    ).count()
+
+
+def list_managed_school_enrolments(user: User) -> QuerySet[SchoolEnrolment]:
+    """Enrolments in offerings the person runs: every one for national staff, else those of
+    their hubs' and their providers' offerings (none for anyone else)."""
+    enrolments = (
+        _enrolments_with_leads().select_related("enrolled_by").order_by("-updated_at", "-id")
+    )
+    if account_selectors.is_national_staff(user):
+        return enrolments
+    return enrolments.filter(
+        Q(offering__hub_id__in=account_selectors.list_staffed_hub_ids(user))
+        | Q(offering__provider_id__in=account_selectors.staffed_provider_ids_query(user))
     )

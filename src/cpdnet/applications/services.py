@@ -17,13 +17,18 @@ from cpdnet.schools.models import School
 
 from . import eligibility
 from .models import (
+    ACTIVE,
     HOLDS_PLACE,
     Affiliation,
     AffiliationChange,
     AffiliationState,
     Application,
+    EnrolmentLead,
+    EnrolmentState,
     LeadParticipantSwap,
     ResidentialBooking,
+    SchoolEnrolment,
+    SchoolEnrolmentTransition,
     State,
     Transition,
     VerifiedDomain,
@@ -163,7 +168,29 @@ def _lock_offering(offering_id: int) -> Offering:
 
 
 def places_taken(offering: Offering) -> int:
-    return offering.applications.filter(state__in=HOLDS_PLACE).count()
+    """Places held by applications, and those held for lead participants an enrolled school
+    named who have not completed their application yet."""
+    return offering.applications.filter(state__in=HOLDS_PLACE).count() + (
+        _waiting_leads(offering).count()
+    )
+
+
+def _waiting_leads(offering: Offering):
+    return EnrolmentLead.objects.filter(
+        enrolment__offering=offering,
+        enrolment__state=EnrolmentState.ENROLLED,
+        application__isnull=True,
+    )
+
+
+def _schools_holding_places(offering: Offering) -> int:
+    """Schools with a place: through a teacher's place or an enrolment (counted once)."""
+    held = offering.applications.filter(state__in=HOLDS_PLACE)
+    enrolled = offering.school_enrolments.filter(state=EnrolmentState.ENROLLED)
+    return (
+        held.values("school_id").distinct().count()
+        + enrolled.exclude(school_id__in=held.values("school_id")).count()
+    )
 
 
 def rooms_taken(offering: Offering) -> int:
@@ -187,13 +214,19 @@ def school_place_refusal(offering: Offering, school_id: int) -> ApplicationError
     if offering.school_capacity is None and not counts_schools:
         return None
     held = offering.applications.filter(state__in=HOLDS_PLACE)
-    from_school = held.filter(school_id=school_id).count()
+    from_school = (
+        held.filter(school_id=school_id).count()
+        + _waiting_leads(offering).filter(enrolment__school_id=school_id).count()
+    )
     if counts_schools and from_school >= MAX_LEAD_PARTICIPANTS:
         return SchoolHasItsLeadParticipants()
     if (
         offering.school_capacity is not None
         and from_school == 0
-        and held.values("school_id").distinct().count() >= offering.school_capacity
+        and not offering.school_enrolments.filter(
+            school_id=school_id, state=EnrolmentState.ENROLLED
+        ).exists()
+        and _schools_holding_places(offering) >= offering.school_capacity
     ):
         return NoSchoolPlacesLeft()
     return None
@@ -799,3 +832,277 @@ def swap_lead_participant(
             data={"leaving": leaving.pk, "joining": joining.pk, "reason": reason},
         )
     return swap
+
+
+# --- Schools enrolled by their senior leader ----------------------------------------------
+
+
+class SchoolAlreadyEnrolled(ApplicationError):
+    def __init__(self):
+        super().__init__(
+            "Your school is already enrolled in this offering.", code="already_enrolled"
+        )
+
+
+def _move_enrolment(
+    enrolment: SchoolEnrolment, to_state: str, *, by, reason: str = ""
+) -> SchoolEnrolmentTransition:
+    if not enrolment.can_move_to(to_state):
+        raise ApplicationError(
+            f"An enrolment that is {enrolment.get_state_display().lower()} cannot become "
+            f"{EnrolmentState(to_state).label.lower()}.",
+            code="invalid_transition",
+        )
+    transition = SchoolEnrolmentTransition.objects.create(
+        enrolment=enrolment,
+        from_state=enrolment.state,
+        to_state=to_state,
+        by=by if getattr(by, "pk", None) else None,
+        reason=reason[:300],
+    )
+    enrolment.state = to_state
+    enrolment.save(update_fields=["state", "updated_at"])
+    return transition
+
+
+def enrol_school(
+    *,
+    offering: Offering,
+    school: School,
+    by,
+    senior_leader_name: str,
+    senior_leader_role: str,
+    releases_for_sessions: bool,
+    gives_gap_task_time: bool,
+    leads: list[tuple[str, str]],
+    now: datetime.datetime | None = None,
+) -> SchoolEnrolment:
+    """A school's approver enrols the school in an offering counted in schools, with the
+    senior leader's commitment and one or two lead participants (name, email). The school
+    takes a school place and a place for each lead, under the offering's lock; each lead is
+    emailed to complete their application, which the school has already released."""
+    from cpdnet.accounts.selectors import list_approved_school_urns
+
+    if school.urn not in list_approved_school_urns(by):
+        raise PermissionDenied
+    if offering.school_capacity is None:
+        raise ApplicationError(
+            "This offering does not enrol schools: each teacher applies.",
+            code="not_enrolling_schools",
+        )
+    if not (releases_for_sessions and gives_gap_task_time):
+        raise ApplicationError(
+            "A school enrols by committing to release its lead participants for every session "
+            "and to give them time for the work between sessions.",
+            code="commitment_required",
+        )
+    leads = [(name.strip(), email.strip().lower()) for name, email in leads]
+    if not 1 <= len(leads) <= MAX_LEAD_PARTICIPANTS:
+        raise ApplicationError(
+            "Name one or two lead participants.", code="lead_participants_required"
+        )
+    if len({email for _name, email in leads}) != len(leads):
+        raise ApplicationError(
+            "Give each lead participant their own email address.", code="same_lead_twice"
+        )
+    refusal = eligibility.check_school(offering=offering, school=school, now=now)
+    if refusal is not None:
+        raise NotEligible(refusal)
+    with transaction.atomic():
+        offering = _lock_offering(offering.pk)
+        if offering.school_enrolments.filter(school=school, state=EnrolmentState.ENROLLED).exists():
+            raise SchoolAlreadyEnrolled()
+        held = offering.applications.filter(state__in=HOLDS_PLACE, school=school).count()
+        if held + len(leads) > MAX_LEAD_PARTICIPANTS:
+            raise SchoolHasItsLeadParticipants()
+        if held == 0 and _schools_holding_places(offering) >= offering.school_capacity:
+            raise NoSchoolPlacesLeft()
+        if places_taken(offering) + len(leads) > offering.capacity:
+            raise NoPlacesLeft()
+        enrolment = SchoolEnrolment.objects.create(
+            offering=offering,
+            school=school,
+            enrolled_by=by,
+            senior_leader_name=senior_leader_name.strip()[:150],
+            senior_leader_role=senior_leader_role.strip()[:150],
+            releases_for_sessions=True,
+            gives_gap_task_time=True,
+        )
+        SchoolEnrolmentTransition.objects.create(
+            enrolment=enrolment, to_state=EnrolmentState.ENROLLED, by=by
+        )
+        for name, email in leads:
+            lead = EnrolmentLead.objects.create(
+                enrolment=enrolment, full_name=name[:150], email=email
+            )
+            _owe_enrolment_email("lead_invitation", lead.pk)
+        record(
+            actor=by,
+            action="applications.school_enrolment.enrolled",
+            obj=enrolment,
+            hub=offering.hub,
+            summary=f"{school.name} enrolled in {offering}",
+            data={"school": school.urn, "leads": len(leads)},
+        )
+    return enrolment
+
+
+def _owe_enrolment_email(kind: str, object_id: int) -> None:
+    from cpdnet.notifications.outbox import owe_email
+
+    from .tasks import send_enrolment_email_task
+
+    owe_email(send_enrolment_email_task, kind, object_id)
+
+
+def complete_lead_application(
+    *, lead: EnrolmentLead, person, job_role: str, statement: str = ""
+) -> Application:
+    """A lead participant named by their school completes their application: already
+    released by the school, it takes the place held for them."""
+    with transaction.atomic():
+        offering = _lock_offering(lead.enrolment.offering_id)
+        lead = (
+            EnrolmentLead.objects.select_for_update(of=("self",))
+            .select_related("enrolment__school", "enrolment__enrolled_by")
+            .get(pk=lead.pk)
+        )
+        enrolment = lead.enrolment
+        if person.email.lower() != lead.email:
+            raise PermissionDenied
+        if not lead.is_waiting:
+            raise ApplicationError(
+                "You have already completed your application.", code="already_applied"
+            )
+        if not enrolment.is_enrolled:
+            raise ApplicationError(
+                "Your school is no longer enrolled in this offering.", code="not_enrolled"
+            )
+        candidate = eligibility.build_candidate(
+            offering=offering, applicant=person, school=enrolment.school, job_role=job_role
+        )
+        # The window may have closed since the school enrolled: the place is already held.
+        refusal = next(
+            (
+                found
+                for rule in eligibility.RULES
+                if rule is not eligibility.window_closed and (found := rule(candidate)) is not None
+            ),
+            None,
+        )
+        if refusal is not None:
+            raise NotEligible(refusal)
+        approver_email = enrolment.enrolled_by.email if enrolment.enrolled_by_id else ""
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    offering=offering,
+                    continues=eligibility.find_previous_year_place(
+                        offering=offering, applicant=person
+                    ),
+                    applicant=person,
+                    school=enrolment.school,
+                    job_role=job_role,
+                    approver_email=approver_email,
+                    statement=statement,
+                    state=State.SUBMITTED,
+                )
+        except IntegrityError:
+            raise ApplicationError(
+                "You have already applied for this offering.", code="already_applied"
+            ) from None
+        Transition.objects.create(
+            application=application,
+            from_state="",
+            to_state=State.SUBMITTED,
+            by=person,
+            by_label=approver_email,
+            reason="Released by the school when it enrolled",
+        )
+        lead.application = application
+        lead.save(update_fields=["application"])
+        update_profile(
+            user=person,
+            full_name=person.full_name or lead.full_name,
+            school=enrolment.school,
+            job_role=job_role,
+        )
+        # The school named them as its teacher: that vouches they work there.
+        _confirm_on_release(application, by=enrolment.enrolled_by, approver_email=approver_email)
+        application.save(update_fields=["school_confirmed"])
+        _move(
+            application,
+            State.ACCEPTED,
+            by=person,
+            reason="Lead participant of a school enrolled by its senior leader",
+        )
+    return application
+
+
+def withdraw_school_enrolment(
+    *, enrolment: SchoolEnrolment, by, reason: str = ""
+) -> SchoolEnrolment:
+    """The school withdraws from the offering: its lead participants' places are withdrawn
+    (with history and an email each), and every place freed goes to the waiting list."""
+    from cpdnet.accounts.selectors import list_approved_school_urns
+
+    if enrolment.school_id not in list_approved_school_urns(by):
+        raise PermissionDenied
+    reason = reason.strip() or "The school withdrew from the offering"
+    with transaction.atomic():
+        offering = _lock_offering(enrolment.offering_id)
+        enrolment = SchoolEnrolment.objects.select_for_update().get(pk=enrolment.pk)
+        _move_enrolment(enrolment, EnrolmentState.WITHDRAWN, by=by, reason=reason)
+        leads_places = Application.objects.select_for_update().filter(
+            enrolment_lead__enrolment=enrolment, state__in=ACTIVE
+        )
+        for application in leads_places:
+            _move(application, State.WITHDRAWN, by=by, reason=reason)
+        while offer_place_to_waiting_list(offering=offering) is not None:
+            pass
+        record(
+            actor=by,
+            action="applications.school_enrolment.withdrawn",
+            obj=enrolment,
+            hub=offering.hub,
+            summary=f"{enrolment.school.name} withdrew from {offering}",
+            data={"reason": reason},
+        )
+    return enrolment
+
+
+def record_enrolment_colleagues_reached(
+    *, enrolment: SchoolEnrolment, colleagues_reached: int, by
+) -> SchoolEnrolment:
+    """The school's leader records how many department colleagues the leads' work reached."""
+    from cpdnet.accounts.selectors import list_approved_school_urns
+
+    if enrolment.school_id not in list_approved_school_urns(by):
+        raise PermissionDenied
+    if colleagues_reached < 0:
+        raise ApplicationError("Give a number of colleagues, 0 or more.", code="bad_number")
+    with transaction.atomic():
+        enrolment = SchoolEnrolment.objects.select_for_update().get(pk=enrolment.pk)
+        before = enrolment.colleagues_reached
+        enrolment.colleagues_reached = colleagues_reached
+        enrolment.save(update_fields=["colleagues_reached", "updated_at"])
+        record(
+            actor=by,
+            action="applications.school_enrolment.colleagues_recorded",
+            obj=enrolment,
+            hub=enrolment.offering.hub,
+            summary=f"Department colleagues reached at {enrolment.school.name}: "
+            f"{colleagues_reached}",
+            data={"before": before, "after": colleagues_reached},
+        )
+    return enrolment
+
+
+def give_up_held_place(*, lead: EnrolmentLead) -> None:
+    """Drop a lead participant who never completed their application (their account was
+    erased): the place held for them goes to the waiting list."""
+    with transaction.atomic():
+        offering = _lock_offering(lead.enrolment.offering_id)
+        EnrolmentLead.objects.filter(pk=lead.pk, application__isnull=True).delete()
+        while offer_place_to_waiting_list(offering=offering) is not None:
+            pass

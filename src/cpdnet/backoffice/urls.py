@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from . import views
 from .delivery import urls as delivery_urls
+from .designs import views as designs
 from .evaluation import views as evaluation
 from .events import views as events
 from .funding import urls as funding_urls
@@ -54,6 +55,17 @@ urlpatterns = [
         name="affiliation-decide",
     ),
     path("hub/", hub.hub_dashboard, name="hub"),
+    path("hub/designs/", designs.design_list, name="local-designs"),
+    path("hub/designs/new/", designs.design_create, name="local-design-new"),
+    path("hub/designs/<int:design_id>/", designs.design_detail, name="local-design"),
+    path("hub/designs/<int:design_id>/edit/", designs.design_edit, name="local-design-edit"),
+    path("hub/designs/<int:design_id>/submit/", designs.design_submit, name="local-design-submit"),
+    path("national/designs/", designs.design_queue, name="local-design-queue"),
+    path(
+        "national/designs/<int:design_id>/decide/",
+        designs.design_decide,
+        name="local-design-decide",
+    ),
     path("hub/applications.csv", hub.applications_export, name="applications-csv"),
     path("hub/providers/", hub.provider_reach, name="provider-reach"),
     path("hub/offerings/new/", hub.offering_create, name="offering-new"),
@@ -84,6 +96,11 @@ urlpatterns = [
         "hub/offerings/<int:offering_id>/waiting-list/<int:application_id>/offer/",
         hub.waiting_list_offer,
         name="waiting-list-offer",
+    ),
+    path(
+        "hub/offerings/<int:offering_id>/schools/",
+        hub.offering_school_enrolments,
+        name="offering-schools",
     ),
     path("hub/applications/<int:application_id>/", hub.application_detail, name="application"),
     path(

@@ -47,6 +47,7 @@ def index(request):
             or has_role(request.user, Role.HUB_STAFF)
             or has_role(request.user, Role.PROVIDER_STAFF),
             "national": national,
+            "designs_local": national or has_role(request.user, Role.HUB_STAFF),
             "networks": list_networks() if national else [],
             "admin": request.user.is_staff,
             "runner": list_runnable_offerings(request.user).exists(),

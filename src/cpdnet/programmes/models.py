@@ -37,6 +37,7 @@ class Kind(models.TextChoices):
     RESIDENTIAL = "residential", _("Residential")
     WEBINAR = "webinar", _("Webinar")
     ACCREDITATION = "accreditation", _("Accreditation programme")
+    NETWORK_MEETING = "network_meeting", _("Network meeting")
 
 
 class FundingModel(models.TextChoices):
@@ -55,10 +56,20 @@ class Programme(models.Model):
     key_stages = models.CharField(
         max_length=40, blank=True, help_text=_("Comma-separated, e.g. KS3,KS4")
     )
-    kind = models.CharField(max_length=14, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     audience = models.CharField(
         max_length=200,
         help_text=_("Comma-separated job roles the programme is for"),
+    )
+    # A hub's own design, approved by national staff; empty for a national programme. Only
+    # the hub that designed it schedules it.
+    designed_by_hub = models.ForeignKey(
+        Hub,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="local_programmes",
+        help_text=_("The hub that designed this local programme; empty for a national one."),
     )
     funding_model = models.CharField(max_length=16, choices=FundingModel.choices)
     fee = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0.00"))
@@ -112,6 +123,10 @@ class Programme(models.Model):
     @property
     def subject(self) -> str:
         return self.network.subject
+
+    @property
+    def is_local_design(self) -> bool:
+        return self.designed_by_hub_id is not None
 
 
 class ProviderKind(models.TextChoices):
@@ -394,3 +409,109 @@ class CalendarFeed(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class DesignKind(models.TextChoices):
+    WORK_GROUP = Kind.WORK_GROUP.value, _("Local Work Group")
+    NETWORK_MEETING = Kind.NETWORK_MEETING.value, _("Network meeting")
+
+
+class DesignState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted: waiting for national staff")
+    RETURNED = "returned", _("Returned with comments")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+# Every allowed move of a local design, listed once; services check against it.
+DESIGN_TRANSITIONS: dict[str, set[str]] = {
+    DesignState.DRAFT: {DesignState.SUBMITTED},
+    DesignState.SUBMITTED: {DesignState.RETURNED, DesignState.APPROVED, DesignState.DECLINED},
+    DesignState.RETURNED: {DesignState.SUBMITTED},
+    DesignState.APPROVED: set(),
+    DesignState.DECLINED: set(),
+}
+# States in which the hub may still change its design.
+EDITABLE_DESIGN_STATES = (DesignState.DRAFT, DesignState.RETURNED)
+
+
+class LocalDesign(models.Model):
+    """A hub's proposal for a local Work Group or network meeting. National staff approve
+    it (it becomes a programme the hub schedules), return it with comments, or decline it."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="local_designs")
+    kind = models.CharField(max_length=20, choices=DesignKind.choices)
+    title = models.CharField(max_length=200)
+    aims = models.TextField(help_text=_("What participants will develop, in plain English."))
+    audience = models.CharField(
+        max_length=200, help_text=_("Comma-separated job roles the design is for")
+    )
+    phase = models.CharField(max_length=12, choices=Phase.choices)
+    key_stages = models.CharField(max_length=40, blank=True)
+    planned_sessions = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    sessions_outline = models.TextField(
+        _("planned sessions"), help_text=_("One session a line: when, how long, what happens.")
+    )
+    lead_name = models.CharField(_("who will lead it"), max_length=150)
+    local_need = models.TextField(_("why this is needed locally"))
+    state = models.CharField(
+        max_length=10, choices=DesignState.choices, default=DesignState.DRAFT, db_index=True
+    )
+    # The latest comments from national staff (a return or a decline); history keeps them all.
+    decision_comments = models.TextField(blank=True)
+    programme = models.OneToOneField(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="local_design",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["hub", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.hub})"
+
+    def can_move_to(self, state: str) -> bool:
+        return state in DESIGN_TRANSITIONS[self.state]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_DESIGN_STATES
+
+    @property
+    def audience_roles(self) -> list[str]:
+        return [role for role in self.audience.split(",") if role]
+
+    def audience_labels(self) -> list[str]:
+        labels = dict(JobRole.choices)
+        return [str(labels.get(role, role)) for role in self.audience_roles]
+
+
+class LocalDesignTransition(models.Model):
+    """One change of a local design's state: who, when and the comments given."""
+
+    design = models.ForeignKey(LocalDesign, on_delete=models.CASCADE, related_name="history")
+    from_state = models.CharField(max_length=10, choices=DesignState.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=DesignState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comments = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or 'new'} -> {self.to_state}"

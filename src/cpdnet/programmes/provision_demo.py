@@ -1,7 +1,9 @@
 """Demo data for the provision model: national providers, a national residential, a
 partner-delivered course, a college teacher applying, a school with two lead participants and
-a year-two participant of a three-year programme. Loaded after `load_demo_programmes`; loading
-again changes nothing (rows are keyed on slugs, emails and cohort names)."""
+a year-two participant of a three-year programme, a school enrolled by its senior leader with two
+lead participants, and two hub-designed local Work Groups (one approved and scheduled, one
+returned with comments). Loaded after `load_demo_programmes`; loading again changes nothing
+(rows are keyed on slugs, emails, cohort names and titles)."""
 
 import datetime
 
@@ -10,13 +12,32 @@ from django.db import transaction
 from django.utils import timezone
 
 from cpdnet.accounts.models import JobRole, Role, RoleAssignment, User
-from cpdnet.applications.models import Application, State, Transition
+from cpdnet.applications.models import (
+    Application,
+    EnrolmentLead,
+    EnrolmentState,
+    SchoolEnrolment,
+    SchoolEnrolmentTransition,
+    State,
+    Transition,
+)
 from cpdnet.hubs.models import Hub, Network
 from cpdnet.schools.models import FundingCategory, School, SchoolStatus
 
 from .academic_years import academic_year_of
 from .demo import LONDON
-from .models import Mode, Offering, Programme, Provider, ProviderKind, Residential
+from .models import (
+    DesignState,
+    FundingModel,
+    LocalDesign,
+    LocalDesignTransition,
+    Mode,
+    Offering,
+    Programme,
+    Provider,
+    ProviderKind,
+    Residential,
+)
 
 PROVIDERS = (
     {
@@ -44,6 +65,10 @@ LEADS = (
 )
 COLLEAGUE = ("colleague@demo.example.org", "Cara Colleague (demo)")
 YEAR_TWO = ("year.two@example.org", "Yusuf Yeartwo (demo)")
+ENROLLED_LEADS = (
+    ("erin.enrolled@demo.example.org", "Erin Enrolled (demo)"),
+    ("eli.enrolled@demo.example.org", "Eli Enrolled (demo)"),
+)
 
 
 def load_demo_provision(*, now: datetime.datetime | None = None) -> dict:
@@ -81,6 +106,8 @@ def load_demo_provision(*, now: datetime.datetime | None = None) -> dict:
             _year_two_participant(demo_hub, year, password, made, now)
             if approver is not None and approver.school_id:
                 _school_with_two_leads(demo_hub, approver.school, year, made, now)
+                _school_enrolled_by_its_leader(demo_hub, approver, year, window, made)
+            _local_designs(demo_hub, year, window, made)
         made["residential_offering"] = residential.pk
     return made
 
@@ -345,3 +372,155 @@ def _year_two_participant(hub, year, password, made, now) -> None:
         [State.SUBMITTED, State.ACCEPTED],
         made,
     )
+
+
+def _school_enrolled_by_its_leader(hub, approver, year, window, made) -> None:
+    """The approver's school enrolled in a Work Group counted in schools, naming two leads:
+    one has completed their application (a place), the other's place is still held."""
+    school = approver.school
+    programme = Programme.objects.filter(
+        counts_schools=True, network=hub.network, designed_by_hub__isnull=True
+    ).first()
+    offering = _offering(
+        programme=programme,
+        provider=hub.provider,
+        hub=hub,
+        year=year,
+        cohort="Schools enrol",
+        window=window,
+        made=made,
+        capacity=16,
+        school_capacity=8,
+        requires_school_approval=True,
+    )
+    enrolment, created = SchoolEnrolment.objects.get_or_create(
+        offering=offering,
+        school=school,
+        state=EnrolmentState.ENROLLED,
+        defaults={
+            "enrolled_by": approver,
+            "senior_leader_name": approver.full_name or "Senior leader",
+            "senior_leader_role": "Headteacher",
+            "releases_for_sessions": True,
+            "gives_gap_task_time": True,
+            "colleagues_reached": 5,
+        },
+    )
+    if not created:
+        return
+    SchoolEnrolmentTransition.objects.create(
+        enrolment=enrolment, to_state=EnrolmentState.ENROLLED, by=approver
+    )
+    (first_email, first_name), (second_email, second_name) = ENROLLED_LEADS
+    first = _place(
+        {
+            "offering": offering,
+            "applicant": _person(first_email, first_name, school=school),
+            "school": school,
+            "job_role": JobRole.CLASS_TEACHER,
+            "approver_email": approver.email,
+        },
+        [State.SUBMITTED, State.ACCEPTED],
+        made,
+        by_label=approver.email,
+    )
+    EnrolmentLead.objects.create(
+        enrolment=enrolment, full_name=first_name, email=first_email, application=first
+    )
+    EnrolmentLead.objects.create(enrolment=enrolment, full_name=second_name, email=second_email)
+
+
+LOCAL_DESIGNS = (
+    {
+        "title": "Reasoning in Years 5 and 6 (local design, demo)",
+        "kind": "work_group",
+        "aims": "Teachers develop pupils' reasoning about multiplication and division.\n"
+        "Each school plans a sequence of lessons and tries it with one class.",
+        "audience": "class_teacher,subject_lead",
+        "phase": "primary",
+        "key_stages": "KS2",
+        "planned_sessions": 4,
+        "sessions_outline": "1. October, 3 hours: what reasoning looks like\n"
+        "2. December, 2 hours: lesson study\n3. February, 2 hours: lesson study\n"
+        "4. May, 3 hours: what changed",
+        "lead_name": "Fiona Facilitator (demo)",
+        "local_need": "Reasoning scores at the end of Key Stage 2 in the hub's coastal schools "
+        "are well below the rest of the area, and no national Work Group this year is aimed "
+        "at Years 5 and 6.",
+        "states": [DesignState.DRAFT, DesignState.SUBMITTED, DesignState.APPROVED],
+        "comments": "",
+    },
+    {
+        "title": "Secondary heads of maths network (local design, demo)",
+        "kind": "network_meeting",
+        "aims": "Heads of maths in small schools share curriculum plans and staffing ideas.",
+        "audience": "subject_lead",
+        "phase": "secondary",
+        "key_stages": "KS3,KS4",
+        "planned_sessions": 3,
+        "sessions_outline": "Termly, 2 hours after school, online.",
+        "lead_name": "Sam Subject-lead (demo)",
+        "local_need": "Many secondary schools in the area have one or two maths specialists.",
+        "states": [DesignState.DRAFT, DesignState.SUBMITTED, DesignState.RETURNED],
+        "comments": "Please say how this differs from the national subject leadership "
+        "programme, and which schools have asked for it.",
+    },
+)
+
+
+def _local_designs(hub, year, window, made) -> None:
+    """Two designs by the demo hub: one approved and scheduled, one returned with comments."""
+    staff = User.objects.filter(email="hub@example.org").first()
+    national = User.objects.filter(email="national@example.org").first()
+    for values in LOCAL_DESIGNS:
+        values = dict(values)
+        states, comments = values.pop("states"), values.pop("comments")
+        design, created = LocalDesign.objects.get_or_create(
+            hub=hub,
+            title=values.pop("title"),
+            defaults={
+                **values,
+                "state": states[-1],
+                "created_by": staff,
+                "decision_comments": comments,
+            },
+        )
+        if not created:
+            continue
+        previous = ""
+        for state in states:
+            decided = state in (DesignState.APPROVED, DesignState.RETURNED)
+            LocalDesignTransition.objects.create(
+                design=design,
+                from_state=previous,
+                to_state=state,
+                by=national if decided else staff,
+                comments=comments if decided else "",
+            )
+            previous = state
+        if design.state == DesignState.APPROVED:
+            design.programme = Programme.objects.create(
+                network=hub.network,
+                slug=f"{hub.slug}-reasoning-years-5-6-demo",
+                title=design.title,
+                phase=design.phase,
+                key_stages=design.key_stages,
+                kind=design.kind,
+                audience=design.audience,
+                funding_model=FundingModel.FUNDED,
+                summary=design.aims.splitlines()[0],
+                description=f"{design.aims}\n\n{design.sessions_outline}",
+                designed_by_hub=hub,
+            )
+            design.save(update_fields=["programme", "updated_at"])
+            _offering(
+                programme=design.programme,
+                provider=hub.provider,
+                hub=hub,
+                year=year,
+                cohort="Coastal schools",
+                window=window,
+                made=made,
+                capacity=16,
+                planned_sessions=design.planned_sessions,
+            )

@@ -10,7 +10,15 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django.utils import timezone
 
-from .models import CalendarFeed, Offering, Programme, Session
+from .models import (
+    CalendarFeed,
+    DesignState,
+    LocalDesign,
+    LocalDesignTransition,
+    Offering,
+    Programme,
+    Session,
+)
 
 
 @dataclass(frozen=True)
@@ -35,14 +43,26 @@ def list_programmes() -> QuerySet[Programme]:
 
 def with_places(offerings: QuerySet[Offering]) -> QuerySet[Offering]:
     """Annotate `places_taken` and `places_left`, counted by a subquery per offering: places
-    held by applications, and for webinars confirmed registrations."""
-    from cpdnet.applications.models import HOLDS_PLACE, Application
+    held by applications, held for lead participants an enrolled school named who have not
+    completed their application, and for webinars confirmed registrations."""
+    from cpdnet.applications.models import HOLDS_PLACE, Application, EnrolmentLead
     from cpdnet.events.models import Registration, RegistrationStatus
 
     taken = (
         Application.objects.filter(offering=OuterRef("pk"), state__in=HOLDS_PLACE)
         .order_by()
         .values("offering")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    held = (
+        EnrolmentLead.objects.filter(
+            enrolment__offering=OuterRef("pk"),
+            enrolment__state="enrolled",
+            application__isnull=True,
+        )
+        .order_by()
+        .values("enrolment__offering")
         .annotate(count=Count("pk"))
         .values("count")
     )
@@ -55,6 +75,7 @@ def with_places(offerings: QuerySet[Offering]) -> QuerySet[Offering]:
     )
     return offerings.annotate(
         places_taken=Coalesce(Subquery(taken, output_field=IntegerField()), Value(0))
+        + Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
         + Coalesce(Subquery(registered, output_field=IntegerField()), Value(0))
     ).annotate(
         places_left=Greatest(
@@ -310,3 +331,35 @@ def get_calendar_feed_owner(token: str):
 
 def get_calendar_feed(user) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user).first()
+
+
+# --- Local designs -------------------------------------------------------------------------
+
+
+def list_visible_local_designs(user) -> QuerySet[LocalDesign]:
+    """Every design for national staff; else the designs of the hubs the person staffs."""
+    from cpdnet.accounts.selectors import is_national_staff, list_staffed_hub_ids
+
+    designs = LocalDesign.objects.select_related("hub__network", "programme")
+    if is_national_staff(user):
+        return designs
+    return designs.filter(hub_id__in=list_staffed_hub_ids(user))
+
+
+def access_local_design(user, design_id: int) -> LocalDesign:
+    """Return a design the person may see, or raise LocalDesign.DoesNotExist alike for a
+    missing one and another hub's."""
+    return list_visible_local_designs(user).get(pk=design_id)
+
+
+def list_submitted_local_designs() -> QuerySet[LocalDesign]:
+    """Designs waiting for national staff, the longest waiting first."""
+    return (
+        LocalDesign.objects.filter(state=DesignState.SUBMITTED)
+        .select_related("hub__network")
+        .order_by("updated_at", "id")
+    )
+
+
+def list_design_history(design: LocalDesign) -> QuerySet[LocalDesignTransition]:
+    return design.history.select_related("by").order_by("created_at", "id")

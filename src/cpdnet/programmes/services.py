@@ -11,16 +11,30 @@ import secrets
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cpdnet.accounts.models import Role, RoleAssignment
 from cpdnet.audit.services import record
 from cpdnet.hubs.models import Hub
 
-from .models import CalendarFeed, Offering, Provider, Session
+from .models import (
+    CalendarFeed,
+    DesignState,
+    FundingModel,
+    LocalDesign,
+    LocalDesignTransition,
+    Offering,
+    Programme,
+    Provider,
+    Session,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -90,6 +104,9 @@ def _validate(offering: Offering) -> None:
         errors["programme"] = [
             _("Choose a programme of the %(network)s network.") % {"network": network.name}
         ]
+    designer = offering.programme.designed_by_hub_id
+    if designer is not None and designer != offering.hub_id:
+        errors["programme"] = [_("Only the hub that designed a local programme can run it.")]
     works_here = models.Q(provider_id=offering.provider_id)
     if offering.hub_id:
         works_here |= models.Q(hub_id=offering.hub_id)
@@ -499,4 +516,239 @@ def revoke_calendar_feed(*, user) -> bool:
         CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+    )
+
+
+# --- Local designs: a hub proposes, national staff decide ---------------------------------
+
+DESIGN_FIELDS = frozenset(
+    {
+        "kind",
+        "title",
+        "aims",
+        "audience",
+        "phase",
+        "key_stages",
+        "planned_sessions",
+        "sessions_outline",
+        "lead_name",
+        "local_need",
+    }
+)
+DECISIONS = {
+    "approve": DesignState.APPROVED,
+    "return": DesignState.RETURNED,
+    "decline": DesignState.DECLINED,
+}
+
+
+class DesignError(Exception):
+    """A change to a local design that cannot be made, with a reason for the person."""
+
+    def __init__(self, reason: str, *, code: str = "not_allowed"):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+def _check_staffs_hub(user, hub: Hub) -> None:
+    from cpdnet.accounts.selectors import is_national_staff, list_staffed_hub_ids
+
+    if not (is_national_staff(user) or hub.pk in list_staffed_hub_ids(user)):
+        raise PermissionDenied
+
+
+def _move_design(
+    design: LocalDesign, to_state: str, *, by, comments: str = ""
+) -> LocalDesignTransition:
+    if not design.can_move_to(to_state):
+        raise DesignError(
+            _("A design that is %(state)s cannot become %(target)s.")
+            % {
+                "state": design.get_state_display().lower(),
+                "target": DesignState(to_state).label.lower(),
+            },
+            code="invalid_transition",
+        )
+    transition = LocalDesignTransition.objects.create(
+        design=design,
+        from_state=design.state,
+        to_state=to_state,
+        by=by if getattr(by, "pk", None) else None,
+        comments=comments,
+    )
+    design.state = to_state
+    return transition
+
+
+def _fill_design(design: LocalDesign, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - DESIGN_FIELDS
+    if unknown:
+        raise TypeError(f"Not fields of a local design: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(design, name, value)
+    design.full_clean(exclude=["hub", "created_by", "programme"])
+
+
+def create_local_design(*, hub: Hub, by, **fields: Any) -> LocalDesign:
+    """A hub drafts a local Work Group or network meeting; raise ValidationError if a field
+    breaks a rule."""
+    _check_staffs_hub(by, hub)
+    design = LocalDesign(hub=hub, created_by=by)
+    _fill_design(design, fields)
+    with transaction.atomic():
+        design.save()
+        LocalDesignTransition.objects.create(design=design, to_state=DesignState.DRAFT, by=by)
+        record(
+            actor=by,
+            action="programmes.local_design.drafted",
+            obj=design,
+            hub=hub,
+            summary=f"Local design drafted: {design.title}",
+        )
+    return design
+
+
+def update_local_design(*, design: LocalDesign, by, **fields: Any) -> LocalDesign:
+    """The hub changes its design while it is a draft or returned with comments."""
+    _check_staffs_hub(by, design.hub)
+    with transaction.atomic():
+        design = LocalDesign.objects.select_for_update().select_related("hub").get(pk=design.pk)
+        if not design.is_editable:
+            raise DesignError(
+                _("Only a draft, or a design returned with comments, can be changed."),
+                code="not_editable",
+            )
+        _fill_design(design, fields)
+        design.save()
+        record(
+            actor=by,
+            action="programmes.local_design.changed",
+            obj=design,
+            hub=design.hub,
+            summary=f"Local design changed: {design.title}",
+            data={"fields": sorted(fields)},
+        )
+    return design
+
+
+def submit_local_design(*, design: LocalDesign, by) -> LocalDesign:
+    """The hub sends its design (again, after a return) to national staff."""
+    _check_staffs_hub(by, design.hub)
+    with transaction.atomic():
+        design = LocalDesign.objects.select_for_update().select_related("hub").get(pk=design.pk)
+        _move_design(design, DesignState.SUBMITTED, by=by)
+        design.save(update_fields=["state", "updated_at"])
+        record(
+            actor=by,
+            action="programmes.local_design.submitted",
+            obj=design,
+            hub=design.hub,
+            summary=f"Local design submitted: {design.title}",
+        )
+    return design
+
+
+def decide_local_design(
+    *, design: LocalDesign, by, decision: str, comments: str = ""
+) -> LocalDesign:
+    """National staff approve a submitted design (it becomes a local programme the hub can
+    schedule), return it with comments for the hub to change, or decline it with a reason.
+    The hub is emailed the decision."""
+    from cpdnet.accounts.selectors import is_national_staff
+
+    if not is_national_staff(by):
+        raise PermissionDenied
+    target = DECISIONS.get(decision)
+    if target is None:
+        raise DesignError(_("Choose approve, return or decline."), code="bad_decision")
+    comments = comments.strip()
+    if target != DesignState.APPROVED and not comments:
+        raise DesignError(
+            _("Say what the hub should change.")
+            if target == DesignState.RETURNED
+            else _("Say why the design is declined."),
+            code="comments_required",
+        )
+    with transaction.atomic():
+        design = (
+            LocalDesign.objects.select_for_update(of=("self",))
+            .select_related("hub__network")
+            .get(pk=design.pk)
+        )
+        transition = _move_design(design, target, by=by, comments=comments)
+        design.decision_comments = comments
+        if target == DesignState.APPROVED:
+            design.programme = _programme_from(design)
+        design.save(update_fields=["state", "decision_comments", "programme", "updated_at"])
+        record(
+            actor=by,
+            action=f"programmes.local_design.{target}",
+            obj=design,
+            hub=design.hub,
+            summary=f"Local design {DesignState(target).label.lower()}: {design.title}",
+            data={"comments": comments, "programme": design.programme_id},
+        )
+        _owe_design_email(transition.pk)
+    return design
+
+
+def _programme_from(design: LocalDesign) -> Programme:
+    base = slugify(f"{design.hub.slug} {design.title}")[:80] or "local-design"
+    slug, number = base, 2
+    while Programme.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return Programme.objects.create(
+        network=design.hub.network,
+        slug=slug,
+        title=design.title,
+        phase=design.phase,
+        key_stages=design.key_stages,
+        kind=design.kind,
+        audience=design.audience,
+        funding_model=FundingModel.FUNDED,
+        summary=design.aims.splitlines()[0][:300] if design.aims.strip() else design.title,
+        description=f"{design.aims}\n\n{design.sessions_outline}",
+        designed_by_hub=design.hub,
+    )
+
+
+def _owe_design_email(transition_id: int) -> None:
+    from cpdnet.notifications.outbox import owe_email
+
+    from .tasks import send_local_design_decision_task
+
+    owe_email(send_local_design_decision_task, transition_id)
+
+
+def send_local_design_decision(*, transition_id: int) -> int:
+    """Tell the hub (its contact address and whoever proposed the design) the decision."""
+    from cpdnet.notifications.services import send_once
+
+    transition = LocalDesignTransition.objects.select_related(
+        "design__hub", "design__created_by", "design__programme"
+    ).get(pk=transition_id)
+    design = transition.design
+    body = render_to_string(
+        "programmes/emails/local_design_decision.txt",
+        {
+            "design": design,
+            "transition": transition,
+            "design_url": settings.SITE_URL
+            + reverse("backoffice:local-design", kwargs={"design_id": design.pk}),
+        },
+    )
+    subject = f"{DesignState(transition.to_state).label}: {design.title}"
+    recipients = {design.hub.email}
+    if design.created_by_id and design.created_by.is_active:
+        recipients.add(design.created_by.email)
+    return sum(
+        send_once(
+            key=f"local-design-transition:{transition.pk}:{address}",
+            to=address,
+            subject=subject,
+            body=body,
+        )
+        for address in sorted(recipients)
+        if address
     )

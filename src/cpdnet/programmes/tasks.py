@@ -63,3 +63,8 @@ def send_session_cancelled_emails_task(session_id: int) -> None:
 @task()
 def send_released_join_links_task(offering_id: int, recipient_key: str) -> None:
     services.send_released_join_links(offering_id=offering_id, recipient_key=recipient_key)
+
+
+@task()
+def send_local_design_decision_task(transition_id: int) -> None:
+    services.send_local_design_decision(transition_id=transition_id)  # each address once

@@ -174,7 +174,8 @@ def test_export_takes_the_same_number_of_queries_however_many_applications(
     teacher = TeacherFactory()
     client.force_login(teacher)
     ApplicationFactory(applicant=teacher)
-    with django_assert_max_num_queries(25) as one:
+    # A ceiling, not a target: each kind of personal data registered adds a query or two.
+    with django_assert_max_num_queries(30) as one:
         client.get(reverse("accounts:account-data"))
     for application in ApplicationFactory.create_batch(3, applicant=teacher):
         Transition.objects.create(application=application, to_state="submitted", by=teacher)

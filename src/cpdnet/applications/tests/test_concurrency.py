@@ -12,19 +12,27 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
-from cpdnet.applications.models import HOLDS_PLACE, Application, State, Transition
+from cpdnet.applications.models import (
+    HOLDS_PLACE,
+    Application,
+    EnrolmentState,
+    State,
+    Transition,
+)
 from cpdnet.applications.services import (
     ApplicationError,
     NoPlacesLeft,
     NoSchoolPlacesLeft,
     SchoolHasItsLeadParticipants,
     decide_application,
+    enrol_school,
 )
 from cpdnet.audit.models import AuditEntry
 from cpdnet.hubs.services import ensure_networks
 from cpdnet.schools.services import load_local_authorities
 from tests.factories import (
     ApplicationFactory,
+    HubAreaFactory,
     HubFactory,
     OfferingFactory,
     RoleAssignmentFactory,
@@ -220,3 +228,116 @@ def test_two_staff_giving_a_school_its_third_lead_participant_at_once_give_one_p
         "accepted",
     ]
     assert offering.applications.filter(state__in=HOLDS_PLACE, school=school).count() == 2
+
+
+def _race_enrolments(schools_and_approvers, offering, *, workers: int) -> list[tuple]:
+    """Enrol each (school, approver) in the offering, all released together."""
+    barrier = threading.Barrier(workers)
+
+    def enrol(school, approver) -> tuple:
+        try:
+            barrier.wait(timeout=30)
+            enrol_school(
+                offering=offering,
+                school=school,
+                by=approver,
+                senior_leader_name="Head",
+                senior_leader_role="Headteacher",
+                releases_for_sessions=True,
+                gives_gap_task_time=True,
+                leads=[("Lead", f"lead@{school.urn}.example.org")],
+            )
+            return (school.pk, "enrolled", "")
+        except ApplicationError as error:
+            return (school.pk, type(error).__name__, error.code)
+        except Exception as error:  # reported by the test (e.g. "database is locked")
+            return (school.pk, "error", f"{type(error).__name__}: {error}")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda call: enrol(*call), schools_and_approvers))
+
+
+def _enrolling_school_and_approver():
+    school = SchoolFactory()
+    approver = RoleAssignmentFactory(role="school_approver", school=school, hub=None).user
+    return school, approver
+
+
+def test_schools_enrolling_at_once_fill_the_school_places_and_refuse_the_rest(hub_offering):
+    # Given an offering of 3 school places in the hub's area, and 10 schools' senior leaders
+    offering, _staff = hub_offering
+    offering.capacity, offering.school_capacity = 30, 3
+    offering.save(update_fields=["capacity", "school_capacity"])
+    HubAreaFactory(hub=offering.hub)
+    schools = [_enrolling_school_and_approver() for _ in range(10)]
+
+    # When all 10 enrol at the same moment
+    results = _race_enrolments(schools, offering, workers=10)
+
+    # Then exactly 3 schools are enrolled and the other 7 were told why
+    assert _errors(results) == [], f"{connection.vendor}: {_errors(results)}"
+    outcomes = Counter((outcome, code) for _, outcome, code in results)
+    assert outcomes == {("enrolled", ""): 3, ("NoSchoolPlacesLeft", "no_school_places_left"): 7}
+    assert offering.school_enrolments.filter(state=EnrolmentState.ENROLLED).count() == 3
+
+
+def test_an_enrolment_and_an_accept_racing_for_the_last_school_place_give_it_once(
+    hub_offering,
+):
+    # Given an offering with one school place left, a school's leader enrolling and hub staff
+    # accepting a teacher of another school
+    offering, staff = hub_offering
+    offering.capacity, offering.school_capacity = 30, 1
+    offering.save(update_fields=["capacity", "school_capacity"])
+    HubAreaFactory(hub=offering.hub)
+    school, approver = _enrolling_school_and_approver()
+    (application,) = _applications(offering, 1)
+    barrier = threading.Barrier(2)
+
+    def enrol() -> str:
+        try:
+            barrier.wait(timeout=30)
+            enrol_school(
+                offering=offering,
+                school=school,
+                by=approver,
+                senior_leader_name="Head",
+                senior_leader_role="Headteacher",
+                releases_for_sessions=True,
+                gives_gap_task_time=True,
+                leads=[("Lead", "lead@enrolling.example.org")],
+            )
+            return "enrolled"
+        except ApplicationError as error:
+            return error.code
+        except Exception as error:
+            return f"error {type(error).__name__}: {error}"
+        finally:
+            connections.close_all()
+
+    def accept() -> str:
+        try:
+            barrier.wait(timeout=30)
+            decide_application(application=application, decision="accept", by=staff[0])
+            return "accepted"
+        except ApplicationError as error:
+            return error.code
+        except Exception as error:
+            return f"error {type(error).__name__}: {error}"
+        finally:
+            connections.close_all()
+
+    # When both happen at the same moment
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(future.result() for future in [pool.submit(enrol), pool.submit(accept)])
+
+    # Then one of them has the school place and the other was refused
+    assert outcomes in (
+        ["enrolled", "no_school_places_left"],
+        ["accepted", "no_school_places_left"],
+    ), f"{connection.vendor}: {outcomes}"
+    enrolled = offering.school_enrolments.filter(state=EnrolmentState.ENROLLED).count()
+    accepted = offering.applications.filter(state__in=HOLDS_PLACE).count()
+    assert enrolled + accepted == 1

@@ -26,6 +26,7 @@ from cpdnet.accounts.selectors import (
     list_staffed_provider_ids,
 )
 from cpdnet.applications.models import HOLDS_PLACE, Application, State
+from cpdnet.applications.selectors import count_places_held_for_leads, list_offering_enrolments
 from cpdnet.applications.services import (
     ApplicationError,
     decide_application,
@@ -161,11 +162,16 @@ def offering_create(request):
         raise Http404("No hub to add an offering to")
     only_hub = hubs.first() if hub_ids is not None and len(hub_ids) == 1 else None
     if provider is None:
-        programmes = Programme.objects.filter(is_active=True, network__in=hubs.values("network_id"))
+        # National programmes, and the local ones these hubs designed.
+        programmes = Programme.objects.filter(
+            Q(designed_by_hub__isnull=True) | Q(designed_by_hub__in=hubs),
+            is_active=True,
+            network__in=hubs.values("network_id"),
+        )
         facilitators = selectors.list_facilitators(hub_ids)
     else:
         # A national provider offers any network's programmes unless it belongs to one.
-        programmes = Programme.objects.filter(is_active=True)
+        programmes = Programme.objects.filter(is_active=True, designed_by_hub__isnull=True)
         if provider.network_id:
             programmes = programmes.filter(network_id=provider.network_id)
         facilitators = selectors.list_facilitators([], provider_ids=[provider.pk])
@@ -216,12 +222,19 @@ def offering_edit(request, offering_id: int):
     offering = selectors.access_offering(request.user, offering_id)
     counts = selectors.count_applications_by_state(offering)
     places_taken = sum(counts[state] for state in HOLDS_PLACE)
+    if offering.school_capacity is not None:  # only such offerings enrol schools
+        places_taken += count_places_held_for_leads(offering.pk)
     form = OfferingForm(
         request.POST or None,
         initial={name: getattr(offering, name) for name in OFFERING_FIELDS},
         offering=offering,
         programmes=Programme.objects.filter(
-            Q(is_active=True, network=offering.programme.network_id) | Q(pk=offering.programme_id)
+            Q(
+                Q(designed_by_hub__isnull=True) | Q(designed_by_hub_id=offering.hub_id),
+                is_active=True,
+                network=offering.programme.network_id,
+            )
+            | Q(pk=offering.programme_id)
         ),
         facilitators=selectors.list_facilitators(
             [offering.hub_id] if offering.hub_id else [],
@@ -291,6 +304,8 @@ def offering_applications(request, offering_id: int):
     )
     counts = selectors.count_applications_by_state(offering)
     places_taken = sum(counts[state] for state in HOLDS_PLACE)
+    if offering.school_capacity is not None:  # only such offerings enrol schools
+        places_taken += count_places_held_for_leads(offering.pk)
     return render(
         request,
         "backoffice/hub/applications.html",
@@ -397,6 +412,21 @@ def _render_decision_preview(request, *, offering, chosen, decision, reason, bac
             "sample": sample,
             "filters": request.POST.get("filters", ""),
             "back": back,
+        },
+    )
+
+
+@declare(Access.HUB_OR_PROVIDER_STAFF)
+def offering_school_enrolments(request, offering_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    enrolments = list(list_offering_enrolments(offering.pk))
+    return render(
+        request,
+        "backoffice/hub/school_enrolments.html",
+        {
+            "offering": offering,
+            "enrolments": enrolments,
+            "enrolled": sum(enrolment.is_enrolled for enrolment in enrolments),
         },
     )
 
@@ -544,5 +574,6 @@ def provider_reach(request):
             "year_label": f"{year}/{(year + 1) % 100:02d}",
             "years": [(value, f"{value}/{(value + 1) % 100:02d}") for value in _years(year)],
             "providers": selectors.list_provider_reach(year=year),
+            "by_design": selectors.count_provision_by_design(year=year),
         },
     )

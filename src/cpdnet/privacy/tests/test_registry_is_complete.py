@@ -32,6 +32,18 @@ NOT_PERSONAL = {
     "applications.VerifiedDomain": "a school's or trust's email domain and the trust's name",
     "programmes.Provider": "an organisation and its public contact address",
     "programmes.Residential": "a venue's address and what staff publish about a residential",
+    **{
+        f"programmes.LocalDesign.{name}": "a hub's proposal for a programme, about the programme"
+        for name in (
+            "title",
+            "aims",
+            "audience",
+            "sessions_outline",
+            "local_need",
+            "decision_comments",
+        )
+    },
+    "programmes.LocalDesignTransition.comments": "national staff's comments on a hub's design",
     "funding.Fund": "a funder's budget and its name",
     "funding.BursaryScheme.provided_in_kind": "what an offering's bursary gives, not a person",
     "funding.Invoice.description": "the programme, year and place billed; names no one",

@@ -20,6 +20,7 @@ from cpdnet.applications.models import (
     Affiliation,
     AffiliationState,
     Application,
+    SchoolEnrolment,
     State,
     Transition,
 )
@@ -29,7 +30,7 @@ from cpdnet.hubs.models import Hub
 from cpdnet.hubs.services import load_hubs
 from cpdnet.programmes.academic_years import academic_year_of
 from cpdnet.programmes.demo import load_demo_programmes
-from cpdnet.programmes.models import Kind, Offering, Programme
+from cpdnet.programmes.models import Kind, LocalDesign, Offering, Programme
 from cpdnet.programmes.selectors import with_places
 from tests.factories import SchoolFactory
 
@@ -378,4 +379,12 @@ class TestLoadingAgain:
         assert "Loaded 26 programmes" in output.getvalue()
         assert "teacher@example.org" in output.getvalue()
         assert counts() == before
-        assert before["Programme"] == 26
+        # The 26 national programmes, and the demo hub's approved local design
+        assert before["Programme"] == 27
+        enrolment = SchoolEnrolment.objects.get(state="enrolled")
+        assert enrolment.leads.count() == 2
+        assert enrolment.leads.filter(application__state="accepted").count() == 1
+        designs = {design.state: design for design in LocalDesign.objects.all()}
+        assert set(designs) == {"approved", "returned"}
+        assert designs["approved"].programme.offerings.count() == 1
+        assert designs["returned"].decision_comments

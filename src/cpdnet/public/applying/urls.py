@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import enrol_views, views
 
 urlpatterns = [
     path("programmes/offerings/<int:offering_id>/apply/", views.apply, name="apply"),
@@ -23,6 +23,22 @@ urlpatterns = [
         views.take_up_place,
         name="take-up-place",
     ),
+    path(
+        "programmes/offerings/<int:offering_id>/enrol-school/",
+        enrol_views.enrol_school_view,
+        name="enrol-school",
+    ),
+    path(
+        "school/enrolments/<int:enrolment_id>/withdraw/",
+        enrol_views.enrolment_withdraw,
+        name="enrolment-withdraw",
+    ),
+    path(
+        "school/enrolments/<int:enrolment_id>/colleagues/",
+        enrol_views.enrolment_colleagues,
+        name="enrolment-colleagues",
+    ),
+    path("account/school-places/<int:lead_id>/", enrol_views.enrolment_lead, name="enrolment-lead"),
     path("approvals/<str:token>/", views.school_approval, name="school-approval"),
     path("school/approvals/", views.school_approvals, name="school-approvals"),
     path(

@@ -11,7 +11,11 @@ from django.utils.translation import gettext_lazy
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import list_approved_school_urns
 from cpdnet.applications.models import Application
-from cpdnet.applications.selectors import access_school_lead_participant, list_swap_candidates
+from cpdnet.applications.selectors import (
+    access_school_lead_participant,
+    list_school_enrolments,
+    list_swap_candidates,
+)
 from cpdnet.applications.services import ApplicationError, swap_lead_participant
 from cpdnet.delivery import selectors
 from cpdnet.programmes.academic_years import requested_academic_year
@@ -40,6 +44,7 @@ def school_participation(request):
                 )
                 for summary in summaries
             ],
+            "enrolments": list_school_enrolments(urns, year),
         },
     )
 

@@ -1,0 +1,337 @@
+"""A school's senior leader enrols the school in an offering counted in schools, naming its
+lead participants; the school place and the leads' places are held under the offering lock."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from cpdnet.applications.models import (
+    EnrolmentLead,
+    EnrolmentState,
+    SchoolEnrolment,
+    State,
+)
+from cpdnet.applications.personal_data import SchoolEnrolments
+from cpdnet.applications.services import (
+    ApplicationError,
+    complete_lead_application,
+    decide_application,
+    enrol_school,
+    places_taken,
+    record_enrolment_colleagues_reached,
+    withdraw_school_enrolment,
+)
+from cpdnet.audit.models import AuditEntry
+from cpdnet.privacy.registry import Person
+from cpdnet.programmes.models import Offering
+from cpdnet.programmes.selectors import with_places
+from tests.factories import (
+    ApplicationFactory,
+    HubAreaFactory,
+    OfferingFactory,
+    RoleAssignmentFactory,
+    SchoolFactory,
+    TeacherFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+COMMITMENT = {
+    "senior_leader_name": "Helen Head",
+    "senior_leader_role": "Headteacher",
+    "releases_for_sessions": True,
+    "gives_gap_task_time": True,
+}
+
+
+@pytest.fixture
+def offering():
+    """A Work Group of 3 school places and 6 places, for schools in its hub's area."""
+    offering = OfferingFactory(capacity=6, school_capacity=3)
+    HubAreaFactory(hub=offering.hub)
+    return offering
+
+
+def _approver_of(school):
+    approver = UserFactory()
+    RoleAssignmentFactory(user=approver, role="school_approver", school=school, hub=None)
+    return approver
+
+
+def _enrol(offering, school, leads=(("Ada Lead", "ada@school.example.org"),), by=None):
+    return enrol_school(
+        offering=offering,
+        school=school,
+        by=by or _approver_of(school),
+        leads=list(leads),
+        **COMMITMENT,
+    )
+
+
+def test_enrolling_holds_a_school_place_and_a_place_per_lead_with_history_and_audit(
+    offering, mailoutbox, django_capture_on_commit_callbacks
+):
+    school = SchoolFactory(name="Hillside Primary")
+    approver = _approver_of(school)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = _enrol(
+            offering,
+            school,
+            [("Ada Lead", "Ada@School.example.org"), ("Bea Lead", "bea@school.example.org")],
+            by=approver,
+        )
+
+    assert enrolment.state == EnrolmentState.ENROLLED
+    assert [t.to_state for t in enrolment.history.all()] == [EnrolmentState.ENROLLED]
+    assert [lead.email for lead in enrolment.leads.all()] == [
+        "ada@school.example.org",
+        "bea@school.example.org",
+    ]
+    assert places_taken(offering) == 2
+    # Pages that show places left count the held places too
+    assert with_places(Offering.objects.filter(pk=offering.pk)).get().places_left == 4
+    assert AuditEntry.objects.filter(action="applications.school_enrolment.enrolled").count() == 1
+    invitations = sorted(mailoutbox, key=lambda email: email.to)
+    assert [email.to for email in invitations] == [
+        ["ada@school.example.org"],
+        ["bea@school.example.org"],
+    ]
+    assert "Hillside Primary" in invitations[0].body
+    lead = enrolment.leads.first()
+    assert f"/account/school-places/{lead.pk}/" in invitations[0].body
+
+
+def test_a_school_cannot_enrol_twice(offering):
+    school = SchoolFactory()
+    approver = _approver_of(school)
+    _enrol(offering, school, by=approver)
+
+    with pytest.raises(ApplicationError) as refused:
+        _enrol(offering, school, [("Cy Lead", "cy@school.example.org")], by=approver)
+
+    assert refused.value.code == "already_enrolled"
+
+
+def test_the_last_school_place_goes_and_the_next_school_is_refused(offering):
+    for _ in range(3):
+        _enrol(offering, SchoolFactory())
+
+    with pytest.raises(ApplicationError) as refused:
+        _enrol(offering, SchoolFactory())
+
+    assert refused.value.code == "no_school_places_left"
+    assert SchoolEnrolment.objects.count() == 3
+
+
+def test_a_school_whose_teacher_applied_counts_once(offering):
+    # Given two schools holding places through teachers who applied, and a third school
+    first = SchoolFactory()
+    ApplicationFactory(offering=offering, applicant=TeacherFactory(school=first), state="accepted")
+    ApplicationFactory(offering=offering, state="accepted")
+
+    # When the first school enrols too, it keeps its one school place; a third school fits
+    _enrol(offering, first)
+    _enrol(offering, SchoolFactory())
+
+    # And a fourth does not
+    with pytest.raises(ApplicationError) as refused:
+        _enrol(offering, SchoolFactory())
+    assert refused.value.code == "no_school_places_left"
+
+
+def test_places_are_held_for_the_leads_and_a_school_needing_more_is_refused(offering):
+    offering.capacity = 3
+    offering.save(update_fields=["capacity"])
+    _enrol(offering, SchoolFactory(), [("A", "a@one.example.org"), ("B", "b@one.example.org")])
+
+    with pytest.raises(ApplicationError) as refused:
+        _enrol(offering, SchoolFactory(), [("C", "c@two.example.org"), ("D", "d@two.example.org")])
+
+    assert refused.value.code == "no_places_left"
+    # A submitted application cannot take a place held for a lead either
+    _enrol(offering, SchoolFactory(), [("E", "e@three.example.org")])
+    waiting = ApplicationFactory(offering=offering, state=State.SUBMITTED)
+    with pytest.raises(ApplicationError) as no_place:
+        decide_application(application=waiting, decision="accept", by=UserFactory())
+    assert no_place.value.code == "no_places_left"
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"releases_for_sessions": False}, "commitment_required"),
+        ({"gives_gap_task_time": False}, "commitment_required"),
+        ({"leads": []}, "lead_participants_required"),
+        (
+            {"leads": [("A", "a@x.org"), ("B", "b@x.org"), ("C", "c@x.org")]},
+            "lead_participants_required",
+        ),  # fmt: skip
+        ({"leads": [("A", "a@x.org"), ("B", "A@x.org")]}, "same_lead_twice"),
+    ],
+)
+def test_an_enrolment_without_its_commitment_or_leads_is_refused(offering, change, code):
+    school = SchoolFactory()
+    arguments = {**COMMITMENT, "leads": [("Ada", "ada@x.org")], **change}
+
+    with pytest.raises(ApplicationError) as refused:
+        enrol_school(offering=offering, school=school, by=_approver_of(school), **arguments)
+
+    assert refused.value.code == code
+    assert not SchoolEnrolment.objects.exists()
+
+
+def test_an_offering_without_school_places_does_not_enrol_schools():
+    offering = OfferingFactory(school_capacity=None)
+    HubAreaFactory(hub=offering.hub)
+
+    with pytest.raises(ApplicationError) as refused:
+        _enrol(offering, SchoolFactory())
+
+    assert refused.value.code == "not_enrolling_schools"
+
+
+def test_a_school_outside_the_hub_area_is_refused(offering):
+    with pytest.raises(ApplicationError) as refused:
+        _enrol(offering, SchoolFactory(la_code="999", district_code="E99999999"))
+
+    assert refused.value.code == "outside_hub_area"
+
+
+def test_only_the_schools_own_approver_enrols_it(offering):
+    with pytest.raises(PermissionDenied):
+        _enrol(offering, SchoolFactory(), by=_approver_of(SchoolFactory()))
+
+
+def test_a_lead_completes_their_application_and_takes_the_held_place(
+    offering, mailoutbox, django_capture_on_commit_callbacks
+):
+    school = SchoolFactory()
+    enrolment = _enrol(offering, school)
+    lead = enrolment.leads.get()
+    teacher = UserFactory(email="ada@school.example.org", full_name="Ada Lead")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application = complete_lead_application(
+            lead=lead, person=teacher, job_role="class_teacher", statement="Fluency"
+        )
+
+    assert application.state == State.ACCEPTED
+    assert application.school == school
+    assert application.school_confirmed
+    history = [(t.from_state, t.to_state) for t in application.history.all()]
+    assert history == [("", State.SUBMITTED), (State.SUBMITTED, State.ACCEPTED)]
+    lead.refresh_from_db()
+    assert lead.application == application
+    # The held place became the application's: still two places, not three
+    assert places_taken(offering) == 1
+    assert [email.to for email in mailoutbox] == [["ada@school.example.org"]]
+    assert "You have a place" in mailoutbox[0].subject
+
+
+def test_someone_else_cannot_take_a_leads_place(offering):
+    lead = _enrol(offering, SchoolFactory()).leads.get()
+
+    with pytest.raises(PermissionDenied):
+        complete_lead_application(
+            lead=lead,
+            person=UserFactory(email="other@school.example.org"),
+            job_role="class_teacher",
+        )
+
+
+def test_withdrawing_the_school_withdraws_its_leads_and_offers_the_places(offering):
+    # Given a full offering: an enrolled school with one lead who took the place and one
+    # still to complete, and a teacher on the waiting list
+    offering.capacity = 2
+    offering.save(update_fields=["capacity"])
+    school = SchoolFactory()
+    approver = _approver_of(school)
+    enrolment = _enrol(
+        offering, school, [("A", "a@s.example.org"), ("B", "b@s.example.org")], by=approver
+    )
+    taken = complete_lead_application(
+        lead=enrolment.leads.get(email="a@s.example.org"),
+        person=UserFactory(email="a@s.example.org"),
+        job_role="class_teacher",
+    )
+    waiting = ApplicationFactory(offering=offering, state=State.WAITLISTED)
+
+    # When the school withdraws
+    withdraw_school_enrolment(enrolment=enrolment, by=approver, reason="Staffing changes")
+
+    # Then the enrolment and the lead's place are withdrawn with history, and the waiting
+    # teacher is offered a place
+    enrolment.refresh_from_db()
+    taken.refresh_from_db()
+    waiting.refresh_from_db()
+    assert enrolment.state == EnrolmentState.WITHDRAWN
+    assert [t.to_state for t in enrolment.history.all()] == ["enrolled", "withdrawn"]
+    assert taken.state == State.WITHDRAWN
+    assert taken.history.last().reason == "Staffing changes"
+    assert waiting.state == State.PLACE_OFFERED
+    assert places_taken(offering) == 1
+    assert AuditEntry.objects.filter(action="applications.school_enrolment.withdrawn").count() == 1
+
+    # And it cannot be withdrawn twice, and a lead still waiting cannot take a place
+    with pytest.raises(ApplicationError):
+        withdraw_school_enrolment(enrolment=enrolment, by=approver)
+    with pytest.raises(ApplicationError) as refused:
+        complete_lead_application(
+            lead=enrolment.leads.get(email="b@s.example.org"),
+            person=UserFactory(email="b@s.example.org"),
+            job_role="class_teacher",
+        )
+    assert refused.value.code == "not_enrolled"
+
+
+def test_the_school_records_colleagues_reached_with_an_audit_entry(offering):
+    school = SchoolFactory()
+    approver = _approver_of(school)
+    enrolment = _enrol(offering, school, by=approver)
+
+    record_enrolment_colleagues_reached(enrolment=enrolment, colleagues_reached=7, by=approver)
+
+    enrolment.refresh_from_db()
+    assert enrolment.colleagues_reached == 7
+    entry = AuditEntry.objects.get(action="applications.school_enrolment.colleagues_recorded")
+    assert entry.data == {"before": None, "after": 7}
+    with pytest.raises(PermissionDenied):
+        record_enrolment_colleagues_reached(
+            enrolment=enrolment, colleagues_reached=9, by=_approver_of(SchoolFactory())
+        )
+
+
+def test_a_third_lead_from_an_enrolled_school_is_refused_on_a_programme_counted_in_schools(
+    offering,
+):
+    offering.programme.counts_schools = True
+    offering.programme.save(update_fields=["counts_schools"])
+    school = SchoolFactory()
+    _enrol(offering, school, [("A", "a@s.example.org"), ("B", "b@s.example.org")])
+    colleague = ApplicationFactory(offering=offering, applicant=TeacherFactory(school=school))
+
+    with pytest.raises(ApplicationError) as refused:
+        decide_application(application=colleague, decision="accept", by=UserFactory())
+
+    assert refused.value.code == "school_has_its_lead_participants"
+    assert EnrolmentLead.objects.count() == 2
+
+
+def test_erasing_a_named_lead_frees_the_place_held_and_blanks_the_leader(offering):
+    school = SchoolFactory()
+    approver = _approver_of(school)
+    enrolment = _enrol(
+        offering, school, [("Ada", "ada@s.example.org"), ("Bea", "bea@s.example.org")], by=approver
+    )
+    ada = UserFactory(email="ada@s.example.org")
+    exported = SchoolEnrolments().export(Person.of(ada))
+    assert exported["named_as_lead_participant"][0]["email"] == "ada@s.example.org"
+
+    SchoolEnrolments().erase(Person.of(ada))
+    SchoolEnrolments().erase(Person.of(approver))
+
+    assert [lead.email for lead in enrolment.leads.all()] == ["bea@s.example.org"]
+    assert places_taken(offering) == 1
+    enrolment.refresh_from_db()
+    assert (enrolment.senior_leader_name, enrolment.senior_leader_role) == ("", "")

@@ -1,0 +1,128 @@
+"""A school's senior leader enrols the school in a Work Group at phone width, with and
+without JavaScript, naming two lead participants; a lead completes their application; axe on
+every page."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from cpdnet.applications.models import EnrolmentState, SchoolEnrolment, State
+from cpdnet.hubs.services import ensure_networks
+from cpdnet.schools.services import load_local_authorities
+from tests.factories import (
+    HubAreaFactory,
+    HubFactory,
+    OfferingFactory,
+    ProgrammeFactory,
+    RoleAssignmentFactory,
+    SchoolFactory,
+    UserFactory,
+)
+
+from .conftest import assert_accessible_as_shown, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _emails_sent_at_once(settings):
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
+
+
+@pytest.fixture
+def offering(transactional_db):
+    load_local_authorities()  # transactional tests empty the tables the migration filled
+    maths = ensure_networks()["maths"]
+    hub = HubFactory(network=maths, slug="west-yorkshire-maths-hub", name="West Yorkshire Hub")
+    HubAreaFactory(hub=hub, local_authority_id="383")
+    return OfferingFactory(
+        hub=hub,
+        capacity=12,
+        school_capacity=6,
+        programme=ProgrammeFactory(network=maths, title="Mastery Readiness Work Group"),
+    )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without"])
+def test_a_senior_leader_enrols_the_school_and_a_lead_takes_the_place(
+    request, live_server, offering, javascript, mailoutbox
+):
+    page = request.getfixturevalue("page" if javascript else "page_without_javascript")
+    page.set_viewport_size({"width": 390, "height": 900})
+    school = SchoolFactory(name="Hillside Primary")
+    head = UserFactory(email="head@hillside.example.org", full_name="Helen Head")
+    RoleAssignmentFactory(user=head, role="school_approver", school=school, hub=None)
+    sign_in(page, live_server, head)
+
+    # The head reads the offering and follows the link to enrol the school
+    page.goto(f"{live_server.url}/programmes/offerings/{offering.pk}/")
+    page.get_by_role("link", name="enrol your school").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enrol your school")
+    assert_accessible_as_shown(page, javascript=javascript)
+
+    # Sending nothing lists what is missing, linked to each field
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    expect(page.get_by_role("link", name="Enter the senior leader's full name")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Confirm the school will release its leads")
+    ).to_be_visible()
+    assert_accessible_as_shown(page, javascript=javascript)
+
+    # They give the commitment and name two lead participants
+    page.get_by_label("Hillside Primary").check()
+    page.get_by_label("Senior leader's full name").fill("Helen Head")
+    page.get_by_label("Senior leader's role").fill("Headteacher")
+    page.get_by_label("We will release our lead participants for every session").check()
+    page.get_by_label("We will give them time for the work between sessions").check()
+    firsts = page.get_by_role("group", name="First lead participant")
+    firsts.get_by_label("Full name").fill("Ada Lead")
+    firsts.get_by_label("Email address").fill("ada@hillside.example.org")
+    seconds = page.get_by_role("group", name="Second lead participant (optional)")
+    seconds.get_by_label("Full name").fill("Bea Lead")
+    seconds.get_by_label("Email address").fill("bea@hillside.example.org")
+    page.get_by_role("button", name="Continue").click()
+
+    # They check their answers, and enrol
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before enrolling")
+    expect(page.get_by_text("bea@hillside.example.org")).to_be_visible()
+    assert_accessible_as_shown(page, javascript=javascript)
+    page.get_by_role("button", name="Enrol the school").click()
+
+    # Then the school's page shows the enrolment, its commitment and both leads
+    expect(page.get_by_text("Hillside Primary is enrolled")).to_be_visible()
+    expect(page.get_by_role("heading", name="Schools you have enrolled")).to_be_visible()
+    expect(page.get_by_text("Ada Lead: place held")).to_be_visible()
+    assert_accessible_as_shown(page, javascript=javascript)
+    enrolment = SchoolEnrolment.objects.get()
+    assert enrolment.state == EnrolmentState.ENROLLED
+    assert sorted(email.to[0] for email in mailoutbox) == [
+        "ada@hillside.example.org",
+        "bea@hillside.example.org",
+    ]
+
+    # A lead follows the link in their email and takes the place
+    lead = enrolment.leads.get(email="ada@hillside.example.org")
+    sign_in(page, live_server, UserFactory(email="ada@hillside.example.org", school=None))
+    page.goto(f"{live_server.url}/account/school-places/{lead.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Complete your application")
+    assert_accessible_as_shown(page, javascript=javascript)
+    page.get_by_label("Class or subject teacher").check()
+    page.get_by_role("button", name="Take the place").click()
+    expect(page.get_by_text("You have a place on Mastery Readiness Work Group")).to_be_visible()
+    lead.refresh_from_db()
+    assert lead.application.state == State.ACCEPTED
+
+    # The hub sees the school enrolled, with the commitment
+    staff = RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user
+    sign_in(page, live_server, staff)
+    page.goto(f"{live_server.url}/backoffice/hub/offerings/{offering.pk}/schools/")
+    expect(page.get_by_role("rowheader", name=re.compile("Hillside Primary"))).to_be_visible()
+    expect(page.get_by_text("Helen Head, Headteacher")).to_be_visible()
+    assert_accessible_as_shown(page, javascript=javascript)
