@@ -7,7 +7,7 @@ from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
 from cpdnet import rate_limits
-from cpdnet.accounts.models import JobRole, OrganisationKind
+from cpdnet.accounts.models import SCHOOL_REACH_KINDS, JobRole, OrganisationKind
 from cpdnet.accounts.names import validate_person_name
 from cpdnet.accounts.permissions import Access
 from cpdnet.events import selectors, services
@@ -92,7 +92,11 @@ def _field_errors(body: RegistrationIn, offering: Offering) -> tuple[list[dict],
         errors.append(
             {"field": "organisation_name", "reason": "Name the organisation, unless a school."}
         )
-    if body.urn is not None:
+    if body.urn is not None and body.organisation_kind not in SCHOOL_REACH_KINDS:
+        errors.append(
+            {"field": "urn", "reason": "Leave out the URN: only for a school or college."}
+        )
+    elif body.urn is not None:
         try:
             school = school_selectors.get_school(body.urn)
         except School.DoesNotExist:

@@ -131,6 +131,15 @@ def count_by_organisation(offerings) -> OrganisationCounts:
     )
 
 
+def count_event_registrants_by_organisation(network, year: int) -> OrganisationCounts:
+    """A network's webinar and event registrants in an academic year, schools apart."""
+    return count_by_organisation(
+        Offering.objects.filter(
+            programme__network=network, programme__kind=Kind.WEBINAR, academic_year=year
+        )
+    )
+
+
 def list_slides(offering: Offering):
     """What a webinar's runners shared for its registrants: slides and other resources."""
     return list_resources(offering)

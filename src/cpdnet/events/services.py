@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cpdnet.accounts.models import JobRole, OrganisationKind
+from cpdnet.accounts.models import SCHOOL_REACH_KINDS, JobRole, OrganisationKind
 from cpdnet.applications.services import _lock_offering
 from cpdnet.audit.services import record
 from cpdnet.programmes.models import Offering
@@ -91,9 +91,12 @@ def check_open_for_registration(offering: Offering, now: datetime.datetime | Non
         raise RegistrationError(_("Registration has closed."), code="closed")
 
 
-def check_organisation(offering: Offering, *, organisation_kind: str, organisation_name: str):
+def check_organisation(
+    offering: Offering, *, organisation_kind: str, organisation_name: str, school=None
+):
     """Raise RegistrationError unless the person's kind of organisation may register and,
-    when it is not a school (known by its URN), the organisation is named."""
+    when it is not a school (known by its URN), the organisation is named. Only people from
+    schools and colleges give a URN, so nobody else is counted in school reach."""
     if organisation_kind not in OrganisationKind.values:
         raise RegistrationError(
             _("Say which kind of organisation you are from."), code="bad_organisation_kind"
@@ -107,6 +110,11 @@ def check_organisation(offering: Offering, *, organisation_kind: str, organisati
     if organisation_kind != OrganisationKind.SCHOOL and not organisation_name:
         raise RegistrationError(
             _("Enter the name of your organisation."), code="organisation_name_missing"
+        )
+    if school is not None and organisation_kind not in SCHOOL_REACH_KINDS:
+        raise RegistrationError(
+            _("Leave the URN blank: it is only for people from a school or college."),
+            code="urn_not_for_organisation",
         )
 
 
@@ -127,7 +135,10 @@ def register(
     if not name or job_role not in JobRole.values:
         raise RegistrationError(_("Give a name and a job role."), code="bad_fields")
     check_organisation(
-        offering, organisation_kind=organisation_kind, organisation_name=organisation_name
+        offering,
+        organisation_kind=organisation_kind,
+        organisation_name=organisation_name,
+        school=school,
     )
     check_open_for_registration(offering, now)
     try:

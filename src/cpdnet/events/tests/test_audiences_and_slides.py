@@ -16,7 +16,7 @@ from cpdnet.events import selectors, services
 from cpdnet.events.models import Registration, RegistrationStatus
 from cpdnet.events.tests.factories import RegistrationFactory, WebinarFactory
 from cpdnet.notifications.sessions import send_recording_emails
-from tests.factories import RoleAssignmentFactory, SessionFactory, UserFactory
+from tests.factories import RoleAssignmentFactory, SchoolFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -117,6 +117,26 @@ def test_the_api_takes_the_organisation_and_answers_422_with_reasons(client):
     )
     assert (accepted.status_code, accepted.json()) == (201, {"status": "confirmed"})
     assert Registration.objects.get().organisation_name == "Arup"
+
+
+def test_a_urn_is_only_for_people_from_schools_and_colleges(client):
+    webinar = WebinarFactory(open_to_organisations=OPEN_WIDELY)
+    school = SchoolFactory()
+    url = reverse("public:event-register", kwargs={"offering_id": webinar.pk})
+
+    page = client.post(url, _form(urn=str(school.urn)))
+    api = _post(
+        client,
+        webinar.pk,
+        organisation_kind="industry",
+        organisation_name="Arup",
+        urn=school.urn,
+    )
+
+    assert "Leave the URN blank" in page.content.decode()
+    assert api.status_code == 422
+    assert api.json()["errors"][0]["field"] == "urn"
+    assert not Registration.objects.exists()
 
 
 def test_registrants_from_other_organisations_are_counted_apart_from_school_reach(
@@ -243,3 +263,24 @@ def test_the_recording_email_mentions_the_slides_and_the_registrants_link(slides
     assert "https://video.example.org/1" in body
     assert "The slides and resources are there too (Slides, Reasoning toolkit)" in body
     assert services.manage_url(registration) in body
+
+
+def test_national_insights_count_event_registrants_apart_from_school_reach(client):
+    webinar = WebinarFactory(open_to_organisations=OPEN_WIDELY)
+    RegistrationFactory(offering=webinar, organisation_kind="school")
+    RegistrationFactory(offering=webinar, organisation_kind="policy", organisation_name="DfE")
+    network = webinar.programme.network
+
+    counts = selectors.count_event_registrants_by_organisation(network, webinar.academic_year)
+
+    assert (counts.from_schools, counts.from_other_organisations) == (1, 1)
+    staff = UserFactory()
+    RoleAssignmentFactory(user=staff, role="national_staff")
+    client.force_login(staff)
+    page = client.get(
+        reverse("backoffice:insights"),
+        {"network": network.slug, "year": webinar.academic_year},
+    )
+    html = page.content.decode()
+    assert "Webinar and event registrants" in html
+    assert "of which: Policy or government" in html

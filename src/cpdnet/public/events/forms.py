@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cpdnet.accounts.models import OrganisationKind
+from cpdnet.accounts.models import SCHOOL_REACH_KINDS, OrganisationKind
 from cpdnet.accounts.names import validate_person_name
 from cpdnet.public.applying.forms import job_role_field, urn_field
 from cpdnet.public.catalogue.forms import GovukFormMixin
@@ -73,6 +73,10 @@ class RegistrationForm(GovukFormMixin, forms.Form):
         kind = cleaned.get("organisation_kind")
         if kind and kind != OrganisationKind.SCHOOL and not cleaned.get("organisation_name"):
             self.add_error("organisation_name", _("Enter the name of your organisation"))
+        if kind and kind not in SCHOOL_REACH_KINDS and cleaned.get("urn"):
+            self.add_error(
+                "urn", _("Leave the URN blank: it is only for people from a school or college")
+            )
         return cleaned
 
     def clean_urn(self) -> School | None:
