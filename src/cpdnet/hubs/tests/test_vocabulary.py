@@ -6,7 +6,7 @@ from django.urls import reverse
 from cpdnet.accounts.models import JobRole
 from cpdnet.hubs.services import ensure_networks
 from cpdnet.hubs.vocabulary import network_job_roles, network_words
-from tests.factories import HubFactory
+from tests.factories import HubFactory, OfferingFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,16 @@ def test_science_pages_use_the_science_words_and_maths_pages_keep_theirs(client)
         hubs_page
     )
     assert '<th scope="col" class="govuk-table__header">Maths hub</th>' in hubs_page
+
+
+def test_a_science_offering_page_names_its_partnership_and_lead_school_in_science_words(client):
+    science = ensure_networks()["science"]
+    offering = OfferingFactory(
+        hub=HubFactory(network=science),
+        programme=ProgrammeFactory(network=science, title="Science Technicians Course"),
+    )
+
+    html = client.get(reverse("public:offering", kwargs={"offering_id": offering.pk})).content
+
+    assert b'<dt class="govuk-summary-list__key">Science learning partnership</dt>' in html
+    assert b'<dt class="govuk-summary-list__key">Lead school or college</dt>' in html
