@@ -140,3 +140,43 @@ def test_a_university_lecturer_registers_for_a_webinar_without_javascript(
         "University of Leeds",
     )
     assert registration.school is None
+
+
+def test_national_staff_publish_a_document_and_add_to_the_library(page, live_server, tmp_path):
+    maths = ensure_networks()["maths"]
+    programme = ProgrammeFactory(network=maths, title="Maths PD Lead Accreditation Programme")
+    national = UserFactory(full_name="Nadia National")
+    RoleAssignmentFactory(user=national, role="national_staff")
+    wrong = tmp_path / "criteria.pdf"
+    wrong.write_bytes(b"\x7fELF" + b"\x00" * 100)
+    right = tmp_path / "criteria-2026.pdf"
+    right.write_bytes(PDF)
+    _sign_in(page, live_server, national)
+
+    # A document: a file that is not what its name says is refused, then the right one kept
+    page.goto(f"{live_server.url}/backoffice/programmes/{programme.pk}/documents/")
+    _assert_accessible_as_shown(page, javascript=True)
+    page.get_by_label("Assessment criteria").check()
+    page.get_by_label("Title").fill("PD Lead accreditation: assessment criteria")
+    page.get_by_label("File").set_input_files(str(wrong))
+    page.get_by_role("button", name="Add the document").click()
+    expect(page.get_by_role("alert")).to_contain_text("not what its name says")
+    _assert_accessible_as_shown(page, javascript=True)
+    page.get_by_label("Assessment criteria").check()
+    page.get_by_label("File").set_input_files(str(right))
+    page.get_by_role("button", name="Add the document").click()
+    expect(page.get_by_text("Document added")).to_be_visible()
+    _assert_accessible_as_shown(page, javascript=True)
+
+    # The library: a link tagged with the programme
+    page.goto(f"{live_server.url}/backoffice/materials/")
+    _assert_accessible_as_shown(page, javascript=True)
+    page.get_by_label("Title").fill("Five big ideas")
+    page.get_by_label("Programmes it is for").select_option(label=programme.title)
+    page.get_by_label("Link").fill("https://www.example.org/five")
+    page.get_by_role("button", name="Add to the library").click()
+    expect(page.get_by_text("Added to the library: Five big ideas")).to_be_visible()
+    _assert_accessible_as_shown(page, javascript=True)
+    page.get_by_role("link", name="Five big ideas").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Five big ideas")
+    _assert_accessible_as_shown(page, javascript=True)
