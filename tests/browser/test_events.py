@@ -48,6 +48,7 @@ def test_a_visitor_registers_for_a_webinar_and_cancels_from_the_email(page, live
     page.get_by_label("Full name").fill("Ada Lovelace")
     page.get_by_label("Email address").fill("ada-at-example.org")
     page.get_by_label("Class or subject teacher").check()
+    page.get_by_label("School", exact=True).check()
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_role("alert")).to_contain_text(
         "Enter an email address in the correct format"

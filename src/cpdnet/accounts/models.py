@@ -14,6 +14,23 @@ class JobRole(models.TextChoices):
     SENIOR_LEADER = "senior_leader", _("Senior leader or headteacher")
     TEACHING_ASSISTANT = "teaching_assistant", _("Teaching assistant")
     EARLY_YEARS_PRACTITIONER = "early_years_practitioner", _("Early years practitioner")
+    SCIENCE_TECHNICIAN = "science_technician", _("Science technician")
+
+
+class OrganisationKind(models.TextChoices):
+    """Where a person taking part works: events are open to more than schools."""
+
+    SCHOOL = "school", _("School")
+    COLLEGE = "college", _("Further education or sixth-form college")
+    UNIVERSITY = "university", _("University")
+    ITT_PROVIDER = "itt_provider", _("Initial teacher training provider")
+    INDUSTRY = "industry", _("Industry or business")
+    POLICY = "policy", _("Policy or government")
+    OTHER = "other", _("Another organisation")
+
+
+# Schools and colleges are GIAS establishments and count in school reach (DESIGN.md).
+SCHOOL_REACH_KINDS = (OrganisationKind.SCHOOL, OrganisationKind.COLLEGE)
 
 
 class Role(models.TextChoices):

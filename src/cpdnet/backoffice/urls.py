@@ -8,6 +8,7 @@ from .events import views as events
 from .funding import urls as funding_urls
 from .hub import views as hub
 from .insights import urls as insights_urls
+from .materials import urls as materials_urls
 from .newsletters import views as newsletters
 from .schools import views as schools
 from .sessions import urls as sessions_urls
@@ -111,6 +112,7 @@ urlpatterns = [
     *sessions_urls.urlpatterns,
     *funding_urls.urlpatterns,
     *delivery_urls.urlpatterns,
+    *materials_urls.urlpatterns,
     path("events/<int:offering_id>/", events.registrations, name="event-registrations"),
     path(
         "events/<int:offering_id>/registrations.csv",

@@ -3,7 +3,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cpdnet.applications.models import Application
-from cpdnet.programmes.models import Session
+from cpdnet.programmes.models import Phase, Session
+
+from .uploads import TYPE_LABELS
 
 
 class AttendanceStatus(models.TextChoices):
@@ -110,9 +112,53 @@ class StoredFile(models.Model):
     def has_file(self) -> bool:
         return bool(self.stored_name)
 
+    @property
+    def file_type(self) -> str:
+        """The kind of file in words, such as "PDF", from its checked extension."""
+        extension = self.original_name.rpartition(".")[2].lower()
+        return TYPE_LABELS.get(extension, extension.upper())
+
+
+class Material(StoredFile):
+    """A file or link in the national materials library: added once by national staff and
+    reused by any offering's resources, which point at it rather than keep a copy."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, blank=True)
+    programmes = models.ManyToManyField(
+        "programmes.Programme",
+        blank=True,
+        related_name="materials",
+        verbose_name=_("programmes it is for"),
+    )
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    # As for resources: public materials may be downloaded by anyone; others by national staff,
+    # people who run offerings, and participants of offerings that use them.
+    is_public = models.BooleanField(_("anyone may see it"), default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(url="") & ~models.Q(stored_name=""))
+                | (~models.Q(url="") & models.Q(stored_name="")),
+                name="material_is_a_file_or_a_link",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
 
 class Resource(StoredFile):
-    """A file or link for an offering, or for one of its sessions."""
+    """A file or link for an offering, or for one of its sessions; or a library material it
+    reuses, whose title, file and link show through (`content`)."""
 
     offering = models.ForeignKey(
         "programmes.Offering", on_delete=models.CASCADE, related_name="resources"
@@ -120,10 +166,14 @@ class Resource(StoredFile):
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, null=True, blank=True, related_name="resources"
     )
-    title = models.CharField(_("title"), max_length=200)
+    material = models.ForeignKey(
+        Material, on_delete=models.PROTECT, null=True, blank=True, related_name="resources"
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
     # Public resources may be downloaded by anyone who has the link; others by the
-    # offering's participants and the people who run it only.
+    # offering's participants and the people who run it only. A library material's own
+    # setting decides for the resources that reuse it.
     is_public = models.BooleanField(_("anyone may see it"), default=False)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -135,14 +185,24 @@ class Resource(StoredFile):
         indexes = [models.Index(fields=["offering", "session"])]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(url="") & ~models.Q(stored_name=""))
-                | (~models.Q(url="") & models.Q(stored_name="")),
-                name="resource_is_a_file_or_a_link",
+                condition=(models.Q(material__isnull=True, url="") & ~models.Q(stored_name=""))
+                | (models.Q(material__isnull=True, stored_name="") & ~models.Q(url=""))
+                | models.Q(material__isnull=False, url="", stored_name=""),
+                name="resource_is_a_file_a_link_or_a_material",
             )
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.content.title
+
+    @property
+    def content(self) -> "Resource | Material":
+        """What the resource shows: the library material it reuses, else itself."""
+        return self.material if self.material_id else self
+
+    @property
+    def is_visible_to_anyone(self) -> bool:
+        return self.material.is_public if self.material_id else self.is_public
 
 
 class DocumentKind(models.TextChoices):

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     IntegerField,
@@ -14,10 +15,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cpdnet.accounts.selectors import is_national_staff
 from cpdnet.applications.models import PARTICIPATING, Application, State
 from cpdnet.applications.selectors import list_participants
 from cpdnet.programmes.models import Offering, Session
@@ -28,6 +31,7 @@ from .models import (
     AttendanceStatus,
     DocumentKind,
     GapTask,
+    Material,
     ProgrammeDocument,
     Reflection,
     Resource,
@@ -164,14 +168,18 @@ def list_attendance_history(session: Session):
 
 
 def list_resources(offering: Offering) -> QuerySet[Resource]:
-    return offering.resources.select_related("session")
+    return offering.resources.select_related("session", "material")
+
+
+# A library material's own setting decides for the resources that reuse it.
+PUBLIC_RESOURCE = Q(material__isnull=True, is_public=True) | Q(material__is_public=True)
 
 
 def access_resource(user, resource_id: int) -> Resource:
     """A resource the person may download: public ones for anyone, others for the offering's
     participants and the people who run it; Resource.DoesNotExist alike for the rest."""
-    resources = Resource.objects.select_related("offering")
-    allowed = Q(is_public=True)
+    resources = Resource.objects.select_related("offering", "material")
+    allowed = PUBLIC_RESOURCE
     if user.is_authenticated:
         participant = Application.objects.filter(
             offering=OuterRef("offering"), applicant=user, state__in=PARTICIPATING
@@ -372,6 +380,55 @@ def summarise_school_participations(urns: list[int], year: int) -> list[SchoolSu
         )
         for row in rows
     ]
+
+
+def list_programme_documents(programme) -> QuerySet[ProgrammeDocument]:
+    """A programme's published documents, the information sheet first."""
+    return ProgrammeDocument.objects.filter(programme=programme).order_by(
+        Case(When(kind=DocumentKind.INFORMATION_SHEET, then=0), default=1), "kind", "title", "id"
+    )
+
+
+def get_programme_document(programme_id: int, document_id: int) -> ProgrammeDocument:
+    """A published document (they are public); ProgrammeDocument.DoesNotExist otherwise."""
+    return ProgrammeDocument.objects.select_related("programme").get(
+        pk=document_id, programme_id=programme_id
+    )
+
+
+def list_materials(*, query: str = "") -> QuerySet[Material]:
+    """The national materials library, with how many offering resources reuse each item."""
+    materials = Material.objects.prefetch_related("programmes").annotate(uses=Count("resources"))
+    if query:
+        materials = materials.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    return materials.order_by("title", "id")
+
+
+def list_materials_for_offering(offering: Offering) -> QuerySet[Material]:
+    """Library materials a runner may pick for an offering: those for its programme first."""
+    for_programme = Material.programmes.through.objects.filter(
+        material=OuterRef("pk"), programme_id=offering.programme_id
+    )
+    return Material.objects.annotate(is_for_programme=Exists(for_programme)).order_by(
+        "-is_for_programme", "title", "id"
+    )
+
+
+def access_material(user, material_id: int) -> Material:
+    """A library material the person may download: public ones for anyone; others for national
+    staff, people who run an offering, and participants of an offering reusing it.
+    Material.DoesNotExist alike for the rest."""
+    allowed = Q(is_public=True)
+    if user.is_authenticated:
+        if is_national_staff(user) or list_runnable_offerings(user).exists():
+            return Material.objects.get(pk=material_id)
+        participant = Application.objects.filter(
+            offering__resources__material=OuterRef("pk"),
+            applicant=user,
+            state__in=PARTICIPATING,
+        )
+        allowed |= Q(Exists(participant))
+    return Material.objects.filter(allowed).get(pk=material_id)
 
 
 def information_sheet(programme) -> ProgrammeDocument | None:

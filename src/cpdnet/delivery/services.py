@@ -19,7 +19,10 @@ from .models import (
     AttendanceChange,
     AttendanceStatus,
     Cascade,
+    DocumentKind,
     GapTask,
+    Material,
+    ProgrammeDocument,
     Reflection,
     Resource,
     Submission,
@@ -230,6 +233,31 @@ def add_resource(
     return resource
 
 
+def add_library_resource(
+    *, offering: Offering, by, material: Material, session: Session | None = None
+) -> Resource:
+    """Reuse a library material in an offering: the resource points at the material, so a
+    change to the material reaches every offering that uses it."""
+    with transaction.atomic():
+        # Locked so that the material cannot leave the library meanwhile (remove_material).
+        material = Material.objects.select_for_update().get(pk=material.pk)
+        resource = Resource.objects.create(
+            offering=offering,
+            session=_session_of(offering, session),
+            material=material,
+            added_by=by,
+        )
+        record(
+            actor=by,
+            action="delivery.resource.added_from_library",
+            obj=resource,
+            hub=offering.hub,
+            summary=f"Library material reused in {offering}: {material.title}",
+            data={"material": material.pk},
+        )
+    return resource
+
+
 def _keep_file(owner, upload: CheckedUpload) -> None:
     # Stored before the row is written; a failed write leaves an orphan file, never a row
     # pointing at nothing.
@@ -247,10 +275,158 @@ def delete_resource(*, resource: Resource, by) -> None:
             action="delivery.resource.deleted",
             obj=resource,
             hub=resource.offering.hub,
-            summary=f"Resource removed from {resource.offering}: {resource.title}",
+            summary=f"Resource removed from {resource.offering}: {resource.content.title}",
         )
         resource.delete()
+        # A reused library material stays in the library; only the offering's own file goes.
         _delete_files_on_commit([resource.stored_name])
+
+
+# Programme documents (national staff)
+
+
+def add_programme_document(
+    *, programme, by, kind: str, title: str, upload: CheckedUpload
+) -> ProgrammeDocument:
+    """Publish a document on a programme's page; a programme has one information sheet."""
+    if kind not in DocumentKind.values:
+        raise DeliveryError("Choose what kind of document this is.")
+    with transaction.atomic():
+        if (
+            kind == DocumentKind.INFORMATION_SHEET
+            and ProgrammeDocument.objects.select_for_update()
+            .filter(programme=programme, kind=kind)
+            .exists()
+        ):
+            raise DeliveryError(
+                "This programme already has an information sheet. Replace that one instead."
+            )
+        document = ProgrammeDocument(
+            programme=programme, kind=kind, title=title.strip(), added_by=by
+        )
+        _keep_file(document, upload)
+        document.save()
+        record(
+            actor=by,
+            action="delivery.programme_document.added",
+            obj=document,
+            summary=f"{document.get_kind_display()} added to {programme}: {document.title}",
+            data={"kind": kind, "file": document.original_name},
+        )
+    return document
+
+
+def replace_programme_document(
+    *, document: ProgrammeDocument, by, title: str, upload: CheckedUpload | None
+) -> ProgrammeDocument:
+    """Change a document's title, or its file (the old file goes once the change is saved)."""
+    old_name = ""
+    with transaction.atomic():
+        document.title = title.strip()
+        if upload is not None:
+            old_name = document.stored_name
+            _keep_file(document, upload)
+        document.save()
+        record(
+            actor=by,
+            action="delivery.programme_document.replaced",
+            obj=document,
+            summary=f"{document.get_kind_display()} of {document.programme} changed: "
+            f"{document.title}",
+            data={"file": document.original_name, "new_file": upload is not None},
+        )
+        _delete_files_on_commit([old_name])
+    return document
+
+
+def remove_programme_document(*, document: ProgrammeDocument, by) -> None:
+    """Take a document off the programme's page, and its file from storage."""
+    with transaction.atomic():
+        record(
+            actor=by,
+            action="delivery.programme_document.removed",
+            obj=document,
+            summary=f"{document.get_kind_display()} removed from {document.programme}: "
+            f"{document.title}",
+        )
+        document.delete()
+        _delete_files_on_commit([document.stored_name])
+
+
+# The national materials library
+
+
+@dataclass(frozen=True)
+class MaterialDetails:
+    title: str
+    description: str = ""
+    phase: str = ""
+    programmes: tuple = ()
+    url: str = ""
+    is_public: bool = False
+
+
+def save_material(
+    *,
+    by,
+    details: MaterialDetails,
+    upload: CheckedUpload | None = None,
+    material: Material | None = None,
+) -> Material:
+    """Add a material to the library, or change one: every offering reusing it sees the
+    change. A new file or link replaces the old one; neither keeps the file it has."""
+    is_new = material is None
+    material = material or Material(added_by=by)
+    if details.url and upload is not None:
+        raise DeliveryError("Give either a link or a file.")
+    if not details.url and upload is None and not material.has_file:
+        raise DeliveryError("Give a link or a file.")
+    old_name = ""
+    with transaction.atomic():
+        material.title = details.title.strip()
+        material.description = details.description.strip()
+        material.phase = details.phase
+        material.is_public = details.is_public
+        if upload is not None:
+            old_name = material.stored_name
+            _keep_file(material, upload)
+            material.url = ""
+        elif details.url:
+            old_name = material.stored_name
+            material.url = details.url
+            material.stored_name = material.original_name = material.content_type = ""
+            material.size_bytes = 0
+        material.save()
+        material.programmes.set(details.programmes)
+        record(
+            actor=by,
+            action="delivery.material.added" if is_new else "delivery.material.changed",
+            obj=material,
+            summary=f"Library material {'added' if is_new else 'changed'}: {material.title}",
+            data={"file": material.original_name, "url": material.url, "public": details.is_public},
+        )
+        _delete_files_on_commit([old_name])
+    return material
+
+
+def remove_material(*, material: Material, by) -> None:
+    """Take a material out of the library, unless an offering still uses it."""
+    with transaction.atomic():
+        material = Material.objects.select_for_update().get(pk=material.pk)
+        used = material.resources.count()
+        if used:
+            raise DeliveryError(
+                f"{used} offering resource{'s' if used != 1 else ''} still reuse this material. "
+                "Remove them from their offerings first, or change the material instead."
+            )
+        record(
+            actor=by,
+            action="delivery.material.removed",
+            obj=material,
+            summary=f"Library material removed: {material.title}",
+        )
+        material.delete()
+        _delete_files_on_commit([material.stored_name])
 
 
 # Gap tasks and submissions

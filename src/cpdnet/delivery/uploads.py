@@ -34,6 +34,19 @@ CONTENT_TYPES = {
     "txt": "text/plain",
     "csv": "text/csv",
 }
+# How a file's type is named next to its download link.
+TYPE_LABELS = {
+    "pdf": "PDF",
+    "png": "PNG image",
+    "jpg": "JPEG image",
+    "jpeg": "JPEG image",
+    "gif": "GIF image",
+    "docx": "Word document",
+    "xlsx": "Excel spreadsheet",
+    "pptx": "PowerPoint presentation",
+    "txt": "Text file",
+    "csv": "CSV file",
+}
 # The folder a real Office Open XML file of each kind must contain.
 OFFICE_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 TEXT_EXTENSIONS = {"txt", "csv"}

@@ -5,7 +5,7 @@ import random
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from cpdnet.accounts.models import JobRole, Role, RoleAssignment
+from cpdnet.accounts.models import JobRole, OrganisationKind, Role, RoleAssignment
 from cpdnet.programmes.models import Kind, Offering
 from cpdnet.schools.models import School
 
@@ -34,6 +34,62 @@ def load_demo_events(*, seed: int = 2026) -> dict:
         "registrations_created": registrations,
         "open_webinars_with_places": _open_webinars_with_places(),
     }
+
+
+# Registrants from beyond schools: (email, name, job role, kind, organisation).
+WIDER_REGISTRANTS = (
+    (
+        "priya.raman@leeds.demo.example.org",
+        "Dr Priya Raman",
+        JobRole.CLASS_TEACHER,
+        OrganisationKind.UNIVERSITY,
+        "University of Leeds, School of Education",
+    ),
+    (
+        "tom.fielding@industry.demo.example.org",
+        "Tom Fielding",
+        JobRole.CLASS_TEACHER,
+        OrganisationKind.INDUSTRY,
+        "Arup, STEM ambassadors",
+    ),
+    (
+        "nia.evans@itt.demo.example.org",
+        "Nia Evans",
+        JobRole.CLASS_TEACHER,
+        OrganisationKind.ITT_PROVIDER,
+        "Leeds Trinity University, initial teacher training",
+    ),
+)
+OPEN_WIDELY = ",".join(OrganisationKind.values)
+
+
+def load_demo_audiences(webinars: list[Offering]) -> int:
+    """Open these webinars to every kind of organisation and register people from a
+    university, industry and teacher training, counted apart from school reach."""
+    added = 0
+    for offering in webinars:
+        if offering.open_to_organisations != OPEN_WIDELY:
+            Offering.objects.filter(pk=offering.pk).update(open_to_organisations=OPEN_WIDELY)
+        for email, name, job_role, kind, organisation in WIDER_REGISTRANTS:
+            _registration, created = Registration.objects.get_or_create(
+                offering=offering,
+                email=email,
+                defaults={
+                    "name": name,
+                    "job_role": job_role,
+                    "organisation_kind": kind,
+                    "organisation_name": organisation,
+                    "status": RegistrationStatus.CONFIRMED,
+                },
+            )
+            added += created
+    return added
+
+
+def first_open_webinar() -> Offering | None:
+    webinars = _open_webinars()
+    demo_hubs = _demo_hub_ids()
+    return next((o for o in webinars if o.hub_id in demo_hubs), webinars[0] if webinars else None)
 
 
 def _open_webinars() -> list[Offering]:

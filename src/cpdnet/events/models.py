@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from cpdnet.accounts.models import JobRole
+from cpdnet.accounts.models import SCHOOL_REACH_KINDS, JobRole, OrganisationKind
 from cpdnet.programmes.models import Offering
 from cpdnet.schools.models import School
 
@@ -23,6 +23,14 @@ class Registration(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.SET_NULL, null=True, blank=True, related_name="registrations"
     )
+    organisation_kind = models.CharField(
+        _("kind of organisation"),
+        max_length=20,
+        choices=OrganisationKind.choices,
+        default=OrganisationKind.SCHOOL,
+    )
+    # Asked when the person is not from a school; a school is known by its URN instead.
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=RegistrationStatus.choices, db_index=True)
     # Taken from the register or an attendance file from the meeting service; None: not known.
     attended = models.BooleanField(null=True, blank=True)
@@ -40,3 +48,7 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} for offering {self.offering_id}"
+
+    @property
+    def counts_in_school_reach(self) -> bool:
+        return self.organisation_kind in SCHOOL_REACH_KINDS

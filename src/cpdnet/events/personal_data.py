@@ -14,9 +14,15 @@ from .services import erase_registrations
 class Registrations(PersonalData):
     key = "events.registrations"
     label = "Webinar and event registrations"
-    fields = ("events.Registration.name", "events.Registration.email")
+    fields = (
+        "events.Registration.name",
+        "events.Registration.email",
+        "events.Registration.organisation_name",
+    )
     retention_period = "registrations"
-    kept_anonymised = "Each registration's event, school, job role, status and attendance."
+    kept_anonymised = (
+        "Each registration's event, school, kind of organisation, job role, status and attendance."
+    )
     erase_order = 10
 
     def export(self, person: Person) -> dict:
@@ -33,4 +39,7 @@ class Registrations(PersonalData):
         anonymous_address = Concat(
             Value("erased-"), Cast("pk", CharField()), Value("@invalid"), output_field=CharField()
         )
-        return run.in_batches(old, lambda batch: batch.update(name="", email=anonymous_address))
+        return run.in_batches(
+            old,
+            lambda batch: batch.update(name="", email=anonymous_address, organisation_name=""),
+        )

@@ -1,11 +1,13 @@
 """Reads for webinars and events: registrations of an offering, counted in the database."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 
-from cpdnet.accounts.models import JobRole
+from cpdnet.accounts.models import SCHOOL_REACH_KINDS, JobRole, OrganisationKind
+from cpdnet.delivery.selectors import list_resources
 from cpdnet.programmes.models import Kind, Offering
 
 from .models import Registration, RegistrationStatus
@@ -16,6 +18,8 @@ EXPORT_HEADER = [
     "job_role",
     "school_urn",
     "school_name",
+    "organisation_kind",
+    "organisation_name",
     "status",
     "attended",
     "registered_at",
@@ -64,6 +68,8 @@ def iter_export_rows(offering: Offering) -> Iterator[list]:
         "job_role",
         "school_id",
         "school__name",
+        "organisation_kind",
+        "organisation_name",
         "status",
         "attended",
         "created_at",
@@ -71,19 +77,72 @@ def iter_export_rows(offering: Offering) -> Iterator[list]:
     # Codes in words: "Class or subject teacher", "Confirmed".
     job_roles = {value: str(label) for value, label in JobRole.choices}
     statuses = {value: str(label) for value, label in RegistrationStatus.choices}
-    for name, email, job_role, urn, school, status, attended, created_at in rows.iterator(
-        chunk_size=2000
-    ):
+    kinds = {value: str(label) for value, label in OrganisationKind.choices}
+    for row in rows.iterator(chunk_size=2000):
+        name, email, job_role, urn, school, kind, organisation, status, attended, created_at = row
         yield [
             name,
             email,
             job_roles.get(job_role, job_role),
             urn,
             school,
+            kinds.get(kind, kind),
+            organisation,
             statuses.get(status, status),
             "" if attended is None else ("yes" if attended else "no"),
             created_at,
         ]
+
+
+@dataclass(frozen=True)
+class OrganisationCounts:
+    """Registrants counted apart: schools and colleges (school reach) and everyone else."""
+
+    from_schools: int
+    from_other_organisations: int
+    other_by_kind: list[tuple[str, int]]  # (label, count), largest first
+
+
+def count_by_organisation(offerings) -> OrganisationCounts:
+    """Active registrations of one offering or several, by kind of organisation: one query."""
+    if isinstance(offerings, Offering):
+        offerings = [offerings]
+    rows = (
+        Registration.objects.filter(offering__in=offerings)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .order_by()
+        .values("organisation_kind")
+        .annotate(count=Count("pk"))
+    )
+    counts = {row["organisation_kind"]: row["count"] for row in rows}
+    labels = dict(OrganisationKind.choices)
+    other = sorted(
+        (
+            (str(labels.get(kind, kind)), count)
+            for kind, count in counts.items()
+            if kind not in SCHOOL_REACH_KINDS
+        ),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    return OrganisationCounts(
+        from_schools=sum(counts.get(kind, 0) for kind in SCHOOL_REACH_KINDS),
+        from_other_organisations=sum(count for _label, count in other),
+        other_by_kind=other,
+    )
+
+
+def count_event_registrants_by_organisation(network, year: int) -> OrganisationCounts:
+    """A network's webinar and event registrants in an academic year, schools apart."""
+    return count_by_organisation(
+        Offering.objects.filter(
+            programme__network=network, programme__kind=Kind.WEBINAR, academic_year=year
+        )
+    )
+
+
+def list_slides(offering: Offering):
+    """What a webinar's runners shared for its registrants: slides and other resources."""
+    return list_resources(offering)
 
 
 def list_registrations_for_email(email: str) -> QuerySet[Registration]:
@@ -109,6 +168,8 @@ def export_registrations(email: str) -> list[dict]:
                 if registration.school_id
                 else None
             ),
+            "organisation_kind": registration.organisation_kind,
+            "organisation_name": registration.organisation_name,
             "status": registration.status,
             "attended": registration.attended,
             "registered_at": registration.created_at.isoformat(),

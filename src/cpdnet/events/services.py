@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cpdnet.accounts.models import JobRole
+from cpdnet.accounts.models import SCHOOL_REACH_KINDS, JobRole, OrganisationKind
 from cpdnet.applications.services import _lock_offering
 from cpdnet.audit.services import record
 from cpdnet.programmes.models import Offering
@@ -91,6 +91,33 @@ def check_open_for_registration(offering: Offering, now: datetime.datetime | Non
         raise RegistrationError(_("Registration has closed."), code="closed")
 
 
+def check_organisation(
+    offering: Offering, *, organisation_kind: str, organisation_name: str, school=None
+):
+    """Raise RegistrationError unless the person's kind of organisation may register and,
+    when it is not a school (known by its URN), the organisation is named. Only people from
+    schools and colleges give a URN, so nobody else is counted in school reach."""
+    if organisation_kind not in OrganisationKind.values:
+        raise RegistrationError(
+            _("Say which kind of organisation you are from."), code="bad_organisation_kind"
+        )
+    if organisation_kind not in offering.open_to_kinds:
+        raise RegistrationError(
+            _("This event is open to people from: %(kinds)s.")
+            % {"kinds": ", ".join(label.lower() for label in offering.open_to_labels)},
+            code="not_open_to_organisation",
+        )
+    if organisation_kind != OrganisationKind.SCHOOL and not organisation_name:
+        raise RegistrationError(
+            _("Enter the name of your organisation."), code="organisation_name_missing"
+        )
+    if school is not None and organisation_kind not in SCHOOL_REACH_KINDS:
+        raise RegistrationError(
+            _("Leave the URN blank: it is only for people from a school or college."),
+            code="urn_not_for_organisation",
+        )
+
+
 def register(
     *,
     offering: Offering,
@@ -98,12 +125,21 @@ def register(
     email: str,
     job_role: str,
     school=None,
+    organisation_kind: str = OrganisationKind.SCHOOL,
+    organisation_name: str = "",
     now: datetime.datetime | None = None,
 ) -> Registration:
     """Register a person for a webinar: a place while places last, else the waiting list."""
     name, email = " ".join(name.split()), email.strip()
+    organisation_name = " ".join(organisation_name.split())
     if not name or job_role not in JobRole.values:
         raise RegistrationError(_("Give a name and a job role."), code="bad_fields")
+    check_organisation(
+        offering,
+        organisation_kind=organisation_kind,
+        organisation_name=organisation_name,
+        school=school,
+    )
     check_open_for_registration(offering, now)
     try:
         with transaction.atomic():
@@ -113,7 +149,14 @@ def register(
                 if count_places_left(offering)
                 else RegistrationStatus.WAITLISTED
             )
-            fields = {"name": name, "job_role": job_role, "school": school, "status": status}
+            fields = {
+                "name": name,
+                "job_role": job_role,
+                "school": school,
+                "organisation_kind": organisation_kind,
+                "organisation_name": organisation_name,
+                "status": status,
+            }
             earlier = _same_email(offering, email).first()
             if earlier is not None:
                 registration = _register_again(earlier, fields)
@@ -145,9 +188,13 @@ def manage_token(registration: Registration) -> str:
 
 
 def manage_url(registration: Registration) -> str:
-    return settings.SITE_URL + reverse(
-        "public:event-registration", kwargs={"token": manage_token(registration)}
-    )
+    return manage_url_for_id(registration.pk)
+
+
+def manage_url_for_id(registration_id: int) -> str:
+    """The emailed link of a registration known only by its id (a session email's recipient)."""
+    token = signing.dumps({"registration": registration_id}, salt=MANAGE_SALT)
+    return settings.SITE_URL + reverse("public:event-registration", kwargs={"token": token})
 
 
 def registration_for_token(token: str) -> Registration:
@@ -366,7 +413,7 @@ def erase_registrations(*, email: str) -> int:
         if registration.status != RegistrationStatus.CANCELLED:
             cancel_registration(registration=registration, notify=False)
         Registration.objects.filter(pk=registration.pk).update(
-            name="", email=f"erased-{registration.pk}@invalid"
+            name="", email=f"erased-{registration.pk}@invalid", organisation_name=""
         )
         erased += 1
     return erased

@@ -15,6 +15,28 @@ class Network(models.Model):
     hub_noun = models.CharField(
         max_length=60, help_text=_("What one hub is called, e.g. 'maths hub'.")
     )
+    # The network's own words, so that its pages read as its own (see hubs.vocabulary).
+    hub_noun_plural = models.CharField(
+        max_length=60, default="maths hubs", help_text=_("What several hubs are called.")
+    )
+    lead_school_noun = models.CharField(
+        max_length=60,
+        default="lead school",
+        help_text=_("What the school or college that leads a hub is called."),
+    )
+    programme_kinds = models.CharField(
+        max_length=200,
+        default="work_group,course,residential,webinar,accreditation",
+        help_text=_("Comma-separated kinds of programme the network offers."),
+    )
+    audiences = models.CharField(
+        max_length=300,
+        default=(
+            "class_teacher,early_career_teacher,non_specialist,subject_lead,senior_leader,"
+            "teaching_assistant,early_years_practitioner"
+        ),
+        help_text=_("Comma-separated job roles the network's programmes are for."),
+    )
     display_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -29,6 +29,13 @@ NETWORKS = (
         "name": "Science Learning Partnerships",
         "subject": "science",
         "hub_noun": "science learning partnership",
+        "hub_noun_plural": "science learning partnerships",
+        "lead_school_noun": "lead school or college",
+        "programme_kinds": "course,residential,webinar",
+        "audiences": (
+            "class_teacher,early_career_teacher,non_specialist,subject_lead,senior_leader,"
+            "science_technician"
+        ),
     },
 )
 

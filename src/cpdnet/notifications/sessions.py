@@ -5,6 +5,7 @@ meeting link: nothing sent before the release time does (see `is_join_link_relea
 """
 
 from django.conf import settings
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +46,7 @@ def _send(
     event: str,
     context: dict | None = None,
     only: str = "",
+    recipient_context=None,
 ) -> int:
     """Email one event about a session to each participant (or only the one with this
     recipient key); return how many were sent now."""
@@ -68,8 +70,9 @@ def _send(
     for recipient in list_session_recipients(session.offering_id):
         if only and recipient.key != only:
             continue
+        extra = recipient_context(recipient) if recipient_context else {}
         body = render_to_string(
-            f"notifications/session_{kind}.txt", {**context, "recipient": recipient}
+            f"notifications/session_{kind}.txt", {**context, **extra, "recipient": recipient}
         )
         sent += send_once(
             key=f"session:{session.pk}:{event}:{recipient.key}",
@@ -107,4 +110,32 @@ def send_cancellation_emails(*, session: Session) -> int:
 
 
 def send_recording_emails(*, session: Session) -> int:
-    return _send(session=session, kind="recording", event="recording")
+    """The recording, and the slides the runners shared: a registrant without an account finds
+    them through their registration's link, a participant on their offering's page."""
+    from cpdnet.delivery.models import Resource
+    from cpdnet.events.services import manage_url_for_id
+
+    slides = [
+        resource.content.title
+        for resource in Resource.objects.filter(offering_id=session.offering_id)
+        .filter(Q(session=session) | Q(session__isnull=True))
+        .select_related("material")
+    ]
+    offering_url = settings.SITE_URL + reverse(
+        "public:my-offering", kwargs={"offering_id": session.offering_id}
+    )
+
+    def slides_url(recipient) -> dict:
+        if not slides:
+            return {}
+        if recipient.is_registrant:
+            return {"slides_url": manage_url_for_id(int(recipient.key.split(":")[1]))}
+        return {"slides_url": offering_url}
+
+    return _send(
+        session=session,
+        kind="recording",
+        event="recording",
+        context={"slides": slides},
+        recipient_context=slides_url,
+    )

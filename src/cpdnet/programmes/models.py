@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cpdnet.accounts.models import JobRole
+from cpdnet.accounts.models import JobRole, OrganisationKind
 from cpdnet.hubs.models import Hub, Network
 
 
@@ -242,6 +242,9 @@ class Offering(models.Model):
     # Events and webinars list who chairs and who speaks.
     chair = models.CharField(max_length=200, blank=True)
     speakers = models.TextField(blank=True, help_text=_("One speaker a line: name, role."))
+    # Comma-separated OrganisationKind values whose people may register; events may open to
+    # universities, industry and others, counted apart from school reach.
+    open_to_organisations = models.CharField(_("open to"), max_length=200, default="school,college")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -281,6 +284,15 @@ class Offering(models.Model):
     @property
     def speaker_list(self) -> list[str]:
         return [line.strip() for line in self.speakers.splitlines() if line.strip()]
+
+    @property
+    def open_to_kinds(self) -> list[str]:
+        return [kind for kind in self.open_to_organisations.split(",") if kind]
+
+    @property
+    def open_to_labels(self) -> list[str]:
+        labels = dict(OrganisationKind.choices)
+        return [str(labels.get(kind, kind)) for kind in self.open_to_kinds]
 
     @property
     def academic_year_label(self) -> str:

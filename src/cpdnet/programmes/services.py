@@ -58,6 +58,7 @@ OFFERING_FIELDS = frozenset(
         "requires_school_approval",
         "chair",
         "speakers",
+        "open_to_organisations",
     }
 )
 

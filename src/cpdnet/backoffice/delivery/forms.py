@@ -141,6 +141,36 @@ class ResourceForm(GovukForm):
         return cleaned
 
 
+class MaterialChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, material) -> str:
+        if getattr(material, "is_for_programme", False):
+            return _("%(title)s (for this programme)") % {"title": material.title}
+        return material.title
+
+
+class LibraryResourceForm(GovukForm):
+    """Reuse a national library material: the offering points at it, nothing is copied."""
+
+    material = forms.Field()  # replaced in __init__ with the library
+    session = forms.Field(required=False)
+
+    def __init__(self, *args, materials, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"] = MaterialChoiceField(
+            queryset=materials,
+            label=_("Library material"),
+            empty_label=_("Choose a material"),
+            help_text=_("Materials for this programme come first."),
+            error_messages={
+                "required": _("Choose a material from the library"),
+                "invalid_choice": _("Choose a material from the library"),
+            },
+        )
+        self.fields["session"] = _session_field(sessions, _("For which session"))
+        self.style_field("material")
+        self.style_field("session")
+
+
 class GapTaskForm(GovukForm):
     title = _title_field()
     instructions = forms.CharField(

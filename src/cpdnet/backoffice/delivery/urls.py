@@ -26,6 +26,11 @@ urlpatterns = [
         name="offering-resources",
     ),
     path(
+        "offerings/<int:offering_id>/resources/from-library/",
+        views.resource_from_library,
+        name="offering-resource-from-library",
+    ),
+    path(
         "offerings/<int:offering_id>/resources/<int:resource_id>/delete/",
         views.resource_delete,
         name="resource-delete",

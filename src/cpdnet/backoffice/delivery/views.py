@@ -18,7 +18,13 @@ from cpdnet.accounts.permissions import Access, declare
 from cpdnet.applications.models import Application
 from cpdnet.applications.selectors import list_participants
 from cpdnet.delivery import selectors, services
-from cpdnet.delivery.models import AttendanceStatus, Cascade, GapTask, Resource, Submission
+from cpdnet.delivery.models import (
+    AttendanceStatus,
+    Cascade,
+    GapTask,
+    Resource,
+    Submission,
+)
 from cpdnet.delivery.services import DeliveryError
 from cpdnet.delivery.uploads import file_response
 from cpdnet.programmes.models import Offering, Session
@@ -28,7 +34,7 @@ from cpdnet.programmes.selectors import (
     list_runnable_offerings,
 )
 
-from .forms import GapTaskForm, RegisterForm, ResourceForm
+from .forms import GapTaskForm, LibraryResourceForm, RegisterForm, ResourceForm
 
 PER_PAGE = 50
 
@@ -179,6 +185,27 @@ def session_register(request, offering_id: int, session_id: int):
     )
 
 
+def _library_form(offering: Offering, data=None) -> LibraryResourceForm:
+    return LibraryResourceForm(
+        data,
+        materials=selectors.list_materials_for_offering(offering),
+        sessions=offering.sessions.all(),
+    )
+
+
+def _resources_page(request, offering: Offering, *, form, library_form):
+    return render(
+        request,
+        "backoffice/delivery/resources.html",
+        {
+            "offering": offering,
+            "resources": selectors.list_resources(offering),
+            "form": form,
+            "library_form": library_form,
+        },
+    )
+
+
 @declare(Access.SIGNED_IN)
 def offering_resources(request, offering_id: int):
     offering = _offering(request, offering_id)
@@ -200,11 +227,32 @@ def offering_resources(request, offering_id: int):
         else:
             messages.success(request, _("Resource added: %(title)s") % {"title": data["title"]})
             return redirect("backoffice:offering-resources", offering_id=offering.pk)
-    return render(
-        request,
-        "backoffice/delivery/resources.html",
-        {"offering": offering, "resources": selectors.list_resources(offering), "form": form},
-    )
+    return _resources_page(request, offering, form=form, library_form=_library_form(offering))
+
+
+@declare(Access.SIGNED_IN)
+@require_POST
+def resource_from_library(request, offering_id: int):
+    offering = _offering(request, offering_id)
+    library_form = _library_form(offering, request.POST)
+    if library_form.is_valid():
+        material = library_form.cleaned_data["material"]
+        try:
+            services.add_library_resource(
+                offering=offering,
+                by=request.user,
+                material=material,
+                session=library_form.cleaned_data["session"],
+            )
+        except DeliveryError as error:
+            library_form.add_error(None, error.reason)
+        else:
+            messages.success(
+                request, _("Added from the library: %(title)s") % {"title": material.title}
+            )
+            return redirect("backoffice:offering-resources", offering_id=offering.pk)
+    form = ResourceForm(sessions=offering.sessions.all())
+    return _resources_page(request, offering, form=form, library_form=library_form)
 
 
 @declare(Access.SIGNED_IN)
@@ -216,7 +264,7 @@ def resource_delete(request, offering_id: int, resource_id: int):
     except Resource.DoesNotExist:
         raise Http404("No resource has this number") from None
     services.delete_resource(resource=resource, by=request.user)
-    messages.success(request, _("Resource removed: %(title)s") % {"title": resource.title})
+    messages.success(request, _("Resource removed: %(title)s") % {"title": resource.content.title})
     return redirect("backoffice:offering-resources", offering_id=offering.pk)
 
 

@@ -58,6 +58,8 @@ def registrations(request, offering_id: int):
             "places_left": max(0, offering.capacity - counts[RegistrationStatus.CONFIRMED]),
             "status": status,
             "attended_count": offering.registrations.filter(attended=True).count(),
+            # Registrants from universities, industry and others never count as school reach.
+            "organisations": selectors.count_by_organisation(offering),
         },
     )
 

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from cpdnet.accounts.models import User
+from cpdnet.accounts.models import OrganisationKind, User
 from cpdnet.applications.models import State
 from cpdnet.backoffice.forms import GovukForm, hub_field
 from cpdnet.programmes.models import Mode, Offering, Programme
@@ -67,6 +67,32 @@ def _datetime(label: str, what: str, **kwargs) -> forms.DateTimeField:
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, person: User) -> str:
         return f"{person.full_name} ({person.email})" if person.full_name else person.email
+
+
+DEFAULT_OPEN_TO = "school,college"
+
+
+class OrganisationKindsField(forms.MultipleChoiceField):
+    """Kinds of organisation, kept as the offering's comma-separated list."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", OrganisationKind.choices)
+        kwargs.setdefault(
+            "widget", forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"})
+        )
+        kwargs.setdefault("initial", DEFAULT_OPEN_TO)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": _("Choose kinds of organisation from the list")}
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return [kind for kind in value.split(",") if kind] if isinstance(value, str) else value
+
+    def clean(self, value) -> str:
+        # None ticked: schools and colleges, as for every offering before events opened up.
+        return ",".join(super().clean(value)) or DEFAULT_OPEN_TO
 
 
 class OfferingForm(GovukForm):
@@ -155,6 +181,15 @@ class OfferingForm(GovukForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": _("Enter speakers in no more than 2,000 characters")},
+    )
+
+    open_to_organisations = OrganisationKindsField(
+        label=_("Open to people from"),
+        help_text=_(
+            "Events and webinars may open to universities, teacher training, industry and "
+            "policy people; they are counted apart from school reach. None ticked: schools "
+            "and colleges."
+        ),
     )
 
     def __init__(

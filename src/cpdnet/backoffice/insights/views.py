@@ -17,6 +17,7 @@ from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import is_national_staff
 from cpdnet.backoffice.csv_export import csv_response
 from cpdnet.backoffice.hub.selectors import access_hub, visible_hub_ids
+from cpdnet.events.selectors import count_event_registrants_by_organisation
 from cpdnet.hubs.selectors import list_networks
 from cpdnet.insights import selectors
 from cpdnet.insights.charts import bar_chart, trend_chart
@@ -115,6 +116,8 @@ def national(request):
             "trend_chart": trend_chart(trend),
             "targets": rates,
             "refreshed_at": selectors.engagement_refreshed_at(),
+            # Counted apart: registrants from universities, industry and others are not reach.
+            "event_registrants": count_event_registrants_by_organisation(network, year),
         },
     )
 

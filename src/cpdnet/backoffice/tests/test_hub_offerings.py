@@ -152,9 +152,7 @@ def shown_data(form) -> dict:
         if value is None or value is False:
             continue
         shown = "on" if value is True else field.field.widget.format_value(value)
-        if isinstance(shown, list):
-            shown = shown[0]
-        if shown is not None:
+        if shown is not None:  # a list posts each value, as ticked checkboxes do
             data[field.html_name] = shown
     return data
 

@@ -29,6 +29,7 @@ def _form(**changes) -> dict:
         "name": "Ada Lovelace",
         "email": "ada@example.org",
         "job_role": "class_teacher",
+        "organisation_kind": "school",
         "urn": "",
         **changes,
     }

@@ -27,6 +27,7 @@ NOT_PERSONAL = {
     "notifications.NewsletterIssue": "newsletters staff write for many readers",
     "delivery.Resource": "material staff share with a group",
     "delivery.ProgrammeDocument": "documents national staff publish about a programme",
+    "delivery.Material": "library materials national staff publish for many offerings",
     "delivery.GapTask": "work staff set a group",
     "delivery.Submission.content_type": "the kind of file",
     "applications.VerifiedDomain": "a school's or trust's email domain and the trust's name",

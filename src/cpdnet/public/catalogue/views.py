@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.applications.eligibility import check_person
+from cpdnet.delivery.selectors import list_programme_documents
 from cpdnet.events.selectors import is_webinar
 from cpdnet.funding.models import CancellationPolicy
 from cpdnet.funding.selectors import get_scheme
@@ -122,6 +123,7 @@ def offering_detail(request, offering_id: int):
             "programme": programme,
             "window": window,
             "sessions": list_offering_sessions(offering.pk),
+            "documents": list_programme_documents(programme),
             "checks_eligibility": checks_eligibility,
             "refusal": check_person(offering=offering, person=request.user)
             if checks_eligibility

@@ -33,4 +33,12 @@ urlpatterns = [
     path(
         "resources/<int:resource_id>/download/", views.resource_download, name="resource-download"
     ),
+    path(
+        "materials/<int:material_id>/download/", views.material_download, name="material-download"
+    ),
+    path(
+        "programmes/<int:programme_id>/documents/<int:document_id>/",
+        views.programme_document_download,
+        name="programme-document",
+    ),
 ]

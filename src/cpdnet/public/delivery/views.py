@@ -17,7 +17,14 @@ from cpdnet.accounts.permissions import Access, declare
 from cpdnet.applications.models import Application
 from cpdnet.applications.selectors import get_participation
 from cpdnet.delivery import selectors, services
-from cpdnet.delivery.models import Cascade, GapTask, Resource, Submission
+from cpdnet.delivery.models import (
+    Cascade,
+    GapTask,
+    Material,
+    ProgrammeDocument,
+    Resource,
+    Submission,
+)
 from cpdnet.delivery.services import DeliveryError
 from cpdnet.delivery.uploads import file_response
 from cpdnet.funding.models import BursaryScheme
@@ -198,4 +205,25 @@ def resource_download(request, resource_id: int):
             # The same answer whether or not the resource exists: nothing is given away.
             return redirect_to_login(request.get_full_path())
         raise Http404("No resource you may see has this number") from None
-    return file_response(resource)  # a link resource has no file: 404
+    return file_response(resource.content)  # a link has no file: 404
+
+
+@declare(Access.PUBLIC)
+def material_download(request, material_id: int):
+    try:
+        material = selectors.access_material(request.user, material_id)
+    except Material.DoesNotExist:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404("No library material you may see has this number") from None
+    return file_response(material)
+
+
+@declare(Access.PUBLIC)
+def programme_document_download(request, programme_id: int, document_id: int):
+    # Programme documents are published for anyone thinking of applying.
+    try:
+        document = selectors.get_programme_document(programme_id, document_id)
+    except ProgrammeDocument.DoesNotExist:
+        raise Http404("No document of this programme has this number") from None
+    return file_response(document)

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from cpdnet import rate_limits
 from cpdnet.accounts.permissions import Access, declare
+from cpdnet.delivery.models import Resource
+from cpdnet.delivery.uploads import file_response
 from cpdnet.events import selectors, services
 from cpdnet.events.models import RegistrationStatus
 from cpdnet.programmes.models import Offering
@@ -42,7 +44,11 @@ def register(request, offering_id: int):
             "job_role": user.job_role,
             "urn": user.school_id,
         }
-    form = RegistrationForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        open_to=offering.open_to_kinds,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         rate_limits.hit("event_registration", request=request, account=data["email"])
@@ -53,6 +59,8 @@ def register(request, offering_id: int):
                 email=data["email"],
                 job_role=data["job_role"],
                 school=data["urn"],
+                organisation_kind=data["organisation_kind"],
+                organisation_name=data["organisation_name"],
             )
         except services.AlreadyRegistered as error:
             form.add_error("email", error.reason)
@@ -88,8 +96,31 @@ def registration(request, token: str):
             "registration": registration,
             "offering": registration.offering,
             "sessions": _sessions(registration),
+            "slides": (
+                selectors.list_slides(registration.offering)
+                if registration.status == RegistrationStatus.CONFIRMED
+                else []
+            ),
+            "download_token": token,
         },
     )
+
+
+@declare(Access.PUBLIC)
+def slides_download(request, token: str, resource_id: int):
+    """A webinar's slides for a confirmed registrant, who has no account: the signed link in
+    their emails is their key."""
+    try:
+        registration = services.registration_for_token(token)
+    except services.RegistrationError:
+        raise Http404("This link is not valid") from None
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise Http404("Slides are for confirmed registrants")
+    try:
+        resource = selectors.list_slides(registration.offering).get(pk=resource_id)
+    except Resource.DoesNotExist:
+        raise Http404("This webinar has no such slides") from None
+    return file_response(resource.content)
 
 
 def _sessions(registration) -> list[dict]:

@@ -25,7 +25,13 @@ def _assert_limited(response, most_seconds: int) -> None:
 
 
 def _register(client, webinar, email: str, address: str = "203.0.113.5"):
-    form = {"name": "Ada Lovelace", "email": email, "job_role": "class_teacher", "urn": ""}
+    form = {
+        "name": "Ada Lovelace",
+        "email": email,
+        "job_role": "class_teacher",
+        "urn": "",
+        "organisation_kind": "school",
+    }
     url = reverse("public:event-register", kwargs={"offering_id": webinar.pk})
     return client.post(url, form, REMOTE_ADDR=address)
 

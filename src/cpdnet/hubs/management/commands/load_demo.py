@@ -7,8 +7,9 @@ from django.template.defaultfilters import pluralize
 
 from cpdnet.accounts.models import User
 from cpdnet.delivery.demo import load_demo_delivery
+from cpdnet.delivery.materials_demo import finished_webinar_with_slides, load_demo_materials
 from cpdnet.evaluation.demo import load_demo_evaluation
-from cpdnet.events.demo import load_demo_events
+from cpdnet.events.demo import first_open_webinar, load_demo_audiences, load_demo_events
 from cpdnet.funding.demo import load_demo_funding
 from cpdnet.hubs.services import load_hubs
 from cpdnet.insights.demo import load_demo_targets
@@ -89,6 +90,16 @@ class Command(BaseCommand):
                 f"Added {delivery['attendance']} attendance marks, {delivery['resources']} "
                 f"resources and {delivery['gap_tasks']} gap tasks."
             )
+        materials = load_demo_materials()
+        slides_webinar = finished_webinar_with_slides()
+        wider = load_demo_audiences(
+            [webinar for webinar in (first_open_webinar(), slides_webinar) if webinar]
+        )
+        self.stdout.write(
+            f"Added {materials['documents']} programme documents, {materials['materials']} "
+            f"library materials reused {materials['reused']} times, and {wider} registrants "
+            "from universities, industry and teacher training."
+        )
         # After the sessions and attendance: certificate hours count attended sessions.
         evaluation = load_demo_evaluation()
         self.stdout.write(
