@@ -30,8 +30,9 @@ TRANSITIONS: dict[str, set[str]] = {
     State.ACCEPTED: {State.WITHDRAWN, State.COMPLETED, State.NOT_COMPLETED},
     State.DECLINED: set(),
     State.WITHDRAWN: set(),
-    State.COMPLETED: set(),
-    State.NOT_COMPLETED: set(),
+    # Back to accepted only when staff undo a completion confirmed by mistake.
+    State.COMPLETED: {State.ACCEPTED},
+    State.NOT_COMPLETED: {State.ACCEPTED},
 }
 # States that hold one of the offering's places.
 HOLDS_PLACE = (State.ACCEPTED, State.PLACE_OFFERED, State.COMPLETED, State.NOT_COMPLETED)

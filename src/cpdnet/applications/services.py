@@ -658,6 +658,33 @@ def record_completion(
     return application
 
 
+def reopen_completion(*, application: Application, by, reason: str) -> Application:
+    """Put a completed (or not completed) place back to accepted, when staff undo a completion
+    confirmed by mistake; the participant is told why."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("offering__hub", "applicant")
+            .get(pk=application.pk)
+        )
+        if application.state not in (State.COMPLETED, State.NOT_COMPLETED):
+            raise ApplicationError(
+                "Only a completed or not completed place can be reopened.", code="not_settled"
+            )
+        from_state = application.state
+        _move(application, State.ACCEPTED, by=by, reason=reason)
+        record(
+            actor=by,
+            action="applications.application.completion_reopened",
+            obj=application,
+            hub=application.offering.hub,
+            summary=f"Completion undone ({State(from_state).label.lower()} to accepted): "
+            f"{application.applicant.email} on {application.offering}",
+            data={"reason": reason, "from": from_state},
+        )
+    return application
+
+
 def expire_overdue_applications(*, now: datetime.datetime | None = None) -> tuple[int, int]:
     """Lapse unanswered school approvals and untaken offers; return (approvals, offers)."""
     now = now or timezone.now()

@@ -8,6 +8,11 @@ length of the sessions the participant attended, rounded to the nearest half hou
 When the holder erases their account, the certificate row stays (national counts of
 certificates issued stay right) but its holder has no name any more: the verification page
 then says the certificate was withdrawn at the holder's request.
+
+When staff undo a completion (`delivery.services.undo_completion`), the certificates it issued
+are withdrawn whether or not they were downloaded: a PDF may already be in someone's hands, so
+the row stays and checking its code says it was withdrawn and why. Confirming completion again
+issues a new certificate with a new code.
 """
 
 import datetime
@@ -69,7 +74,7 @@ def attended_hours(application: Application) -> Decimal:
 
 
 def issue_certificate(*, application: Application) -> Certificate:
-    """Issue the certificate of a completed place, or return the one already issued.
+    """Issue the certificate of a completed place, or return the one in force.
 
     Refuses any place that is not completed: a certificate is proof of verified completion.
     """
@@ -79,7 +84,9 @@ def issue_certificate(*, application: Application) -> Certificate:
             .select_related("offering__programme", "offering__hub")
             .get(pk=application.pk)
         )
-        existing = Certificate.objects.filter(application=application).first()
+        existing = Certificate.objects.filter(
+            application=application, withdrawn_at__isnull=True
+        ).first()
         if existing is not None:
             return existing
         if application.state != State.COMPLETED:
@@ -113,9 +120,35 @@ def _create_with_unique_code(application: Application, hours: Decimal) -> Certif
                     application=application, code=new_code(), hours=hours
                 )
         except IntegrityError:
-            if Certificate.objects.filter(application=application).exists():
+            if Certificate.objects.filter(
+                application=application, withdrawn_at__isnull=True
+            ).exists():
                 raise
     raise CertificateError("Could not find an unused certificate code.", code="no_code")
+
+
+def withdraw_certificate(*, application: Application, by, reason: str) -> Certificate | None:
+    """Withdraw the certificate in force for a place, saying why; call inside the transaction
+    that takes the completion back. Returns None when there is none."""
+    certificate = (
+        Certificate.objects.select_for_update()
+        .filter(application=application, withdrawn_at__isnull=True)
+        .first()
+    )
+    if certificate is None:
+        return None
+    certificate.withdrawn_at = timezone.now()
+    certificate.withdrawn_reason = reason[:300]
+    certificate.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    record(
+        actor=by,
+        action="delivery.certificate.withdrawn",
+        obj=certificate,
+        hub=application.offering.hub,
+        summary=f"Certificate {certificate.code} withdrawn: completion undone",
+        data={"application": application.pk, "reason": reason},
+    )
+    return certificate
 
 
 def withdraw_certificates(*, user) -> int:
@@ -150,6 +183,10 @@ class CertificateFacts:
     hours: Decimal
     issued_on: datetime.date
     is_withdrawn: bool
+    # Staff withdrew it (its completion was undone), rather than the holder's erasure. The
+    # reason goes to the holder and their export, never to the public verification page.
+    withdrawn_by_hub: bool = False
+    withdrawn_reason: str = ""
 
 
 def _facts(certificate: Certificate) -> CertificateFacts:
@@ -166,7 +203,10 @@ def _facts(certificate: Certificate) -> CertificateFacts:
         hours=certificate.hours,
         issued_on=timezone.localdate(certificate.issued_at),
         # Erasure leaves the holder inactive and nameless: nothing left to certify.
-        is_withdrawn=not holder.is_active and not holder.full_name,
+        is_withdrawn=certificate.withdrawn_at is not None
+        or (not holder.is_active and not holder.full_name),
+        withdrawn_by_hub=certificate.withdrawn_at is not None,
+        withdrawn_reason=certificate.withdrawn_reason if certificate.withdrawn_at else "",
     )
 
 
@@ -189,6 +229,7 @@ def get_own_certificate_facts(user, offering_id: int) -> CertificateFacts:
             application__applicant=user,
             application__offering_id=offering_id,
             application__state=State.COMPLETED,
+            withdrawn_at__isnull=True,
         )
     )
 
@@ -280,6 +321,8 @@ def export_person_certificates(user) -> list[dict]:
             "ends_on": facts.ends_on.isoformat(),
             "hours": str(facts.hours),
             "issued_on": facts.issued_on.isoformat(),
+            "withdrawn": facts.is_withdrawn,
+            "withdrawn_reason": facts.withdrawn_reason,
         }
         for facts in map(
             _facts, _with_context().filter(application__applicant=user).order_by("issued_at", "id")

@@ -173,3 +173,19 @@ class GapTaskForm(GovukForm):
         if due_on < timezone.localdate():
             raise forms.ValidationError(_("The due date must be today or later"))
         return due_on
+
+
+class UndoCompletionForm(GovukForm):
+    reason = forms.CharField(
+        label=_("Why is the completion undone?"),
+        help_text=_(
+            "Participants are told this reason; it is kept in each place's history and the "
+            "audit trail."
+        ),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Say why the completion is undone"),
+            "max_length": _("Enter a reason of no more than 300 characters"),
+        },
+    )

@@ -11,6 +11,11 @@ urlpatterns = [
         name="offering-complete",
     ),
     path(
+        "offerings/<int:offering_id>/completion/<int:confirmation_id>/undo/",
+        views.completion_undo,
+        name="completion-undo",
+    ),
+    path(
         "offerings/<int:offering_id>/participants/<int:application_id>/",
         views.participant_detail,
         name="offering-participant",

@@ -6,6 +6,7 @@ anyone signed in and every one of them fetches its offering through
 `access_runnable_offering`, which answers 404 to everyone else.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -18,7 +19,14 @@ from cpdnet.accounts.permissions import Access, declare
 from cpdnet.applications.models import Application
 from cpdnet.applications.selectors import list_participants
 from cpdnet.delivery import selectors, services
-from cpdnet.delivery.models import AttendanceStatus, Cascade, GapTask, Resource, Submission
+from cpdnet.delivery.models import (
+    AttendanceStatus,
+    Cascade,
+    CompletionConfirmation,
+    GapTask,
+    Resource,
+    Submission,
+)
 from cpdnet.delivery.services import DeliveryError
 from cpdnet.delivery.uploads import file_response
 from cpdnet.programmes.models import Offering, Session
@@ -28,7 +36,7 @@ from cpdnet.programmes.selectors import (
     list_runnable_offerings,
 )
 
-from .forms import GapTaskForm, RegisterForm, ResourceForm
+from .forms import GapTaskForm, RegisterForm, ResourceForm, UndoCompletionForm
 
 PER_PAGE = 50
 
@@ -78,8 +86,20 @@ def offering_run(request, offering_id: int):
             ],
             "last_ends_at": last_ends_at,
             "can_confirm": last_ends_at is not None and last_ends_at <= timezone.now(),
+            **_undo_context(selectors.get_latest_completion_confirmation(offering)),
+            "undo_hours": settings.COMPLETION_UNDO_HOURS,
         },
     )
+
+
+def _undo_context(confirmation) -> dict:
+    if confirmation is None:
+        return {"confirmation": None}
+    return {
+        "confirmation": confirmation,
+        "undo_until": services.undo_deadline(confirmation),
+        "undo_refusal": services.undo_refusal(confirmation),
+    }
 
 
 @declare(Access.SIGNED_IN)
@@ -97,6 +117,44 @@ def offering_complete(request, offering_id: int):
             % {"completed": confirmed.completed, "not_completed": confirmed.not_completed},
         )
     return redirect("backoffice:offering-run", offering_id=offering.pk)
+
+
+@declare(Access.SIGNED_IN)
+def completion_undo(request, offering_id: int, confirmation_id: int):
+    try:
+        confirmation = selectors.access_completion_confirmation(
+            request.user, offering_id, confirmation_id
+        )
+    except (Offering.DoesNotExist, CompletionConfirmation.DoesNotExist):
+        raise Http404("No confirmation of an offering you run has this number") from None
+    form = UndoCompletionForm(*_data(request)[:1])
+    if request.method == "POST" and form.is_valid():
+        try:
+            undone = services.undo_completion(
+                confirmation=confirmation, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DeliveryError as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Completion undone: %(reopened)d places back to accepted, "
+                    "%(withdrawn)d certificates withdrawn. Participants are being emailed."
+                )
+                % {"reopened": undone.reopened, "withdrawn": undone.certificates_withdrawn},
+            )
+            return redirect("backoffice:offering-run", offering_id=offering_id)
+    return render(
+        request,
+        "backoffice/delivery/completion_undo.html",
+        {
+            "offering": confirmation.offering,
+            "form": form,
+            "places": selectors.list_confirmed_places(confirmation),
+            **_undo_context(confirmation),
+        },
+    )
 
 
 @declare(Access.SIGNED_IN)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpdnet.accounts.permissions import Access, declare
-from cpdnet.applications.models import Application
+from cpdnet.applications.models import Application, State
 from cpdnet.applications.selectors import get_participation
 from cpdnet.delivery import selectors, services
 from cpdnet.delivery.models import Cascade, GapTask, Resource, Submission
@@ -61,7 +61,8 @@ def my_offering(request, offering_id: int):
             "cascade": Cascade.objects.filter(application=application).first(),
             "rule": selectors.get_completion_rule(offering),
             "completion": selectors.get_participant_progress(application),
-            "has_certificate": hasattr(application, "certificate"),
+            "has_certificate": application.state == State.COMPLETED
+            and application.certificates.filter(withdrawn_at__isnull=True).exists(),
             "has_bursary": BursaryScheme.objects.filter(offering=offering).exists(),
             "today": timezone.localdate(),
             "now": timezone.now(),
