@@ -23,7 +23,11 @@ from tests.factories import (
     UserFactory,
 )
 
-from .test_finding_your_way import DESK, PHONE, browse, check  # noqa: F401 (fixtures)
+from . import test_finding_your_way as finding_your_way
+
+DESK, PHONE = finding_your_way.DESK, finding_your_way.PHONE
+# The same fixtures: pages as a person at a width, and axe plus the width check.
+browse, check = finding_your_way.browse, finding_your_way.check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
