@@ -106,3 +106,24 @@ def test_undo_a_completion_without_javascript(browse, check, live_server, world,
     page.goto(f"{live_server.url}/certificates/{code}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("This certificate was withdrawn")
     check(page)
+
+
+@pytest.mark.parametrize("width", [DESK, PHONE])
+def test_reorder_the_waiting_list_without_javascript(browse, check, live_server, world, width):
+    grace, katherine, mary = world["waiting"]
+    page = browse(width=width, javascript=False, user=world["staff"])
+    page.goto(f"{live_server.url}/backoffice/hub/offerings/{world['offering'].pk}/waiting-list/")
+    check(page)
+    page.get_by_text("Move Mary Somerville", exact=True).click()
+    page.get_by_role("button", name="Up one for Mary Somerville").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why")
+    check(page)
+    page.get_by_label("Why move Mary Somerville").fill("Only physics teacher at the school")
+    page.get_by_label("New position for Mary Somerville").fill("1")
+    page.get_by_role("button", name="Move to this position for Mary Somerville").click()
+    expect(page.get_by_text("Mary Somerville moved from position 3 to 1.")).to_be_visible()
+    expect(page.locator("table tbody tr").first).to_contain_text("Mary Somerville")
+    check(page, screenshot=f"waiting-list-{width}" if width == DESK else "")
+    assert [
+        a.pk for a in Application.objects.filter(state="waitlisted").order_by("waitlist_rank")
+    ] == [mary.pk, grace.pk, katherine.pk]
