@@ -127,3 +127,28 @@ def test_reorder_the_waiting_list_without_javascript(browse, check, live_server,
     assert [
         a.pk for a in Application.objects.filter(state="waitlisted").order_by("waitlist_rank")
     ] == [mary.pk, grace.pk, katherine.pk]
+
+
+@pytest.mark.parametrize("width", [DESK, PHONE])
+def test_message_participants_with_a_preview(browse, check, live_server, world, width):
+    page = browse(width=width, javascript=width == DESK, user=world["staff"])
+    page.goto(f"{live_server.url}/backoffice/offerings/{world['offering'].pk}/messages/")
+    check(page)
+    page.get_by_role("button", name="Check who gets it").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose who the message is for")
+    check(page)
+    page.get_by_label("Everyone with a place").check()
+    page.get_by_label("Subject").fill("Bring a laptop")
+    page.get_by_label("Message").fill("Next session we use the new tool.")
+    page.get_by_role("button", name="Check who gets it").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your message")
+    expect(page.get_by_text("2 people: everyone with a place")).to_be_visible()
+    check(page, screenshot=f"message-preview-{width}" if width == DESK else "")
+    page.get_by_role("button", name="Send to 2 people").click()
+    expect(page.get_by_text("Message sent to 2 people.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Bring a laptop")).to_be_visible()
+    check(page)
+    teacher = browse(width=width, javascript=False, user=world["people"][0].applicant)
+    teacher.goto(f"{live_server.url}/my/offerings/{world['offering'].pk}/")
+    expect(teacher.get_by_text("Next session we use the new tool.")).to_be_visible()
+    check(teacher)

@@ -408,3 +408,32 @@ def list_confirmed_places(confirmation) -> QuerySet[Application]:
     return confirmation.applications.select_related("applicant", "school").order_by(
         "applicant__full_name", "pk"
     )
+
+
+def get_last_session(offering: Offering, now: datetime.datetime | None = None) -> Session | None:
+    """The offering's most recent session that has started and was not cancelled."""
+    return (
+        list_running_sessions(offering)
+        .filter(starts_at__lte=now or timezone.now())
+        .order_by("-starts_at", "-id")
+        .first()
+    )
+
+
+def list_participants_who_have_not_handed_in(task: GapTask) -> QuerySet[Application]:
+    """The offering's participants with no answer to the task."""
+    return list_participants(task.offering_id).exclude(
+        Exists(Submission.objects.filter(task=task, application=OuterRef("pk")))
+    )
+
+
+def list_participants_who_missed(session: Session) -> QuerySet[Application]:
+    """The offering's participants not marked as attending the session (absent, excused or
+    not marked)."""
+    return list_participants(session.offering_id).exclude(
+        Exists(
+            Attendance.objects.filter(
+                session=session, application=OuterRef("pk"), status=AttendanceStatus.ATTENDED
+            )
+        )
+    )

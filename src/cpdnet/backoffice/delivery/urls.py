@@ -37,6 +37,9 @@ urlpatterns = [
     ),
     path("offerings/<int:offering_id>/tasks/", views.offering_tasks, name="offering-tasks"),
     path(
+        "offerings/<int:offering_id>/messages/", views.offering_messages, name="offering-messages"
+    ),
+    path(
         "offerings/<int:offering_id>/tasks/<int:task_id>/",
         views.task_submissions,
         name="task-submissions",

@@ -21,9 +21,13 @@ from cpdnet.delivery.models import Cascade, GapTask, Resource, Submission
 from cpdnet.delivery.services import DeliveryError
 from cpdnet.delivery.uploads import file_response
 from cpdnet.funding.models import BursaryScheme
+from cpdnet.notifications.messages import list_messages_for
 from cpdnet.programmes.models import Session
 
 from .forms import CascadeForm, ReflectionForm, SubmissionForm
+
+# The newest messages from the people running the offering; older ones are in the emails.
+MESSAGES_SHOWN = 20
 
 
 def _data(request) -> tuple:
@@ -64,6 +68,7 @@ def my_offering(request, offering_id: int):
             "has_certificate": application.state == State.COMPLETED
             and application.certificates.filter(withdrawn_at__isnull=True).exists(),
             "has_bursary": BursaryScheme.objects.filter(offering=offering).exists(),
+            "messages_received": list_messages_for(application)[:MESSAGES_SHOWN],
             "today": timezone.localdate(),
             "now": timezone.now(),
         },
