@@ -105,7 +105,11 @@ def send_participant_message(
     if not subject or not body:
         raise MessageError("Write a subject and a message.")
     with transaction.atomic():
-        offering = Offering.objects.select_for_update().select_related("hub").get(pk=offering.pk)
+        offering = (
+            Offering.objects.select_for_update(of=("self",))
+            .select_related("hub")
+            .get(pk=offering.pk)
+        )
         sent = ParticipantMessage.objects.filter(
             offering=offering, idempotency_key=idempotency_key
         ).first()
