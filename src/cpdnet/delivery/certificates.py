@@ -18,12 +18,14 @@ issues a new certificate with a new code.
 import datetime
 import secrets
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from fpdf import FPDF
+from fpdf.prefs import ViewerPreferences
 
 from cpdnet.applications.models import Application, State
 from cpdnet.audit.services import record
@@ -270,9 +272,12 @@ def render_certificate_pdf(facts: CertificateFacts, *, verify_url: str) -> bytes
     pdf.set_compression(False)
     pdf.set_title(pdf_text(f"Certificate of completion: {facts.programme}"))
     pdf.set_author("cpdnet")
-    # fpdf2 cannot tag running text (PDF/UA); the language and a one-sentence text alternative
-    # in the document's subject let screen readers announce it, and the verification page is
-    # the same facts in accessible HTML.
+    # Readers show the title, not the file name (PDF/UA asks for it).
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
+    # The text is tagged (a heading and paragraphs, in reading order; the border an artifact),
+    # with the language and a one-sentence text alternative in the subject. Not checked against
+    # PDF/UA: fpdf2 has no public tagging API for text, so `_tagged` uses its structure
+    # builder. The verification page is the same facts in accessible HTML, linked from the PDF.
     pdf.set_lang("en-GB")
     pdf.set_subject(
         pdf_text(
@@ -286,18 +291,22 @@ def render_certificate_pdf(facts: CertificateFacts, *, verify_url: str) -> bytes
     )
     pdf.set_auto_page_break(auto=False)
     pdf.add_page()
+    pdf._out("/Artifact BMC")  # the decorative border is not content
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    pdf._out("EMC")
     width = pdf.w - 50
 
-    def line(text: str, size: int, *, style: str = "", space: float = 4) -> None:
+    def line(text: str, size: int, *, tag: str = "P", style: str = "", space: float = 4,
+             link: str = "") -> None:  # fmt: skip
         pdf.set_font("Helvetica", style=style, size=size)
         pdf.set_x(25)
-        pdf.multi_cell(width, size * 0.5, pdf_text(text), align="C")
+        with _tagged(pdf, tag):
+            pdf.multi_cell(width, size * 0.5, pdf_text(text), align="C", link=link)
         pdf.ln(space)
 
     pdf.set_y(30)
-    line("Certificate of completion", 30, style="B", space=10)
+    line("Certificate of completion", 30, tag="H1", style="B", space=10)
     line("This certifies that", 14)
     line(facts.participant, 26, style="B", space=8)
     line("completed", 14)
@@ -306,8 +315,18 @@ def render_certificate_pdf(facts: CertificateFacts, *, verify_url: str) -> bytes
     line(f"from {_date(facts.starts_on)} to {_date(facts.ends_on)}", 14)
     line(f"{facts.hours} hours of professional development", 14, space=12)
     line(f"Issued on {_date(facts.issued_on)}. Verification code: {facts.code}", 11, space=1)
-    line(f"Check this certificate at {verify_url}", 11)
+    line(f"Check this certificate, or read it as a web page, at {verify_url}", 11, link=verify_url)
     return bytes(pdf.output())
+
+
+@contextmanager
+def _tagged(pdf: FPDF, tag: str):
+    """Mark what is drawn inside as one structure element (`H1`, `P`) in reading order."""
+    mcid = pdf.struct_builder.next_mcid_for_page(pdf.page)
+    pdf._add_marked_content(struct_type=f"/{tag}", mcid=mcid)
+    pdf._out(f"/{tag} <</MCID {mcid}>> BDC")
+    yield
+    pdf._out("EMC")
 
 
 def export_person_certificates(user) -> list[dict]:

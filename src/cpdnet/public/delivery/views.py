@@ -65,8 +65,11 @@ def my_offering(request, offering_id: int):
             "cascade": Cascade.objects.filter(application=application).first(),
             "rule": selectors.get_completion_rule(offering),
             "completion": selectors.get_participant_progress(application),
-            "has_certificate": application.state == State.COMPLETED
-            and application.certificates.filter(withdrawn_at__isnull=True).exists(),
+            "certificate_code": application.certificates.filter(withdrawn_at__isnull=True)
+            .values_list("code", flat=True)
+            .first()
+            if application.state == State.COMPLETED
+            else None,
             "has_bursary": BursaryScheme.objects.filter(offering=offering).exists(),
             "messages_received": list_messages_for(application)[:MESSAGES_SHOWN],
             "today": timezone.localdate(),
