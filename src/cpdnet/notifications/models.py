@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class SentEmail(models.Model):
@@ -141,9 +142,9 @@ class OutboxEmail(models.Model):
 
 
 class MessageAudience(models.TextChoices):
-    ALL = "all", "Everyone with a place"
-    TASK_NOT_SUBMITTED = "task_not_submitted", "Those who have not handed in a gap task"
-    MISSED_LAST_SESSION = "missed_last_session", "Those who did not attend the last session"
+    ALL = "all", _("Everyone with a place")
+    TASK_NOT_SUBMITTED = "task_not_submitted", _("Those who have not handed in a gap task")
+    MISSED_LAST_SESSION = "missed_last_session", _("Those who did not attend the last session")
 
 
 class ParticipantMessage(models.Model):
