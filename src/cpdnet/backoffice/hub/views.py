@@ -519,6 +519,7 @@ def _render_application(request, application, form):
             "application": application,
             "offering": application.offering,
             "history": application.history.select_related("by"),
+            "waitlist_moves": application.waitlist_moves.select_related("by"),
             "form": form,
         },
     )

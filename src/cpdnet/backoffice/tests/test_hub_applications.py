@@ -520,6 +520,8 @@ class TestReorderingTheWaitingList:
 
         assert [pair[1] for pair in first.context["waiting"]] == [cat, bob, ann]
         assert AuditEntry.objects.filter(action="applications.waiting_list.moved").count() == 2
+        detail = client.get(f"/backoffice/hub/applications/{ann.pk}/").content.decode()
+        assert "From position 1 to 3" in detail and "Asked to wait" in detail
 
     def test_a_move_without_a_reason_or_position_names_the_field(self, hub_world, signed_in):
         ann, _bob, _cat = self._waiting(hub_world.offering_a)
