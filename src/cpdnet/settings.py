@@ -305,6 +305,11 @@ CPDNET_POSTCODE_INDEX = Path(
 SCHOOL_APPROVAL_DAYS = int(os.environ.get("CPDNET_SCHOOL_APPROVAL_DAYS", "10"))
 WAITLIST_OFFER_DAYS = int(os.environ.get("CPDNET_WAITLIST_OFFER_DAYS", "5"))
 SIGN_IN_CODE_MINUTES = int(os.environ.get("CPDNET_SIGN_IN_CODE_MINUTES", "15"))
+# Hours after confirming an offering's completion during which staff may undo it (places go
+# back to accepted and the certificates it issued are withdrawn).
+COMPLETION_UNDO_HOURS = int(os.environ.get("CPDNET_COMPLETION_UNDO_HOURS", "48"))
+# Messages the people running one offering may send its participants in 24 hours.
+PARTICIPANT_MESSAGES_PER_DAY = int(os.environ.get("CPDNET_PARTICIPANT_MESSAGES_PER_DAY", "5"))
 
 # --- Sign-in policy (cpdnet.accounts.sign_in_policy; docs/security.md) ---------------------------
 # Wrong passwords or codes for one account within SIGN_IN_LOCKOUT_MINUTES after which the account

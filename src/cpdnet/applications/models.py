@@ -30,8 +30,9 @@ TRANSITIONS: dict[str, set[str]] = {
     State.ACCEPTED: {State.WITHDRAWN, State.COMPLETED, State.NOT_COMPLETED},
     State.DECLINED: set(),
     State.WITHDRAWN: set(),
-    State.COMPLETED: set(),
-    State.NOT_COMPLETED: set(),
+    # Back to accepted only when staff undo a completion confirmed by mistake.
+    State.COMPLETED: {State.ACCEPTED},
+    State.NOT_COMPLETED: {State.ACCEPTED},
 }
 # States that hold one of the offering's places.
 HOLDS_PLACE = (State.ACCEPTED, State.PLACE_OFFERED, State.COMPLETED, State.NOT_COMPLETED)
@@ -44,6 +45,14 @@ ACTIVE = (
     State.WAITLISTED,
     State.PLACE_OFFERED,
     State.ACCEPTED,
+)
+
+
+# The waiting list's order, which offers follow: as hub staff arranged it, then longest waiting.
+WAITLIST_ORDER = (
+    models.F("waitlist_rank").asc(nulls_last=True),
+    models.F("waitlisted_at").asc(nulls_last=True),
+    "id",
 )
 
 
@@ -78,6 +87,9 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
     approval_due_at = models.DateTimeField(null=True, blank=True)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
+    # Set for everyone waiting once hub staff reorder the offering's waiting list; those who
+    # join later have none and queue after them (`WAITLIST_ORDER`).
+    waitlist_rank = models.PositiveIntegerField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -133,6 +145,27 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or 'new'} -> {self.to_state}"
+
+
+class WaitlistMove(models.Model):
+    """Hub staff moved someone on an offering's waiting list: from where, to where, and why."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="waitlist_moves"
+    )
+    from_position = models.PositiveIntegerField()
+    to_position = models.PositiveIntegerField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_position} -> {self.to_position}"
 
 
 class AffiliationState(models.TextChoices):

@@ -18,6 +18,7 @@ from .models import (
     SchoolEnrolment,
     SchoolEnrolmentTransition,
     Transition,
+    WaitlistMove,
 )
 from .selectors import mask_email
 from .services import give_up_held_place, withdraw_application
@@ -220,6 +221,36 @@ class LeadParticipantSwaps(PersonalData):
             Q(leaving__applicant=person.user) | Q(joining__applicant=person.user)
         ).update(reason="")
         return {"lead_participant_swaps_blanked": blanked}
+
+
+@register
+class WaitlistMoves(PersonalData):
+    key = "applications.waitlist_moves"
+    label = "Why hub staff moved someone on a waiting list"
+    fields = ("applications.WaitlistMove.reason",)
+    kept_anonymised = "From which position to which, on which offering, and when."
+    erase_order = 10
+
+    def export(self, person: Person) -> dict:
+        moves = WaitlistMove.objects.filter(application__applicant=person.user).select_related(
+            "application__offering__programme"
+        )
+        return {
+            "waiting_list_moves": [
+                {
+                    "programme": move.application.offering.programme.title,
+                    "from_position": move.from_position,
+                    "to_position": move.to_position,
+                    "reason": move.reason,
+                    "at": _iso(move.created_at),
+                }
+                for move in moves.order_by("created_at", "id")
+            ]
+        }
+
+    def erase(self, person: Person) -> dict[str, int]:
+        blanked = WaitlistMove.objects.filter(application__applicant=person.user).update(reason="")
+        return {"waiting_list_moves_blanked": blanked}
 
 
 RESIDENTIAL_NEEDS = {"dietary_needs": "", "access_needs": "", "travel_arrangements": ""}

@@ -19,6 +19,7 @@ from . import eligibility
 from .models import (
     ACTIVE,
     HOLDS_PLACE,
+    WAITLIST_ORDER,
     Affiliation,
     AffiliationChange,
     AffiliationState,
@@ -32,6 +33,7 @@ from .models import (
     State,
     Transition,
     VerifiedDomain,
+    WaitlistMove,
 )
 from .permissions import can_confirm_affiliation, can_look_after_school
 from .selectors import email_domain, is_public_webmail, list_verified_domains, release_authority
@@ -148,7 +150,8 @@ def _timestamps(to_state: str, application: Application) -> list[str]:
     now = timezone.now()
     if to_state == State.WAITLISTED:
         application.waitlisted_at = now
-        return ["waitlisted_at"]
+        application.waitlist_rank = None  # a newcomer queues after those already arranged
+        return ["waitlisted_at", "waitlist_rank"]
     if to_state == State.PLACE_OFFERED:
         application.offer_expires_at = now + datetime.timedelta(days=settings.WAITLIST_OFFER_DAYS)
         return ["offer_expires_at"]
@@ -599,15 +602,16 @@ def withdraw_application(
 
 
 def offer_place_to_waiting_list(*, offering: Offering) -> Application | None:
-    """Offer a free place to the longest-waiting applicant; call with the offering locked."""
+    """Offer a free place to the first on the waiting list (`WAITLIST_ORDER`: as hub staff
+    arranged it, then longest waiting); call with the offering locked."""
     if places_taken(offering) >= offering.capacity:
         return None
     waiting = (
         offering.applications.select_for_update()
         .filter(state=State.WAITLISTED)
-        .order_by("waitlisted_at", "id")
+        .order_by(*WAITLIST_ORDER)
     )
-    # The longest-waiting applicant whose school can still take a place (school limits).
+    # The first on the list whose school can still take a place (school limits).
     head = next(
         (
             application
@@ -651,6 +655,63 @@ def offer_place_by_hand(*, application: Application, by, reason: str) -> Applica
     return application
 
 
+def move_on_waiting_list(
+    *, application: Application, to_position: int, by, reason: str
+) -> WaitlistMove:
+    """Hub staff move someone up or down the waiting list (1 is first), saying why; offers
+    follow the new order. Holds the offering's lock, so an offer made at the same moment
+    sees the list either before or after the move, never half of it."""
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(
+            "Say why this person moves on the waiting list.", code="reason_required"
+        )
+    with transaction.atomic():
+        offering = _lock_offering(application.offering_id)
+        waiting = list(
+            offering.applications.select_for_update(of=("self",))
+            .filter(state=State.WAITLISTED)
+            .select_related("applicant")
+            .order_by(*WAITLIST_ORDER)
+        )
+        index = next((i for i, a in enumerate(waiting) if a.pk == application.pk), None)
+        if index is None:
+            raise ApplicationError(
+                "Only someone on the waiting list can be moved on it.", code="not_waiting"
+            )
+        target = min(max(to_position, 1), len(waiting)) - 1
+        if target == index:
+            raise ApplicationError(
+                f"{waiting[index].applicant.get_full_name()} is already at position {index + 1}.",
+                code="same_position",
+            )
+        moving = waiting.pop(index)
+        waiting.insert(target, moving)
+        changed = []
+        for rank, waiter in enumerate(waiting, start=1):
+            if waiter.waitlist_rank != rank:
+                waiter.waitlist_rank = rank
+                changed.append(waiter)
+        Application.objects.bulk_update(changed, ["waitlist_rank"])
+        move = WaitlistMove.objects.create(
+            application=moving,
+            from_position=index + 1,
+            to_position=target + 1,
+            by=by if getattr(by, "pk", None) else None,
+            reason=reason[:300],
+        )
+        record(
+            actor=by,
+            action="applications.waiting_list.moved",
+            obj=moving,
+            hub=offering.hub,
+            summary=f"Moved on the waiting list from {index + 1} to {target + 1}: "
+            f"{moving.applicant.email} on {offering}",
+            data={"from": index + 1, "to": target + 1, "reason": reason},
+        )
+    return move
+
+
 def take_up_offered_place(*, application: Application, by) -> Application:
     """The teacher takes the place offered from the waiting list before it runs out."""
     with transaction.atomic():
@@ -687,6 +748,33 @@ def record_completion(
             summary=f"{State(target).label}: {application.applicant.email} on "
             f"{application.offering}",
             data={"reason": reason},
+        )
+    return application
+
+
+def reopen_completion(*, application: Application, by, reason: str) -> Application:
+    """Put a completed (or not completed) place back to accepted, when staff undo a completion
+    confirmed by mistake; the participant is told why."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("offering__hub", "applicant")
+            .get(pk=application.pk)
+        )
+        if application.state not in (State.COMPLETED, State.NOT_COMPLETED):
+            raise ApplicationError(
+                "Only a completed or not completed place can be reopened.", code="not_settled"
+            )
+        from_state = application.state
+        _move(application, State.ACCEPTED, by=by, reason=reason)
+        record(
+            actor=by,
+            action="applications.application.completion_reopened",
+            obj=application,
+            hub=application.offering.hub,
+            summary=f"Completion undone ({State(from_state).label.lower()} to accepted): "
+            f"{application.applicant.email} on {application.offering}",
+            data={"reason": reason, "from": from_state},
         )
     return application
 

@@ -103,6 +103,11 @@ urlpatterns = [
         hub.offering_school_enrolments,
         name="offering-schools",
     ),
+    path(
+        "hub/offerings/<int:offering_id>/waiting-list/<int:application_id>/move/",
+        hub.waiting_list_move,
+        name="waiting-list-move",
+    ),
     path("hub/applications/<int:application_id>/", hub.application_detail, name="application"),
     path(
         "hub/applications/<int:application_id>/decide/",

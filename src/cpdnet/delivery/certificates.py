@@ -8,17 +8,24 @@ length of the sessions the participant attended, rounded to the nearest half hou
 When the holder erases their account, the certificate row stays (national counts of
 certificates issued stay right) but its holder has no name any more: the verification page
 then says the certificate was withdrawn at the holder's request.
+
+When staff undo a completion (`delivery.services.undo_completion`), the certificates it issued
+are withdrawn whether or not they were downloaded: a PDF may already be in someone's hands, so
+the row stays and checking its code says it was withdrawn and why. Confirming completion again
+issues a new certificate with a new code.
 """
 
 import datetime
 import secrets
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from fpdf import FPDF
+from fpdf.prefs import ViewerPreferences
 
 from cpdnet.applications.models import Application, State
 from cpdnet.audit.services import record
@@ -69,7 +76,7 @@ def attended_hours(application: Application) -> Decimal:
 
 
 def issue_certificate(*, application: Application) -> Certificate:
-    """Issue the certificate of a completed place, or return the one already issued.
+    """Issue the certificate of a completed place, or return the one in force.
 
     Refuses any place that is not completed: a certificate is proof of verified completion.
     """
@@ -79,7 +86,9 @@ def issue_certificate(*, application: Application) -> Certificate:
             .select_related("offering__programme", "offering__hub")
             .get(pk=application.pk)
         )
-        existing = Certificate.objects.filter(application=application).first()
+        existing = Certificate.objects.filter(
+            application=application, withdrawn_at__isnull=True
+        ).first()
         if existing is not None:
             return existing
         if application.state != State.COMPLETED:
@@ -113,9 +122,35 @@ def _create_with_unique_code(application: Application, hours: Decimal) -> Certif
                     application=application, code=new_code(), hours=hours
                 )
         except IntegrityError:
-            if Certificate.objects.filter(application=application).exists():
+            if Certificate.objects.filter(
+                application=application, withdrawn_at__isnull=True
+            ).exists():
                 raise
     raise CertificateError("Could not find an unused certificate code.", code="no_code")
+
+
+def withdraw_certificate(*, application: Application, by, reason: str) -> Certificate | None:
+    """Withdraw the certificate in force for a place, saying why; call inside the transaction
+    that takes the completion back. Returns None when there is none."""
+    certificate = (
+        Certificate.objects.select_for_update()
+        .filter(application=application, withdrawn_at__isnull=True)
+        .first()
+    )
+    if certificate is None:
+        return None
+    certificate.withdrawn_at = timezone.now()
+    certificate.withdrawn_reason = reason[:300]
+    certificate.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    record(
+        actor=by,
+        action="delivery.certificate.withdrawn",
+        obj=certificate,
+        hub=application.offering.hub,
+        summary=f"Certificate {certificate.code} withdrawn: completion undone",
+        data={"application": application.pk, "reason": reason},
+    )
+    return certificate
 
 
 def withdraw_certificates(*, user) -> int:
@@ -150,6 +185,10 @@ class CertificateFacts:
     hours: Decimal
     issued_on: datetime.date
     is_withdrawn: bool
+    # Staff withdrew it (its completion was undone), rather than the holder's erasure. The
+    # reason goes to the holder and their export, never to the public verification page.
+    withdrawn_by_hub: bool = False
+    withdrawn_reason: str = ""
 
 
 def _facts(certificate: Certificate) -> CertificateFacts:
@@ -166,7 +205,10 @@ def _facts(certificate: Certificate) -> CertificateFacts:
         hours=certificate.hours,
         issued_on=timezone.localdate(certificate.issued_at),
         # Erasure leaves the holder inactive and nameless: nothing left to certify.
-        is_withdrawn=not holder.is_active and not holder.full_name,
+        is_withdrawn=certificate.withdrawn_at is not None
+        or (not holder.is_active and not holder.full_name),
+        withdrawn_by_hub=certificate.withdrawn_at is not None,
+        withdrawn_reason=certificate.withdrawn_reason if certificate.withdrawn_at else "",
     )
 
 
@@ -189,6 +231,7 @@ def get_own_certificate_facts(user, offering_id: int) -> CertificateFacts:
             application__applicant=user,
             application__offering_id=offering_id,
             application__state=State.COMPLETED,
+            withdrawn_at__isnull=True,
         )
     )
 
@@ -229,9 +272,12 @@ def render_certificate_pdf(facts: CertificateFacts, *, verify_url: str) -> bytes
     pdf.set_compression(False)
     pdf.set_title(pdf_text(f"Certificate of completion: {facts.programme}"))
     pdf.set_author("cpdnet")
-    # fpdf2 cannot tag running text (PDF/UA); the language and a one-sentence text alternative
-    # in the document's subject let screen readers announce it, and the verification page is
-    # the same facts in accessible HTML.
+    # Readers show the title, not the file name (PDF/UA asks for it).
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
+    # The text is tagged (a heading and paragraphs, in reading order; the border an artifact),
+    # with the language and a one-sentence text alternative in the subject. Not checked against
+    # PDF/UA: fpdf2 has no public tagging API for text, so `_tagged` uses its structure
+    # builder. The verification page is the same facts in accessible HTML, linked from the PDF.
     pdf.set_lang("en-GB")
     pdf.set_subject(
         pdf_text(
@@ -245,18 +291,22 @@ def render_certificate_pdf(facts: CertificateFacts, *, verify_url: str) -> bytes
     )
     pdf.set_auto_page_break(auto=False)
     pdf.add_page()
+    pdf._out("/Artifact BMC")  # the decorative border is not content
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    pdf._out("EMC")
     width = pdf.w - 50
 
-    def line(text: str, size: int, *, style: str = "", space: float = 4) -> None:
+    def line(text: str, size: int, *, tag: str = "P", style: str = "", space: float = 4,
+             link: str = "") -> None:  # fmt: skip
         pdf.set_font("Helvetica", style=style, size=size)
         pdf.set_x(25)
-        pdf.multi_cell(width, size * 0.5, pdf_text(text), align="C")
+        with _tagged(pdf, tag):
+            pdf.multi_cell(width, size * 0.5, pdf_text(text), align="C", link=link)
         pdf.ln(space)
 
     pdf.set_y(30)
-    line("Certificate of completion", 30, style="B", space=10)
+    line("Certificate of completion", 30, tag="H1", style="B", space=10)
     line("This certifies that", 14)
     line(facts.participant, 26, style="B", space=8)
     line("completed", 14)
@@ -265,8 +315,18 @@ def render_certificate_pdf(facts: CertificateFacts, *, verify_url: str) -> bytes
     line(f"from {_date(facts.starts_on)} to {_date(facts.ends_on)}", 14)
     line(f"{facts.hours} hours of professional development", 14, space=12)
     line(f"Issued on {_date(facts.issued_on)}. Verification code: {facts.code}", 11, space=1)
-    line(f"Check this certificate at {verify_url}", 11)
+    line(f"Check this certificate, or read it as a web page, at {verify_url}", 11, link=verify_url)
     return bytes(pdf.output())
+
+
+@contextmanager
+def _tagged(pdf: FPDF, tag: str):
+    """Mark what is drawn inside as one structure element (`H1`, `P`) in reading order."""
+    mcid = pdf.struct_builder.next_mcid_for_page(pdf.page)
+    pdf._add_marked_content(struct_type=f"/{tag}", mcid=mcid)
+    pdf._out(f"/{tag} <</MCID {mcid}>> BDC")
+    yield
+    pdf._out("EMC")
 
 
 def export_person_certificates(user) -> list[dict]:
@@ -280,6 +340,8 @@ def export_person_certificates(user) -> list[dict]:
             "ends_on": facts.ends_on.isoformat(),
             "hours": str(facts.hours),
             "issued_on": facts.issued_on.isoformat(),
+            "withdrawn": facts.is_withdrawn,
+            "withdrawn_reason": facts.withdrawn_reason,
         }
         for facts in map(
             _facts, _with_context().filter(application__applicant=user).order_by("issued_at", "id")

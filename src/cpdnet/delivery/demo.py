@@ -76,7 +76,36 @@ def load_demo_delivery(*, now: datetime.datetime | None = None) -> dict[str, int
             resources += _add_resources(place, facilitator)
             tasks += _add_tasks(place, sessions, facilitator)
             _add_teacher_work(place, sessions, now=now)
+            _add_message(place, facilitator)
     return {"attendance": marks, "resources": resources, "gap_tasks": tasks}
+
+
+def _add_message(place: Application, facilitator: User | None) -> None:
+    """A message from the facilitator to every participant, as the teacher's page shows it
+    (made directly: loading the demo sends no email)."""
+    from cpdnet.notifications.models import MessageAudience, MessageRecipient, ParticipantMessage
+
+    participants = list(
+        Application.objects.filter(offering=place.offering, state__in=PARTICIPATING).values_list(
+            "pk", flat=True
+        )
+    )
+    message, created = ParticipantMessage.objects.get_or_create(
+        offering=place.offering,
+        idempotency_key="demo-welcome",
+        defaults={
+            "sender": facilitator,
+            "audience": MessageAudience.ALL,
+            "subject": "Before our next session",
+            "body": "Thank you for a thoughtful first session. Please bring one piece of "
+            "pupils' work that used a bar model, and the lesson plan that went with it.",
+            "recipient_count": len(participants),
+        },
+    )
+    if created:
+        MessageRecipient.objects.bulk_create(
+            MessageRecipient(message=message, application_id=pk) for pk in participants
+        )
 
 
 def _status_for(application: Application, session: Session) -> str:

@@ -80,17 +80,62 @@ class Cascade(models.Model):
 
 
 class Certificate(models.Model):
-    """Proof of a completed place, checkable by anyone with its verification code."""
+    """Proof of a completed place, checkable by anyone with its verification code.
 
-    application = models.OneToOneField(
-        Application, on_delete=models.CASCADE, related_name="certificate"
+    A place has at most one certificate in force; one withdrawn (its completion was undone)
+    stays, so that checking its code says it was withdrawn."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="certificates"
     )
     code = models.CharField(max_length=20, unique=True)
     hours = models.DecimalField(max_digits=5, decimal_places=1)
     issued_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_certificate_in_force_per_application",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"certificate {self.code}"
+
+
+class CompletionConfirmation(models.Model):
+    """One confirmation of completion for an offering: whose places it settled, so that staff
+    can undo it within a window (`COMPLETION_UNDO_HOURS`)."""
+
+    offering = models.ForeignKey(
+        "programmes.Offering", on_delete=models.CASCADE, related_name="completion_confirmations"
+    )
+    applications = models.ManyToManyField(Application, related_name="+")
+    completed = models.PositiveIntegerField(default=0)
+    not_completed = models.PositiveIntegerField(default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-confirmed_at", "-id"]
+        indexes = [models.Index(fields=["offering", "confirmed_at"])]
+
+    def __str__(self) -> str:
+        return f"completion of {self.offering_id} at {self.confirmed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
 
 
 class StoredFile(models.Model):

@@ -4,7 +4,7 @@ attendance marks, and their certificates."""
 from cpdnet.privacy.registry import Person, PersonalData, RetentionRun, register
 
 from .certificates import export_person_certificates, withdraw_certificates
-from .models import Attendance, AttendanceChange, Cascade, Reflection, Submission
+from .models import Attendance, AttendanceChange, Cascade, Certificate, Reflection, Submission
 from .selectors import export_participant_work
 from .services import blank_submissions, erase_participant_work
 
@@ -68,7 +68,7 @@ class ParticipantWork(PersonalData):
 class Certificates(PersonalData):
     key = "delivery.certificates"
     label = "Certificates of completion"
-    fields = ("delivery.Certificate.application",)
+    fields = ("delivery.Certificate.application", "delivery.Certificate.withdrawn_reason")
     kept_anonymised = (
         "The certificate row and its hours, so national counts stay right; checking its code "
         "then says it was withdrawn at the holder's request."
@@ -80,4 +80,6 @@ class Certificates(PersonalData):
         return {"certificates": export_person_certificates(person.user)}
 
     def erase(self, person: Person) -> dict[str, int]:
-        return {"certificates_withdrawn": withdraw_certificates(user=person.user)}
+        withdrawn = withdraw_certificates(user=person.user)
+        Certificate.objects.filter(application__applicant=person.user).update(withdrawn_reason="")
+        return {"certificates_withdrawn": withdrawn}

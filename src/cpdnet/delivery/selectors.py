@@ -436,3 +436,61 @@ def information_sheet(programme) -> ProgrammeDocument | None:
     return ProgrammeDocument.objects.filter(
         programme=programme, kind=DocumentKind.INFORMATION_SHEET
     ).first()
+
+
+def get_latest_completion_confirmation(offering: Offering):
+    """The offering's most recent confirmation of completion, or None."""
+    from .models import CompletionConfirmation
+
+    return (
+        CompletionConfirmation.objects.filter(offering=offering)
+        .select_related("confirmed_by", "undone_by")
+        .order_by("-confirmed_at", "-id")
+        .first()
+    )
+
+
+def access_completion_confirmation(user, offering_id: int, confirmation_id: int):
+    """A confirmation of an offering the person runs; DoesNotExist alike for none and others'."""
+    from .models import CompletionConfirmation
+
+    offering = access_runnable_offering(user, offering_id)
+    return CompletionConfirmation.objects.select_related("offering__programme", "confirmed_by").get(
+        pk=confirmation_id, offering=offering
+    )
+
+
+def list_confirmed_places(confirmation) -> QuerySet[Application]:
+    """The places a confirmation settled, with their state now, by name."""
+    return confirmation.applications.select_related("applicant", "school").order_by(
+        "applicant__full_name", "pk"
+    )
+
+
+def get_last_session(offering: Offering, now: datetime.datetime | None = None) -> Session | None:
+    """The offering's most recent session that has started and was not cancelled."""
+    return (
+        list_running_sessions(offering)
+        .filter(starts_at__lte=now or timezone.now())
+        .order_by("-starts_at", "-id")
+        .first()
+    )
+
+
+def list_participants_who_have_not_handed_in(task: GapTask) -> QuerySet[Application]:
+    """The offering's participants with no answer to the task."""
+    return list_participants(task.offering_id).exclude(
+        Exists(Submission.objects.filter(task=task, application=OuterRef("pk")))
+    )
+
+
+def list_participants_who_missed(session: Session) -> QuerySet[Application]:
+    """The offering's participants not marked as attending the session (absent, excused or
+    not marked)."""
+    return list_participants(session.offering_id).exclude(
+        Exists(
+            Attendance.objects.filter(
+                session=session, application=OuterRef("pk"), status=AttendanceStatus.ATTENDED
+            )
+        )
+    )

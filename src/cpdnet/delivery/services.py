@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from .models import (
     AttendanceChange,
     AttendanceStatus,
     Cascade,
+    CompletionConfirmation,
     DocumentKind,
     GapTask,
     Material,
@@ -158,6 +160,7 @@ def _correct(attendance: Attendance, status: str, reason: str, *, by, session: S
 class CompletionConfirmed:
     completed: int
     not_completed: int
+    confirmation: CompletionConfirmation | None = None
 
 
 def confirm_completion(
@@ -178,6 +181,12 @@ def confirm_completion(
         # Serialises two confirmations of the same offering (a double click).
         offering = Offering.objects.select_for_update().get(pk=offering.pk)
         progress = selectors.get_offering_progress(offering)
+        if not progress.ready_to_confirm:
+            return CompletionConfirmed(completed=0, not_completed=0)
+        confirmation = CompletionConfirmation.objects.create(
+            offering=offering, confirmed_by=by, confirmed_at=now
+        )
+        confirmation.applications.set(progress.ready_to_confirm)
         for participant in progress.ready_to_confirm:
             check = participant.completion
             application = record_completion(
@@ -191,7 +200,93 @@ def confirm_completion(
                 completed += 1
             else:
                 not_completed += 1
-    return CompletionConfirmed(completed=completed, not_completed=not_completed)
+        confirmation.completed, confirmation.not_completed = completed, not_completed
+        confirmation.save(update_fields=["completed", "not_completed"])
+        record(
+            actor=by,
+            action="delivery.completion.confirmed",
+            obj=confirmation,
+            hub=offering.hub,
+            summary=f"Completion confirmed for {offering}: {completed} completed, "
+            f"{not_completed} did not complete",
+            data={"completed": completed, "not_completed": not_completed},
+        )
+    return CompletionConfirmed(
+        completed=completed, not_completed=not_completed, confirmation=confirmation
+    )
+
+
+def undo_deadline(confirmation: CompletionConfirmation) -> datetime.datetime:
+    """Until when staff may undo this confirmation."""
+    return confirmation.confirmed_at + datetime.timedelta(hours=settings.COMPLETION_UNDO_HOURS)
+
+
+def undo_refusal(confirmation: CompletionConfirmation, now: datetime.datetime | None = None) -> str:
+    """Why this confirmation can no longer be undone, or "" when it can."""
+    if confirmation.is_undone:
+        return "This completion was already undone."
+    if (now or timezone.now()) > undo_deadline(confirmation):
+        return (
+            f"Completion can be undone only within {settings.COMPLETION_UNDO_HOURS} hours of "
+            "confirming it, and that time has passed. Ask national staff to correct a record."
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class CompletionUndone:
+    reopened: int  # places back to accepted
+    certificates_withdrawn: int
+
+
+def undo_completion(
+    *,
+    confirmation: CompletionConfirmation,
+    by,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> CompletionUndone:
+    """Take back a completion confirmed by mistake, within the window: each place it settled
+    goes back to accepted (history, audit, an email to the participant) and the certificates
+    it issued are withdrawn. Places changed since (withdrawn, say) are left alone."""
+    from cpdnet.applications.services import reopen_completion
+    from cpdnet.delivery.certificates import withdraw_certificate
+
+    reason = reason.strip()
+    if not reason:
+        raise DeliveryError("Say why the completion is undone: participants are told.")
+    now = now or timezone.now()
+    reopened = withdrawn = 0
+    with transaction.atomic():
+        Offering.objects.select_for_update().get(pk=confirmation.offering_id)
+        confirmation = (
+            CompletionConfirmation.objects.select_for_update(of=("self",))
+            .select_related("offering__hub")
+            .get(pk=confirmation.pk)
+        )
+        refusal = undo_refusal(confirmation, now)
+        if refusal:
+            raise DeliveryError(refusal)
+        settled = confirmation.applications.filter(
+            state__in=(State.COMPLETED, State.NOT_COMPLETED)
+        ).order_by("pk")
+        for application in settled:
+            certificate = withdraw_certificate(application=application, by=by, reason=reason)
+            withdrawn += certificate is not None
+            reopen_completion(application=application, by=by, reason=reason)
+            reopened += 1
+        confirmation.undone_at, confirmation.undone_by = now, by
+        confirmation.save(update_fields=["undone_at", "undone_by"])
+        record(
+            actor=by,
+            action="delivery.completion.undone",
+            obj=confirmation,
+            hub=confirmation.offering.hub,
+            summary=f"Completion undone for {confirmation.offering}: {reopened} places back to "
+            f"accepted, {withdrawn} certificates withdrawn",
+            data={"reason": reason, "reopened": reopened, "certificates_withdrawn": withdrawn},
+        )
+    return CompletionUndone(reopened=reopened, certificates_withdrawn=withdrawn)
 
 
 # Resources

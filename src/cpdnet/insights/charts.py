@@ -1,14 +1,23 @@
-"""Bar and trend charts as server-rendered SVG, drawn from the same rows the tables show."""
+"""Bar and trend charts as server-rendered SVG, drawn from the same rows the tables show.
 
-from dataclasses import dataclass
+Text is in the site's font (set in the page's styles), labels wrap rather than being cut, and
+a bar's figure is written after its target mark so that the mark never crosses it."""
 
-from .selectors import ReachRow
+import textwrap
+from dataclasses import dataclass, field
+
+from .selectors import NO_HUB, ReachRow
 
 WIDTH = 640
 LABEL_WIDTH = 220
+# About the characters of 13 px text that fit the label column, and the lines a label may take.
+LABEL_CHARACTERS = 28
+LABEL_LINES = 3
+LINE_HEIGHT = 15
 BAR_HEIGHT = 22
 GAP = 8
-VALUE_SPACE = 110
+# Room right of the plot for the figure, such as "100.0% (1234/1234)".
+VALUE_SPACE = 150
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,8 @@ class Bar:
     text_x: float
     text_y: float
     target_x: float | None
+    label_lines: list[str] = field(default_factory=list)
+    label_y: float = 0
 
     @property
     def label_x(self) -> float:
@@ -55,7 +66,8 @@ class Chart:
 
 
 def _summary(rows: list[ReachRow]) -> str:
-    counted = [row for row in rows if row.schools]
+    # Schools in no hub's area are not a hub: never "the lowest hub".
+    counted = [row for row in rows if row.schools and row.key != NO_HUB]
     if not counted:
         return "No schools are counted."
     high = max(counted, key=lambda row: row.rate)
@@ -70,27 +82,46 @@ def bar_chart(rows: list[ReachRow]) -> Chart:
     """Return horizontal bars of engagement rate (0 to 100%), one per row, with target marks."""
     plot = WIDTH - LABEL_WIDTH - VALUE_SPACE
     bars = []
-    for index, row in enumerate(rows):
-        y = GAP + index * (BAR_HEIGHT + GAP)
+    y = GAP
+    for row in rows:
+        lines = _wrap(row.label)
+        row_height = max(BAR_HEIGHT, len(lines) * LINE_HEIGHT)
+        bar_y = y + (row_height - BAR_HEIGHT) / 2
         width = round(plot * row.rate, 1)
         target_x = None
         if row.target is not None:
             target_x = round(LABEL_WIDTH + plot * float(row.target) / 100, 1)
+        # The figure starts after the bar and after the target mark, never under the mark.
+        ends = max(LABEL_WIDTH + width, target_x or 0)
         bars.append(
             Bar(
-                label=row.label[:34],
+                label=row.label,
                 value_label=f"{row.percent}% ({row.engaged}/{row.schools})",
                 x=LABEL_WIDTH,
-                y=y,
+                y=bar_y,
                 width=width,
                 height=BAR_HEIGHT,
-                text_x=LABEL_WIDTH + width + 6,
-                text_y=y + BAR_HEIGHT * 0.7,
+                text_x=round(ends + 6, 1),
+                text_y=bar_y + BAR_HEIGHT * 0.7,
                 target_x=target_x,
+                label_lines=lines,
+                # The first line's baseline, so the lines sit centred on the bar.
+                label_y=round(y + (row_height - len(lines) * LINE_HEIGHT) / 2 + 11, 1),
             )
         )
-    height = GAP + len(rows) * (BAR_HEIGHT + GAP)
-    return Chart(WIDTH, height, bars, _summary(rows), axis_x=LABEL_WIDTH)
+        y += row_height + GAP
+    return Chart(WIDTH, round(y), bars, _summary(rows), axis_x=LABEL_WIDTH)
+
+
+def _wrap(label: str) -> list[str]:
+    lines = textwrap.wrap(label, LABEL_CHARACTERS) or [""]
+    if len(lines) > LABEL_LINES:
+        # The full label is in the bar's title and the table; only a very long one is cut.
+        lines = [
+            *lines[: LABEL_LINES - 1],
+            textwrap.shorten(" ".join(lines[LABEL_LINES - 1 :]), LABEL_CHARACTERS, placeholder="…"),
+        ]
+    return lines
 
 
 TREND_HEIGHT = 240

@@ -50,6 +50,10 @@ class ChoroplethArea:
     title: str
 
 
+# The map's drawn size in CSS pixels (its <svg> width and height).
+MAP_WIDTH, MAP_HEIGHT = 640, 720
+
+
 @dataclass(frozen=True)
 class Choropleth:
     view_box: str
@@ -57,6 +61,9 @@ class Choropleth:
     bands: tuple[Band, ...]
     attribution: str
     has_no_data: bool
+    # Map units per screen pixel: the fill patterns are drawn 6 pixels square on screen,
+    # like the key's, whatever the map's extent (England, or one hub's few authorities).
+    pattern_scale: float = 1.0
 
 
 def choropleth(rows: list[ReachRow], *, codes: set[str] | None = None) -> Choropleth:
@@ -88,9 +95,15 @@ def choropleth(rows: list[ReachRow], *, codes: set[str] | None = None) -> Chorop
         min_x = min_y = 0.0
         max_x = max_y = 1.0
     margin = 2
-    view_box = (
-        f"{min_x - margin:g} {min_y - margin:g} "
-        f"{max_x - min_x + 2 * margin:g} {max_y - min_y + 2 * margin:g}"
-    )
+    width, height = max_x - min_x + 2 * margin, max_y - min_y + 2 * margin
+    view_box = f"{min_x - margin:g} {min_y - margin:g} {width:g} {height:g}"
     has_no_data = any(area.band is NO_DATA for area in areas)
-    return Choropleth(view_box, areas, BANDS, attribution, has_no_data)
+    pixels_per_unit = min(MAP_WIDTH / width, MAP_HEIGHT / height)
+    return Choropleth(
+        view_box,
+        areas,
+        BANDS,
+        attribution,
+        has_no_data,
+        pattern_scale=round(1 / pixels_per_unit, 4),
+    )

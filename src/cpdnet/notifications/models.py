@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class SentEmail(models.Model):
@@ -138,3 +139,65 @@ class OutboxEmail(models.Model):
     @property
     def task_name(self) -> str:
         return self.task_path.rsplit(".", 1)[-1]
+
+
+class MessageAudience(models.TextChoices):
+    ALL = "all", _("Everyone with a place")
+    TASK_NOT_SUBMITTED = "task_not_submitted", _("Those who have not handed in a gap task")
+    MISSED_LAST_SESSION = "missed_last_session", _("Those who did not attend the last session")
+
+
+class ParticipantMessage(models.Model):
+    """A message the people running an offering sent its participants (all, or those who have
+    not yet done something), by email and on the participants' offering page."""
+
+    offering = models.ForeignKey(
+        "programmes.Offering", on_delete=models.CASCADE, related_name="participant_messages"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    audience = models.CharField(max_length=30, choices=MessageAudience.choices)
+    # The gap task of a "not handed in" message.
+    task = models.ForeignKey(
+        "delivery.GapTask", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=150)
+    body = models.TextField()
+    recipient_count = models.PositiveIntegerField(default=0)
+    # From the preview form: a second press of "Send" finds the message already sent.
+    idempotency_key = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "idempotency_key"], name="one_message_per_send"
+            )
+        ]
+        indexes = [models.Index(fields=["offering", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class MessageRecipient(models.Model):
+    """One participant a message went to; the email is owed through the outbox, once."""
+
+    message = models.ForeignKey(
+        ParticipantMessage, on_delete=models.CASCADE, related_name="recipients"
+    )
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="messages_received"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "application"], name="one_copy_per_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.message_id} to application {self.application_id}"

@@ -2,7 +2,7 @@
 
 from cpdnet.privacy.registry import Person, PersonalData, RetentionRun, register
 
-from .models import SentEmail
+from .models import MessageRecipient, ParticipantMessage, SentEmail
 from .newsletters import erase_newsletters, export_newsletters
 
 
@@ -41,3 +41,47 @@ class EmailsAndNewsletters(PersonalData):
             to="", subject=""
         )
         return run.in_batches(old, lambda batch: batch.update(to="", subject=""))
+
+
+@register
+class ParticipantMessages(PersonalData):
+    key = "notifications.participant_messages"
+    label = "Messages the people running an offering sent its participants"
+    fields = (
+        "notifications.ParticipantMessage.subject",
+        "notifications.ParticipantMessage.body",
+        "notifications.ParticipantMessage.sender",
+        "notifications.MessageRecipient.application",
+    )
+    kept_anonymised = (
+        "A message sent to a group stays for the others who received it, without its "
+        "sender's name once the sender is erased; a participant's own copy is deleted."
+    )
+
+    def export(self, person: Person) -> dict:
+        def shown(message) -> dict:
+            return {
+                "programme": message.offering.programme.title,
+                "subject": message.subject,
+                "message": message.body,
+                "sent_at": message.created_at.isoformat(),
+            }
+
+        received = ParticipantMessage.objects.filter(
+            recipients__application__applicant=person.user
+        ).select_related("offering__programme")
+        sent = ParticipantMessage.objects.filter(sender=person.user).select_related(
+            "offering__programme"
+        )
+        return {
+            "messages_received": [shown(m) for m in received.order_by("created_at", "id")],
+            "messages_sent": [
+                {**shown(m), "recipients": m.recipient_count}
+                for m in sent.order_by("created_at", "id")
+            ],
+        }
+
+    def erase(self, person: Person) -> dict[str, int]:
+        copies, _ = MessageRecipient.objects.filter(application__applicant=person.user).delete()
+        unsigned = ParticipantMessage.objects.filter(sender=person.user).update(sender=None)
+        return {"message_copies_deleted": copies, "messages_sent_unsigned": unsigned}

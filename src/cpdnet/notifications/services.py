@@ -53,6 +53,16 @@ APPLICANT_SUBJECTS = {
 }
 
 
+REOPENED_SUBJECT = "Your completion is being checked again"
+
+
+def applicant_subject(from_state: str, to_state: str) -> str:
+    """The subject of the applicant's email for this move, or "" when it sends none."""
+    if to_state == State.ACCEPTED and from_state in (State.COMPLETED, State.NOT_COMPLETED):
+        return REOPENED_SUBJECT
+    return APPLICANT_SUBJECTS.get(to_state, "")
+
+
 def one_line(text: str) -> str:
     """Text fit for an email header: a line break in a header makes the email fail to send."""
     return " ".join(text.split())
@@ -101,7 +111,7 @@ def preview_applicant_email(
 ) -> EmailPreview | None:
     """The email the applicant would get if their application moved to this state (nothing is
     saved or sent), or None when that move sends none."""
-    subject = APPLICANT_SUBJECTS.get(to_state)
+    subject = applicant_subject(application.state, to_state)
     if not subject:
         return None
     transition = Transition(
@@ -121,7 +131,8 @@ def send_application_emails(*, transition: Transition) -> int:
     application = transition.application
     context = _application_context(transition)
     sent = 0
-    subject = APPLICANT_SUBJECTS.get(transition.to_state)
+    subject = applicant_subject(transition.from_state, transition.to_state)
+    reopened = subject == REOPENED_SUBJECT
     if subject:
         body = render_to_string("notifications/application_update.txt", context)
         sent += send_once(
@@ -131,7 +142,7 @@ def send_application_emails(*, transition: Transition) -> int:
             body=body,
             # A place confirmed comes with its dates for the person's calendar.
             attachments=calendar_attachment(context["sessions"])
-            if transition.to_state == State.ACCEPTED
+            if transition.to_state == State.ACCEPTED and not reopened
             else (),
         )
     if transition.to_state == State.AWAITING_SCHOOL_APPROVAL and not transition.from_state:

@@ -50,3 +50,10 @@ def send_owed_emails_task() -> None:
     from .outbox import send_owed_emails
 
     send_owed_emails()
+
+
+@task()
+def send_participant_message_task(recipient_id: int) -> None:
+    from .messages import send_participant_message_email
+
+    send_participant_message_email(recipient_id=recipient_id)  # no-op once sent

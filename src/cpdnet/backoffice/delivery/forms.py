@@ -8,6 +8,7 @@ from cpdnet.backoffice.forms import GovukForm
 from cpdnet.delivery.models import AttendanceStatus
 from cpdnet.delivery.services import Mark
 from cpdnet.delivery.uploads import UploadField
+from cpdnet.notifications.models import MessageAudience
 from cpdnet.programmes.models import Session
 
 
@@ -203,3 +204,71 @@ class GapTaskForm(GovukForm):
         if due_on < timezone.localdate():
             raise forms.ValidationError(_("The due date must be today or later"))
         return due_on
+
+
+class UndoCompletionForm(GovukForm):
+    reason = forms.CharField(
+        label=_("Why is the completion undone?"),
+        help_text=_(
+            "Participants are told this reason; it is kept in each place's history and the "
+            "audit trail."
+        ),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Say why the completion is undone"),
+            "max_length": _("Enter a reason of no more than 300 characters"),
+        },
+    )
+
+
+class TaskChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, task) -> str:
+        return f"{task.title} (due {formats.date_format(task.due_on, 'j M Y')})"
+
+
+class ParticipantMessageForm(GovukForm):
+    audience = forms.ChoiceField(
+        label=_("Who is it for?"),
+        choices=MessageAudience.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose who the message is for")},
+    )
+    task = forms.Field(required=False)  # replaced in __init__ with the offering's gap tasks
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=150,
+        error_messages={
+            "required": _("Enter a subject"),
+            "max_length": _("Write the subject in 150 characters or fewer"),
+        },
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        help_text=_("Sent by email to each person, and shown on their page for the offering."),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": _("Write the message"),
+            "max_length": _("Write the message in 5,000 characters or fewer"),
+        },
+    )
+
+    def __init__(self, *args, tasks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"] = TaskChoiceField(
+            queryset=tasks,
+            required=False,
+            label=_("Gap task (for those who have not handed one in)"),
+            empty_label=_("Choose a gap task"),
+            error_messages={"invalid_choice": _("Choose one of the offering's gap tasks")},
+        )
+        self.style_field("task")
+        self.order_fields(["audience", "task", "subject", "body"])
+
+    def clean(self):
+        cleaned = super().clean()
+        needs_task = cleaned.get("audience") == MessageAudience.TASK_NOT_SUBMITTED
+        if needs_task and not cleaned.get("task") and "task" not in self.errors:
+            self.add_error("task", _("Choose the gap task they have not handed in"))
+        return cleaned

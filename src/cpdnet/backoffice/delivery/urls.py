@@ -11,6 +11,11 @@ urlpatterns = [
         name="offering-complete",
     ),
     path(
+        "offerings/<int:offering_id>/completion/<int:confirmation_id>/undo/",
+        views.completion_undo,
+        name="completion-undo",
+    ),
+    path(
         "offerings/<int:offering_id>/participants/<int:application_id>/",
         views.participant_detail,
         name="offering-participant",
@@ -36,6 +41,9 @@ urlpatterns = [
         name="resource-delete",
     ),
     path("offerings/<int:offering_id>/tasks/", views.offering_tasks, name="offering-tasks"),
+    path(
+        "offerings/<int:offering_id>/messages/", views.offering_messages, name="offering-messages"
+    ),
     path(
         "offerings/<int:offering_id>/tasks/<int:task_id>/",
         views.task_submissions,

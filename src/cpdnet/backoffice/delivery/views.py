@@ -6,12 +6,16 @@ anyone signed in and every one of them fetches its offering through
 `access_runnable_offering`, which answers 404 to everyone else.
 """
 
+import secrets
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cpdnet.accounts.permissions import Access, declare
@@ -21,12 +25,16 @@ from cpdnet.delivery import selectors, services
 from cpdnet.delivery.models import (
     AttendanceStatus,
     Cascade,
+    CompletionConfirmation,
     GapTask,
     Resource,
     Submission,
 )
 from cpdnet.delivery.services import DeliveryError
 from cpdnet.delivery.uploads import file_response
+from cpdnet.notifications import messages as messaging
+from cpdnet.notifications.messages import MessageError
+from cpdnet.notifications.models import ParticipantMessage
 from cpdnet.programmes.models import Offering, Session
 from cpdnet.programmes.selectors import (
     access_runnable_offering,
@@ -34,9 +42,18 @@ from cpdnet.programmes.selectors import (
     list_runnable_offerings,
 )
 
-from .forms import GapTaskForm, LibraryResourceForm, RegisterForm, ResourceForm
+from .forms import (
+    GapTaskForm,
+    LibraryResourceForm,
+    ParticipantMessageForm,
+    RegisterForm,
+    ResourceForm,
+    UndoCompletionForm,
+)
 
 PER_PAGE = 50
+# Names listed on a message's preview; the rest are counted.
+PREVIEW_NAMES = 30
 
 
 def _data(request) -> tuple:
@@ -84,8 +101,20 @@ def offering_run(request, offering_id: int):
             ],
             "last_ends_at": last_ends_at,
             "can_confirm": last_ends_at is not None and last_ends_at <= timezone.now(),
+            **_undo_context(selectors.get_latest_completion_confirmation(offering)),
+            "undo_hours": settings.COMPLETION_UNDO_HOURS,
         },
     )
+
+
+def _undo_context(confirmation) -> dict:
+    if confirmation is None:
+        return {"confirmation": None}
+    return {
+        "confirmation": confirmation,
+        "undo_until": services.undo_deadline(confirmation),
+        "undo_refusal": services.undo_refusal(confirmation),
+    }
 
 
 @declare(Access.SIGNED_IN)
@@ -103,6 +132,120 @@ def offering_complete(request, offering_id: int):
             % {"completed": confirmed.completed, "not_completed": confirmed.not_completed},
         )
     return redirect("backoffice:offering-run", offering_id=offering.pk)
+
+
+@declare(Access.SIGNED_IN)
+def completion_undo(request, offering_id: int, confirmation_id: int):
+    try:
+        confirmation = selectors.access_completion_confirmation(
+            request.user, offering_id, confirmation_id
+        )
+    except (Offering.DoesNotExist, CompletionConfirmation.DoesNotExist):
+        raise Http404("No confirmation of an offering you run has this number") from None
+    form = UndoCompletionForm(*_data(request)[:1])
+    if request.method == "POST" and form.is_valid():
+        try:
+            undone = services.undo_completion(
+                confirmation=confirmation, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DeliveryError as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Completion undone: %(reopened)d places back to accepted, "
+                    "%(withdrawn)d certificates withdrawn. Participants are being emailed."
+                )
+                % {"reopened": undone.reopened, "withdrawn": undone.certificates_withdrawn},
+            )
+            return redirect("backoffice:offering-run", offering_id=offering_id)
+    return render(
+        request,
+        "backoffice/delivery/completion_undo.html",
+        {
+            "offering": confirmation.offering,
+            "form": form,
+            "places": selectors.list_confirmed_places(confirmation),
+            **_undo_context(confirmation),
+        },
+    )
+
+
+@declare(Access.SIGNED_IN)
+def offering_messages(request, offering_id: int):
+    """Write a message, check who gets it and how it reads, then send it."""
+    offering = _offering(request, offering_id)
+    tasks = offering.gap_tasks.order_by("due_on", "id")
+    form = ParticipantMessageForm(*_data(request)[:1], tasks=tasks)
+    refusal = messaging.rate_refusal(offering)
+    changing = request.POST.get("change") == "yes"  # back from the preview to edit
+    if request.method == "POST" and not changing and form.is_valid():
+        data = form.cleaned_data
+        try:
+            audience = messaging.choose_audience(
+                offering=offering, kind=data["audience"], task=data["task"]
+            )
+            if request.POST.get("confirmed") == "yes":
+                message = messaging.send_participant_message(
+                    offering=offering,
+                    by=request.user,
+                    audience=audience,
+                    subject=data["subject"],
+                    body=data["body"],
+                    idempotency_key=request.POST.get("idempotency_key", "")[:40]
+                    or secrets.token_hex(16),
+                )
+                messages.success(
+                    request,
+                    ngettext(
+                        "Message sent to %(count)d person.",
+                        "Message sent to %(count)d people.",
+                        message.recipient_count,
+                    )
+                    % {"count": message.recipient_count},
+                )
+                return redirect("backoffice:offering-messages", offering_id=offering.pk)
+            return _message_preview(request, offering, form, audience)
+        except MessageError as error:
+            form.add_error(None, error.reason)
+    return render(
+        request,
+        "backoffice/delivery/messages.html",
+        {
+            "offering": offering,
+            "form": form,
+            "rate_refusal": refusal,
+            "per_day": settings.PARTICIPANT_MESSAGES_PER_DAY,
+            "sent": messaging.list_offering_messages(offering)[:PER_PAGE],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _message_preview(request, offering, form, audience):
+    data = form.cleaned_data
+    recipients = list(audience.recipients[: PREVIEW_NAMES + 1])
+    count = audience.recipients.count()
+    sample = ParticipantMessage(
+        offering=offering, sender=request.user, subject=data["subject"], body=data["body"]
+    )
+    return render(
+        request,
+        "backoffice/delivery/message_preview.html",
+        {
+            "offering": offering,
+            "form": form,
+            "audience": audience,
+            "count": count,
+            "names": recipients[:PREVIEW_NAMES],
+            "more": max(0, count - PREVIEW_NAMES),
+            "sample_body": messaging.render_participant_message(sample, recipients[0])
+            if recipients
+            else "",
+            "idempotency_key": secrets.token_hex(16),
+        },
+    )
 
 
 @declare(Access.SIGNED_IN)

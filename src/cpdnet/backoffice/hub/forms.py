@@ -279,6 +279,53 @@ class OfferByHandForm(GovukForm):
     )
 
 
+class MoveOnWaitingListForm(GovukForm):
+    """Move one person: one up, one down or to a position, with the reason. The buttons carry
+    the direction, so it works as a plain form."""
+
+    direction = forms.ChoiceField(
+        choices=[("up", _("Up one")), ("down", _("Down one")), ("to", _("To a position"))],
+        error_messages={
+            "required": _("Choose how to move them"),
+            "invalid_choice": _("Choose how to move them"),
+        },
+    )
+    position = forms.IntegerField(
+        label=_("New position"),
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": _("Enter the new position as a number, such as 1"),
+            "min_value": _("Enter a position of 1 or more"),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Why move them"),
+        help_text=_("Kept in the history and the audit trail."),
+        max_length=300,
+        error_messages={
+            "required": _("Say why this person moves on the waiting list"),
+            "max_length": _("Enter a reason of no more than 300 characters"),
+        },
+    )
+
+    def target(self, current: int) -> int:
+        """The position asked for, from the person's current one."""
+        direction = self.cleaned_data["direction"]
+        if direction == "up":
+            return current - 1
+        if direction == "down":
+            return current + 1
+        return self.cleaned_data["position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        wants_position = cleaned.get("direction") == "to" and "position" not in self.errors
+        if wants_position and cleaned.get("position") is None:
+            self.add_error("position", _("Enter the new position"))
+        return cleaned
+
+
 class BulkDecisionForm(DecisionForm):
     applications = forms.ModelMultipleChoiceField(
         queryset=None,

@@ -18,7 +18,13 @@ from cpdnet.accounts.selectors import (
     list_staffed_hub_ids,
     staffed_provider_ids_query,
 )
-from cpdnet.applications.models import HOLDS_PLACE, PARTICIPATING, Application, State
+from cpdnet.applications.models import (
+    HOLDS_PLACE,
+    PARTICIPATING,
+    WAITLIST_ORDER,
+    Application,
+    State,
+)
 from cpdnet.hubs.models import Hub
 from cpdnet.programmes.models import Offering, Provider, ProviderKind
 
@@ -160,12 +166,19 @@ def list_offering_applications(
 
 
 def list_waiting_list(offering: Offering) -> QuerySet[Application]:
-    """Return the offering's waiting list, longest waiting first."""
+    """Return the offering's waiting list in the order offers follow."""
     return (
         offering.applications.filter(state=State.WAITLISTED)
         .select_related("applicant", "school")
-        .order_by("waitlisted_at", "id")
+        .order_by(*WAITLIST_ORDER)
     )
+
+
+def waiting_list_position(application: Application) -> int:
+    """Where someone waiting is on their offering's list (1 is first): one count query."""
+    ahead = list_waiting_list(application.offering).values_list("pk", flat=True)
+    # The order mixes a rank, a time and the id, so count in the list rather than compare.
+    return list(ahead).index(application.pk) + 1
 
 
 def list_places_offered(offering: Offering) -> QuerySet[Application]:

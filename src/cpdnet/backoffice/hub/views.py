@@ -31,6 +31,7 @@ from cpdnet.applications.services import (
     ApplicationError,
     decide_application,
     decide_applications,
+    move_on_waiting_list,
     offer_place_by_hand,
     places_taken,
 )
@@ -53,6 +54,7 @@ from .forms import (
     ApplicationFilterForm,
     BulkDecisionForm,
     DecisionForm,
+    MoveOnWaitingListForm,
     OfferByHandForm,
     OfferingForm,
 )
@@ -437,7 +439,9 @@ def offering_waiting_list(request, offering_id: int):
     return _render_waiting_list(request, offering)
 
 
-def _render_waiting_list(request, offering, offer_form=None, offer_to=None):
+def _render_waiting_list(
+    request, offering, offer_form=None, offer_to=None, move_form=None, move_of=None
+):
     page = Paginator(selectors.list_waiting_list(offering), PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -455,9 +459,47 @@ def _render_waiting_list(request, offering, offer_form=None, offer_to=None):
             "places_left": max(0, offering.capacity - places_taken(offering)),
             "offer_form": offer_form or OfferByHandForm(auto_id="offer-%s"),
             "offer_to": offer_to,
+            "move_form": move_form,
+            "move_of": move_of,
         },
-        status=400 if offer_form is not None else 200,
+        status=400 if offer_form is not None or move_form is not None else 200,
     )
+
+
+@declare(Access.HUB_OR_PROVIDER_STAFF)
+@require_POST
+def waiting_list_move(request, offering_id: int, application_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    try:
+        application = offering.applications.select_related("applicant").get(
+            pk=application_id, state=State.WAITLISTED
+        )
+    except Application.DoesNotExist:
+        raise Http404("No one on this offering's waiting list has this number") from None
+    form = MoveOnWaitingListForm(request.POST, auto_id=f"move-{application.pk}-%s")
+    position = selectors.waiting_list_position(application)
+    if form.is_valid():
+        try:
+            move = move_on_waiting_list(
+                application=application,
+                to_position=form.target(position),
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(
+                request,
+                _("%(person)s moved from position %(from)d to %(to)d.")
+                % {
+                    "person": application.applicant.get_full_name(),
+                    "from": move.from_position,
+                    "to": move.to_position,
+                },
+            )
+            return redirect("backoffice:offering-waiting-list", offering_id=offering.pk)
+    return _render_waiting_list(request, offering, move_form=form, move_of=application.pk)
 
 
 @declare(Access.HUB_OR_PROVIDER_STAFF)
@@ -500,6 +542,7 @@ def _render_application(request, application, form):
             "application": application,
             "offering": application.offering,
             "history": application.history.select_related("by"),
+            "waitlist_moves": application.waitlist_moves.select_related("by"),
             "form": form,
         },
     )

@@ -79,47 +79,94 @@ def _trend_years(year: int) -> list[int]:
     return list(range(year - YEARS_SHOWN + 1, year + 1))
 
 
+# The national page's sections, each its own page (links, not script tabs): the headline
+# figures first, then one breakdown at a time. Each asks only for the figures it shows.
+NATIONAL_SECTIONS = {
+    "overview": "Headline figures",
+    "hubs": "By hub",
+    "map": "Map",
+    "breakdown": "Breakdown",
+    "trend": "Over the years",
+}
+# Rows of a long table per page (the impact tables run to thousands of rows).
+ROWS_PER_PAGE = 50
+
+
+def _section(request, sections: dict, default: str) -> str:
+    chosen = request.GET.get("show", "")
+    return chosen if chosen in sections else default
+
+
+def _section_links(request, sections: dict, here: str) -> list[dict]:
+    """Each section's link, keeping the figures chosen (network, year, breakdown)."""
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    links = []
+    for key, label in sections.items():
+        kept["show"] = key
+        links.append(
+            {"key": key, "label": label, "url": f"?{kept.urlencode()}", "here": key == here}
+        )
+    return links
+
+
 @declare(Access.NATIONAL_STAFF)
 @reads_from_replica
 def national(request):
     networks = list_networks()
     form = ReachForm(request.GET or None, networks=networks)
     network, year, by = form.values()
+    # An old link that chose a breakdown lands on the breakdown.
+    show = _section(request, NATIONAL_SECTIONS, "breakdown" if "by" in request.GET else "overview")
     rates = selectors.target_rates(network, year)
-    hubs = selectors.hub_names(network)
-    by_slug = {hub.slug: hub for hub in hubs.values()}
-    reach = selectors.apply_targets(selectors.reach_by_hub(network, year), rates)
-    breakdown = selectors.apply_targets(selectors.reach_breakdown(network, year, by), rates)
-    authorities = (
-        breakdown
-        if by == "local_authority"
-        else selectors.reach_breakdown(network, year, "local_authority")
-    )
-    for table in (reach, breakdown, authorities):
-        _link_rows(table, by_slug)
-    trend = selectors.reach_trend(network, _trend_years(year))
-    return render(
-        request,
-        "backoffice/insights/national.html",
-        {
-            "form": form,
-            "network": network,
-            "year": year,
-            "year_label": year_label(year),
-            "reach": reach,
-            "reach_chart": bar_chart(reach.rows),
-            "breakdown": breakdown,
-            "breakdown_chart": bar_chart(breakdown.rows),
-            "authorities": authorities,
-            "map": choropleth(authorities.rows),
-            "trend": trend,
-            "trend_chart": trend_chart(trend),
-            "targets": rates,
-            "refreshed_at": selectors.engagement_refreshed_at(),
+    context = {
+        "form": form,
+        "network": network,
+        "year": year,
+        "year_label": year_label(year),
+        "targets": rates,
+        "refreshed_at": selectors.engagement_refreshed_at(),
+        "show": show,
+        "section_label": NATIONAL_SECTIONS[show],
+        "sections": _section_links(request, NATIONAL_SECTIONS, show),
+    }
+    if show in ("overview", "hubs"):
+        by_slug = {hub.slug: hub for hub in selectors.hub_names(network).values()}
+        reach = selectors.apply_targets(selectors.reach_by_hub(network, year), rates)
+        _link_rows(reach, by_slug)
+        context.update(reach=reach, reach_chart=bar_chart(reach.rows))
+        if show == "overview":
+            context.update(_headline(reach))
             # Counted apart: registrants from universities, industry and others are not reach.
-            "event_registrants": count_event_registrants_by_organisation(network, year),
-        },
-    )
+            context["event_registrants"] = count_event_registrants_by_organisation(network, year)
+    elif show == "map":
+        authorities = selectors.reach_breakdown(network, year, "local_authority")
+        _link_rows(authorities, {})
+        context.update(authorities=authorities, map=choropleth(authorities.rows))
+    elif show == "breakdown":
+        by_slug = {hub.slug: hub for hub in selectors.hub_names(network).values()}
+        breakdown = selectors.apply_targets(selectors.reach_breakdown(network, year, by), rates)
+        _link_rows(breakdown, by_slug)
+        context.update(breakdown=breakdown, breakdown_chart=bar_chart(breakdown.rows))
+    else:
+        trend = selectors.reach_trend(network, _trend_years(year))
+        context.update(trend=trend, trend_chart=trend_chart(trend))
+    return render(request, "backoffice/insights/national.html", context)
+
+
+def _headline(reach) -> dict:
+    """The hubs meeting their target, and the highest and lowest hubs (schools in no hub's
+    area are not a hub, so never the lowest)."""
+    hubs = [row for row in reach.rows if row.key != NO_HUB and row.schools]
+    with_target = [row for row in hubs if row.target is not None]
+    ranked = sorted(hubs, key=lambda row: row.rate, reverse=True)
+    return {
+        "hubs_meeting_target": sum(1 for row in with_target if row.meets_target),
+        "hubs_with_target": len(with_target),
+        "highest_hubs": ranked[:3],
+        "lowest_hubs": ranked[-3:][::-1] if len(ranked) > 3 else [],
+        "no_hub": next((row for row in reach.rows if row.key == NO_HUB and row.schools), None),
+    }
 
 
 @declare(Access.HUB_STAFF)
@@ -248,6 +295,10 @@ def impact(request):
     form = ExtractForm(request.GET or None)
     year = form.cleaned_data["year"] if form.is_bound and form.is_valid() else None
     hub_ids = visible_hub_ids(request.user)
+    show = _section(request, IMPACT_SECTIONS, "completion")
+    impact = selectors.impact(hub_ids=hub_ids, year=year)
+    rows = {"completion": impact.completion, "changes": impact.changes, "cascade": impact.cascade}
+    page = Paginator(rows[show], ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "backoffice/insights/impact.html",
@@ -255,10 +306,21 @@ def impact(request):
             "form": form,
             "year": year,
             "year_label": year_label(year) if year else "every year",
-            "impact": selectors.impact(hub_ids=hub_ids, year=year),
+            "impact": impact,
             "national": hub_ids is None,
+            "show": show,
+            "sections": _section_links(request, IMPACT_SECTIONS, show),
+            "page": page,
+            "rows": page.object_list,
         },
     )
+
+
+IMPACT_SECTIONS = {
+    "completion": "Completion",
+    "changes": "Change in survey scores",
+    "cascade": "Cascade",
+}
 
 
 @declare(Access.EVALUATOR)

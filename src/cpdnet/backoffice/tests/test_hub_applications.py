@@ -488,3 +488,78 @@ class TestWaitingList:
         )
 
         assert response.status_code == 404
+
+
+class TestReorderingTheWaitingList:
+    def _move(self, client, application, **data):
+        url = (
+            f"/backoffice/hub/offerings/{application.offering_id}/waiting-list/"
+            f"{application.pk}/move/"
+        )
+        return client.post(url, data, follow=True)
+
+    def _waiting(self, offering):
+        now = timezone.now()
+        return [
+            applicant(
+                f"{name}@school.example.org",
+                offering=offering,
+                state="waitlisted",
+                waitlisted_at=now - datetime.timedelta(days=3 - index),
+            )
+            for index, name in enumerate(("ann", "bob", "cat"))
+        ]
+
+    def test_staff_move_someone_up_one_and_to_a_position_with_a_reason(self, hub_world, signed_in):
+        ann, bob, cat = self._waiting(hub_world.offering_a)
+        client = signed_in(hub_world.staff_a)
+
+        up = self._move(client, cat, direction="up", reason="Priority school")
+        assert "moved from position 3 to 2" in up.content.decode()
+        first = self._move(client, ann, direction="to", position="3", reason="Asked to wait")
+
+        assert [pair[1] for pair in first.context["waiting"]] == [cat, bob, ann]
+        assert AuditEntry.objects.filter(action="applications.waiting_list.moved").count() == 2
+        detail = client.get(f"/backoffice/hub/applications/{ann.pk}/").content.decode()
+        assert "From position 1 to 3" in detail and "Asked to wait" in detail
+
+    def test_a_move_without_a_reason_or_position_names_the_field(self, hub_world, signed_in):
+        ann, _bob, _cat = self._waiting(hub_world.offering_a)
+        client = signed_in(hub_world.staff_a)
+
+        response = self._move(client, ann, direction="to", position="", reason="")
+
+        text = response.content.decode()
+        assert response.status_code == 400
+        assert f'href="#move-{ann.pk}-reason"' in text
+        assert f'href="#move-{ann.pk}-position"' in text
+        assert "Say why this person moves on the waiting list" in text
+
+    def test_moving_the_first_up_says_they_are_already_first(self, hub_world, signed_in):
+        ann, _bob, _cat = self._waiting(hub_world.offering_a)
+
+        response = self._move(signed_in(hub_world.staff_a), ann, direction="up", reason="Priority")
+
+        assert response.status_code == 400
+        assert "already at position 1" in response.content.decode()
+
+    def test_another_hubs_waiting_list_cannot_be_reordered(self, hub_world, signed_in):
+        theirs = applicant(
+            "t@school.example.org", offering=hub_world.offering_b, state="waitlisted"
+        )
+        response = self._move(signed_in(hub_world.staff_a), theirs, direction="up", reason="x")
+        assert response.status_code == 404
+
+    def test_the_waiting_list_asks_the_same_number_of_queries_for_3_or_30_waiting(
+        self, hub_world, signed_in
+    ):
+        client = signed_in(hub_world.staff_a)
+        url = f"/backoffice/hub/offerings/{hub_world.offering_a.pk}/waiting-list/"
+        counts = []
+        for start, end in ((0, 3), (3, 30)):
+            for n in range(start, end):
+                applicant(
+                    f"w{n}@school.example.org", offering=hub_world.offering_a, state="waitlisted"
+                )
+            counts.append(count_queries(client, url))
+        assert counts[0] == counts[1]

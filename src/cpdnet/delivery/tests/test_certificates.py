@@ -117,6 +117,14 @@ def test_the_holder_downloads_a_pdf_with_their_name_and_the_code(world):
     # Its language and a text alternative for screen readers
     assert b"/Lang (en-GB)" in response.content
     assert b"/Subject" in response.content  # the facts in one sentence (UTF-16 here: "Zoë")
+    # Tagged: a structure tree of one heading and paragraphs, the border an artifact, the
+    # title shown by readers, and the verification page (the HTML version) a link
+    content = response.content
+    assert b"/StructTreeRoot" in content and b"/MarkInfo" in content
+    assert content.count(b"/S /H1") == 1 and content.count(b"/S /P") == 9
+    assert b"/Artifact BMC" in content
+    assert b"/DisplayDocTitle true" in content
+    assert b"/URI" in content
 
 
 def test_no_certificate_download_for_a_place_not_completed_or_another_person(world):

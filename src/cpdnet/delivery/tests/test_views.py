@@ -196,9 +196,9 @@ def test_the_progress_page_asks_the_same_number_of_queries_for_3_or_30_participa
     Cascade.objects.create(application=world.participant, colleagues_involved=2)
     Reflection.objects.create(application=world.participant, is_final=True, text="Done")
 
-    # Session, person, roles, offering, sessions with counts, rule, progress: 8 whatever the
-    # number of participants.
-    with django_assert_max_num_queries(8):
+    # Session, person, roles, offering, sessions with counts, rule, progress, the latest
+    # completion confirmation: 9 whatever the number of participants.
+    with django_assert_max_num_queries(9):
         response = runner.get(
             reverse("backoffice:offering-run", kwargs={"offering_id": world.offering.pk})
         )

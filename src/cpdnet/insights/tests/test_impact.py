@@ -76,11 +76,26 @@ def test_t_uses_the_table_to_30_degrees_of_freedom_then_the_normal():
 def test_the_impact_page_shows_hub_staff_their_figures(client, surveyed):
     client.force_login(surveyed.staff_a)
 
-    page = client.get("/backoffice/insights/impact/", {"year": YEAR})
+    changes = client.get("/backoffice/insights/impact/", {"year": YEAR, "show": "changes"})
+    cascade = client.get("/backoffice/insights/impact/", {"year": YEAR, "show": "cascade"})
 
-    assert page.status_code == 200
-    assert "I am confident" in page.content.decode()
-    assert "5 colleagues" in page.content.decode()
+    assert changes.status_code == 200
+    assert "I am confident" in changes.content.decode()
+    assert "5 colleagues" in cascade.content.decode()
+
+
+def test_the_impact_tables_are_paged_with_sections_as_links(client, surveyed, monkeypatch):
+    from cpdnet.backoffice.insights import views
+
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 1)
+    client.force_login(surveyed.staff_a)
+
+    page = client.get("/backoffice/insights/impact/", {"year": YEAR, "show": "changes"})
+
+    html = page.content.decode()
+    assert page.context["page"].paginator.num_pages == len(page.context["impact"].changes)
+    assert 'aria-current="page">Change in survey scores</a>' in html
+    assert "?year=" in html and "show=completion" in html
 
 
 def test_an_application_without_a_start_survey_is_left_out(world):

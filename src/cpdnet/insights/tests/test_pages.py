@@ -39,16 +39,46 @@ def _queries(client, url: str) -> int:
 def test_the_national_page_shows_each_hubs_figures_map_and_trend(client, world):
     client.force_login(world.national)
 
-    page = client.get(NATIONAL, {"network": "maths", "year": YEAR, "by": "fsm_quintile"})
+    def section(show: str) -> str:
+        query = {"network": "maths", "year": YEAR, "by": "fsm_quintile", "show": show}
+        page = client.get(NATIONAL, query)
+        assert page.status_code == 200
+        return page.content.decode()
+
+    hubs = section("hubs")
+    assert "Abacus Maths Hub" in hubs and "Bede Maths Hub" in hubs
+    assert "33.3%" in hubs  # hub A: 5 of 15
+    assert 'aria-current="page">By hub</a>' in hubs
+    map_page = section("map")
+    assert "Leeds: 4 of 8 schools engaged (50.0%)" in map_page  # the map's area title
+    assert "Key: share of schools engaged" in map_page
+    assert "Q5 (most disadvantaged)" in section("breakdown")
+    assert "2025/26" in section("trend")
+
+
+def test_the_national_page_leads_with_headline_figures_and_ranks_no_hub_apart(client, world):
+    client.force_login(world.national)
+
+    page = client.get(NATIONAL, {"network": "maths", "year": YEAR})
 
     html = page.content.decode()
-    assert page.status_code == 200
-    assert "Abacus Maths Hub" in html and "Bede Maths Hub" in html
-    assert "33.3%" in html  # hub A: 5 of 15
-    assert "Leeds: 4 of 8 schools engaged (50.0%)" in html  # the map's area title
-    assert "Key: share of schools engaged" in html
-    assert "Q5 (most disadvantaged)" in html
-    assert "2025/26" in html
+    assert page.context["show"] == "overview"
+    assert "Schools engaged" in html and "Hubs meeting their target" in html
+    assert all(row.key != "none" for row in page.context["highest_hubs"])
+    assert all(row.key != "none" for row in page.context["lowest_hubs"])
+    assert "Key: share of schools engaged" not in html  # the map is its own section
+
+
+@pytest.mark.parametrize("show", ["overview", "hubs", "map", "breakdown", "trend"])
+def test_each_national_section_makes_the_same_queries_with_more_schools(client, world, show):
+    client.force_login(world.national)
+    url = f"{NATIONAL}?network=maths&year={YEAR}&show={show}"
+    few = _queries(client, url)
+
+    for number in range(30, 60):
+        make_school(number, BRADFORD if number % 2 else LEEDS, phase="Secondary")
+
+    assert _queries(client, url) == few
 
 
 def test_a_bad_year_on_the_national_page_shows_an_error_and_the_default(client, world):

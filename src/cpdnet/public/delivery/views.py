@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpdnet.accounts.permissions import Access, declare
-from cpdnet.applications.models import Application
+from cpdnet.applications.models import Application, State
 from cpdnet.applications.selectors import get_participation
 from cpdnet.delivery import selectors, services
 from cpdnet.delivery.models import (
@@ -28,9 +28,13 @@ from cpdnet.delivery.models import (
 from cpdnet.delivery.services import DeliveryError
 from cpdnet.delivery.uploads import file_response
 from cpdnet.funding.models import BursaryScheme
+from cpdnet.notifications.messages import list_messages_for
 from cpdnet.programmes.models import Session
 
 from .forms import CascadeForm, ReflectionForm, SubmissionForm
+
+# The newest messages from the people running the offering; older ones are in the emails.
+MESSAGES_SHOWN = 20
 
 
 def _data(request) -> tuple:
@@ -68,8 +72,13 @@ def my_offering(request, offering_id: int):
             "cascade": Cascade.objects.filter(application=application).first(),
             "rule": selectors.get_completion_rule(offering),
             "completion": selectors.get_participant_progress(application),
-            "has_certificate": hasattr(application, "certificate"),
+            "certificate_code": application.certificates.filter(withdrawn_at__isnull=True)
+            .values_list("code", flat=True)
+            .first()
+            if application.state == State.COMPLETED
+            else None,
             "has_bursary": BursaryScheme.objects.filter(offering=offering).exists(),
+            "messages_received": list_messages_for(application)[:MESSAGES_SHOWN],
             "today": timezone.localdate(),
             "now": timezone.now(),
         },

@@ -12,6 +12,8 @@ from cpdnet.evaluation.demo import load_demo_evaluation
 from cpdnet.events.demo import first_open_webinar, load_demo_audiences, load_demo_events
 from cpdnet.funding.demo import load_demo_funding
 from cpdnet.hubs.services import load_hubs
+from cpdnet.insights.activity import DOMAIN as ACTIVITY_DOMAIN
+from cpdnet.insights.activity import generate_activity, generated_users, iter_counts
 from cpdnet.insights.demo import load_demo_targets
 from cpdnet.insights.engagement import rebuild_engagement
 from cpdnet.notifications.demo import load_demo_newsletters
@@ -33,12 +35,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--without-activity",
+            action="store_true",
+            help="Do not generate the small set of made-up activity that fills the insights.",
+        )
+        parser.add_argument(
             "--reimport",
             action="store_true",
             help="Import the shipped schools file even when the register already has schools.",
         )
 
-    def handle(self, *args, reimport: bool, verbosity: int, **options):
+    def handle(self, *args, reimport: bool, without_activity: bool, verbosity: int, **options):
         if reimport or not School.objects.exists():
             call_command(
                 "import_schools",
@@ -107,6 +114,8 @@ class Command(BaseCommand):
             f"ratings, {evaluation['page_feedback']} page feedback answers and "
             f"{evaluation['certificates']} certificate{pluralize(evaluation['certificates'])}."
         )
+        if not without_activity:
+            self._generate_activity()
         money = load_demo_funding()
         self.stdout.write(
             f"Loaded {money['funds']} bursary funds a year, {money['schemes']} new bursary "
@@ -125,4 +134,18 @@ class Command(BaseCommand):
             "evaluator@example.org, provider@example.org, college.teacher@example.org, "
             "year.two@example.org, finance@example.org (national finance), bursar@example.org "
             "(the demo school's finance contact) (see src/cpdnet/programmes/demo_data/README.md)."
+        )
+
+    def _generate_activity(self) -> None:
+        """A small, fixed-seed set of made-up activity (one hub per network, five years), so
+        that dashboards and insights show a realistic year; once, as generated people."""
+        if generated_users().exists():
+            self.stdout.write("Generated activity is already loaded.")
+            return
+        summary = generate_activity(years=5, scale="small", seed=2026)
+        self.stdout.write(
+            f"Generated made-up activity in {summary.seconds:.0f} s (people at "
+            f"@{ACTIVITY_DOMAIN}; docs/activity.md): "
+            + ", ".join(f"{count:,} {name}" for name, count in iter_counts(summary))
+            + "."
         )
