@@ -13,6 +13,7 @@ from cpdnet.accounts.models import Role
 from cpdnet.accounts.permissions import Access
 from cpdnet.accounts.selectors import has_role
 from cpdnet.funding import selectors
+from cpdnet.funding.models import ZERO
 from cpdnet.funding.money import export_amount
 from cpdnet.schools.models import School
 
@@ -114,5 +115,5 @@ def statement(request, params: Query[StatementParams]):
             }
             for line in lines
         ],
-        "balance": export_amount(sum((line.amount for line in lines), start=selectors.ZERO)),
+        "balance": export_amount(sum((line.amount for line in lines), start=ZERO)),
     }

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Func, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,22 @@ ZERO = Decimal("0.00")
 
 def money_field(label: str = "", **options) -> models.DecimalField:
     return models.DecimalField(label or None, max_digits=12, decimal_places=2, **options)
+
+
+class ToThePenny(Func):
+    """A sum of money read back to the penny: SQLite adds decimals as floating point and hands
+    back values such as 408.330000000000, which are not pounds and pence."""
+
+    template = "%(expressions)s"
+    output_field = models.DecimalField(max_digits=14, decimal_places=2)
+
+    def convert_value(self, value, expression, connection):
+        return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+def sum_of_pounds(field: str, **options) -> ToThePenny:
+    """Sum an amount field in the database, 0.00 when there is nothing to add."""
+    return ToThePenny(Coalesce(Sum(field, **options), ZERO))
 
 
 class Eligibility(models.TextChoices):

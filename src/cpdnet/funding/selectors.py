@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -18,7 +18,6 @@ from cpdnet.schools.models import School
 
 from .models import (
     SCHOOL_KINDS,
-    ZERO,
     Bursary,
     BursaryScheme,
     BursaryState,
@@ -28,6 +27,7 @@ from .models import (
     LedgerEntry,
     Payment,
     PaymentRun,
+    sum_of_pounds,
 )
 
 
@@ -37,7 +37,7 @@ def is_finance_staff(user) -> bool:
 
 
 def _sum(kind: str) -> Coalesce:
-    return Coalesce(Sum("entries__amount", filter=Q(entries__kind=kind)), ZERO)
+    return sum_of_pounds("entries__amount", filter=Q(entries__kind=kind))
 
 
 def with_figures(funds: QuerySet[Fund]) -> QuerySet[Fund]:
@@ -83,10 +83,10 @@ class Totals:
 
 def national_totals(funds: QuerySet[Fund]) -> Totals:
     """Budget, committed and paid over a set of funds, in two aggregate queries."""
-    budget = funds.aggregate(total=Coalesce(Sum("budget"), ZERO))["total"]
+    budget = funds.aggregate(total=sum_of_pounds("budget"))["total"]
     sums = LedgerEntry.objects.filter(fund__in=funds.values("pk")).aggregate(
-        committed=Coalesce(Sum("amount", filter=Q(kind=EntryKind.COMMITMENT)), ZERO),
-        paid=Coalesce(Sum("amount", filter=Q(kind=EntryKind.FUND_PAYMENT)), ZERO),
+        committed=sum_of_pounds("amount", filter=Q(kind=EntryKind.COMMITMENT)),
+        paid=sum_of_pounds("amount", filter=Q(kind=EntryKind.FUND_PAYMENT)),
     )
     return Totals(budget=budget, committed=sums["committed"], paid=sums["paid"])
 
@@ -118,9 +118,7 @@ def list_statement_lines(school: School, year: int) -> QuerySet[LedgerEntry]:
 
 
 def statement_balance(school: School, year: int) -> Decimal:
-    return list_statement_lines(school, year).aggregate(total=Coalesce(Sum("amount"), ZERO))[
-        "total"
-    ]
+    return list_statement_lines(school, year).aggregate(total=sum_of_pounds("amount"))["total"]
 
 
 @dataclass(frozen=True)
@@ -139,7 +137,7 @@ def school_summary(school: School, year: int) -> SchoolSummary:
     """The statement's headline figures, in one aggregate query."""
 
     def total(kind: str) -> Coalesce:
-        return Coalesce(Sum("amount", filter=Q(kind=kind)), ZERO)
+        return sum_of_pounds("amount", filter=Q(kind=kind))
 
     sums = list_statement_lines(school, year).aggregate(
         invoiced=total(EntryKind.INVOICE),
@@ -158,7 +156,7 @@ def school_summary(school: School, year: int) -> SchoolSummary:
 def list_school_invoices(school: School) -> QuerySet[Invoice]:
     return (
         Invoice.objects.filter(school=school)
-        .annotate(outstanding=Coalesce(Sum("entries__amount"), ZERO))
+        .annotate(outstanding=sum_of_pounds("entries__amount"))
         .select_related("application__offering__programme")
         .order_by("-issued_on", "-sequence")
     )
@@ -174,7 +172,7 @@ def access_invoice(user, invoice_id: int) -> Invoice:
 def list_invoices(*, outstanding_only: bool = False) -> QuerySet[Invoice]:
     invoices = (
         Invoice.objects.select_related("school")
-        .annotate(outstanding=Coalesce(Sum("entries__amount"), ZERO))
+        .annotate(outstanding=sum_of_pounds("entries__amount"))
         .order_by("-year", "-sequence")
     )
     return invoices.filter(outstanding__gt=0) if outstanding_only else invoices
@@ -207,9 +205,7 @@ def access_claim(bursary_id: int) -> Bursary:
 def list_payment_runs() -> QuerySet[PaymentRun]:
     return (
         PaymentRun.objects.select_related("fund", "created_by", "approved_by")
-        .annotate(
-            total=Coalesce(Sum("payments__amount", filter=~Q(payments__status="removed")), ZERO)
-        )
+        .annotate(total=sum_of_pounds("payments__amount", filter=~Q(payments__status="removed")))
         .order_by("-created_at", "-id")
     )
 

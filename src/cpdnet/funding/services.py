@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cpdnet.applications.models import PARTICIPATING, Application, State
@@ -38,6 +36,7 @@ from .models import (
     PaymentRun,
     PaymentStatus,
     RunState,
+    sum_of_pounds,
 )
 from .money import pence
 
@@ -68,7 +67,7 @@ def _lock_fund(fund_id: int) -> Fund:
 def fund_left(fund: Fund) -> Decimal:
     """Budget less what is committed and paid, summed from the ledger."""
     spent = fund.entries.filter(kind__in=[EntryKind.COMMITMENT, EntryKind.FUND_PAYMENT]).aggregate(
-        total=Coalesce(Sum("amount"), ZERO)
+        total=sum_of_pounds("amount")
     )["total"]
     return fund.budget - spent
 
@@ -171,7 +170,7 @@ def raise_invoice(*, application: Application, by=None) -> Invoice | None:
 
 def invoice_outstanding(invoice: Invoice) -> Decimal:
     """What is still owed on an invoice: its entries summed."""
-    return invoice.entries.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    return invoice.entries.aggregate(total=sum_of_pounds("amount"))["total"]
 
 
 def raise_credit_note(*, invoice: Invoice, amount: Decimal, reason: str, by=None) -> CreditNote:
@@ -441,7 +440,7 @@ def _release_commitment(bursary: Bursary, amount: Decimal, *, by, why: str) -> N
 
 def _committed_now(bursary: Bursary) -> Decimal:
     return bursary.entries.filter(kind=EntryKind.COMMITMENT).aggregate(
-        total=Coalesce(Sum("amount"), ZERO)
+        total=sum_of_pounds("amount")
     )["total"]
 
 

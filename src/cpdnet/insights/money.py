@@ -9,10 +9,9 @@ import bisect
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 
-from cpdnet.funding.models import ZERO, Bursary, BursaryState, EntryKind, LedgerEntry
+from cpdnet.funding.models import ZERO, Bursary, BursaryState, EntryKind, LedgerEntry, sum_of_pounds
 
 from .selectors import NOT_KNOWN, QUINTILE_NAMES, fsm_quintile_cuts, quintile_label
 
@@ -39,7 +38,7 @@ def _paid_by(field: str, year: int) -> dict:
     rows = (
         LedgerEntry.objects.filter(kind=EntryKind.BURSARY_PAID, academic_year=year)
         .values(field)
-        .annotate(total=Coalesce(Sum("amount"), ZERO))
+        .annotate(total=sum_of_pounds("amount"))
     )
     return {row[field]: -row["total"] for row in rows}
 
@@ -82,9 +81,7 @@ def bursaries_by_fsm_quintile(year: int) -> list[MoneyRow]:
         .values("school_id", "school__percentage_fsm")
         .annotate(
             bursaries=Count("pk"),
-            paid=Coalesce(
-                Sum("entries__amount", filter=Q(entries__kind=EntryKind.BURSARY_PAID)), ZERO
-            ),
+            paid=sum_of_pounds("entries__amount", filter=Q(entries__kind=EntryKind.BURSARY_PAID)),
         )
     )
     for row in rows:
