@@ -15,7 +15,7 @@ from cpdnet.hubs.maps import hub_area_map
 from cpdnet.hubs.models import Hub
 from cpdnet.hubs.services import submit_hub_change_request
 from cpdnet.schools import selectors as school_selectors
-from cpdnet.schools.models import School
+from cpdnet.schools.models import School, SchoolStatus
 
 from .forms import FindHubForm, HubChangeRequestForm
 from .links import school_path
@@ -50,10 +50,11 @@ def find_your_hub(request):
             query.text, offset=page.start_index() - 1, limit=RESULTS_PER_PAGE
         )
     if query.kind == "urn" and found.count == 1:
-        return redirect("public:school", urn=found.schools[0].urn)
-    context.update(
-        page=page, results=[(school, school_path(school.urn)) for school in found.schools]
-    )
+        return redirect("public:school", urn=found.schools[0]["urn"])
+    for school in found.schools:
+        school["path"] = school_path(school["urn"])
+        school["is_closed"] = school["status"] == SchoolStatus.CLOSED
+    context.update(page=page, schools=found.schools)
     return render(request, "public/find_your_hub_results.html", context)
 
 
@@ -80,8 +81,14 @@ def _place_results(request, context):
         place=place,
         district=district,
         network_hubs=hub_selectors.hubs_by_network(resolved, networks),
+        # Dicts: the template reads them faster than model instances.
         nearest=[
-            (school, metres, school_path(school.urn))
+            {
+                "name": school.name,
+                "postcode": school.postcode,
+                "path": school_path(school.urn),
+                "metres": metres,
+            }
             for school, metres in school_selectors.list_nearest_schools(place)
         ],
     )

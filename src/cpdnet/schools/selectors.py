@@ -114,15 +114,16 @@ def list_schools_matching(text: str) -> QuerySet[School]:
 
 @dataclass(frozen=True)
 class SchoolSearchPage:
-    """One page of a name search: the schools on it and how many match in all."""
+    """One page of a name search: the schools on it (as dicts of SEARCH_RESULT_FIELDS) and
+    how many match in all."""
 
     count: int
-    schools: list[School]
+    schools: list[dict]
 
 
-# What a line of search results shows (the API's SchoolOut without its link), in model order.
+# What a line of search results shows (the API's SchoolOut without its link).
 SEARCH_RESULT_FIELDS = (
-    "urn", "name", "status", "la_code", "la_name", "is_state_funded", "phase", "postcode", "town",
+    "urn", "name", "status", "town", "postcode", "la_code", "la_name", "phase", "is_state_funded",
 )  # fmt: skip
 
 
@@ -154,7 +155,7 @@ def search_schools(text: str, *, offset: int, limit: int) -> SchoolSearchPage:
     query = classify_query(text)
     words = query_words(query.text) if query.kind == "name" else []
     if not words or connection.vendor not in {"sqlite", "postgresql"}:
-        schools = list_schools_matching(text).only(*SEARCH_RESULT_FIELDS)
+        schools = list_schools_matching(text).values(*SEARCH_RESULT_FIELDS)
         return SchoolSearchPage(schools.count(), list(schools[offset : offset + limit]))
     typed = search_text(" ".join(words))
     terms = _match_terms(words, connection.vendor)
@@ -168,9 +169,9 @@ def search_schools(text: str, *, offset: int, limit: int) -> SchoolSearchPage:
         return SchoolSearchPage(count, [])
     schools = []
     for row in rows:
-        school = School.from_db("default", SEARCH_RESULT_FIELDS, row[:-1])
-        if school.is_state_funded is not None:  # SQLite gives 0 or 1
-            school.is_state_funded = bool(school.is_state_funded)
+        school = dict(zip(SEARCH_RESULT_FIELDS, row[:-1], strict=True))
+        if school["is_state_funded"] is not None:  # SQLite gives 0 or 1
+            school["is_state_funded"] = bool(school["is_state_funded"])
         schools.append(school)
     return SchoolSearchPage(rows[0][-1], schools)
 
