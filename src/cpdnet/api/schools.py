@@ -8,7 +8,7 @@ from pydantic import Field
 from cpdnet.accounts.permissions import Access
 from cpdnet.hubs import selectors as hub_selectors
 from cpdnet.hubs.models import Hub
-from cpdnet.public.links import school_path
+from cpdnet.links import school_path
 from cpdnet.schools import selectors as school_selectors
 
 from .schemas import Error, HubDetailOut, HubOut, SchoolDetailOut, SchoolPage

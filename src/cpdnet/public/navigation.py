@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpdnet.accounts.models import Role
 from cpdnet.accounts.selectors import list_role_names
-
-from .links import page_path
+from cpdnet.links import page_path
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from cpdnet.hubs import selectors as hub_selectors
 from cpdnet.hubs.maps import hub_area_map
 from cpdnet.hubs.models import Hub
 from cpdnet.hubs.services import submit_hub_change_request
+from cpdnet.links import school_path
 from cpdnet.schools import selectors as school_selectors
 from cpdnet.schools.models import School, SchoolStatus
 
 from .forms import FindHubForm, HubChangeRequestForm
-from .links import school_path
 
 RESULTS_PER_PAGE = 20
 

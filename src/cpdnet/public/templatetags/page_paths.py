@@ -1,8 +1,8 @@
-"""{% page_path %}: {% url %} for links with fixed arguments, kept per process (public.links)."""
+"""{% page_path %}: {% url %} for links with fixed arguments, kept per process (cpdnet.links)."""
 
 from django import template
 
-from cpdnet.public import links
+from cpdnet import links
 
 register = template.Library()
 
