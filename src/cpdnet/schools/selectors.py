@@ -12,9 +12,11 @@ from .postcodes import Place, get_postcode_index, looks_like_outcode, looks_like
 from .search import query_words, search_text
 
 NEAREST_SCHOOLS_RADIUS_METRES = 10_000
-# Half the side of the first square searched for nearest schools: in a town it holds ten open
-# schools; elsewhere the square doubles (see list_nearest_schools).
-NEAREST_SCHOOLS_FIRST_HALF_WIDTH_METRES = 1_250
+# Half the side of the first square searched for nearest schools; elsewhere the square doubles
+# (see list_nearest_schools). At 2.5 km, 65% of 577 postcodes and outcodes of open schools
+# are answered by the first query (at 1.25 km, 21%): a query less is a round trip less on
+# PostgreSQL, and the wider square reads a few hundred index entries at most.
+NEAREST_SCHOOLS_FIRST_HALF_WIDTH_METRES = 2_500
 
 
 @dataclass(frozen=True)
