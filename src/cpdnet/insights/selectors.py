@@ -25,6 +25,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     FloatField,
     IntegerField,
     Max,
@@ -34,8 +35,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, RowNumber
 from django.db.models.lookups import Exact, IsNull
 
 from cpdnet.applications.models import Application, State
@@ -80,14 +82,20 @@ SUPPRESSED = "<5"
 # --- The schools counted, and which hub serves each ------------------------------------------
 
 
-def hub_expression(network: Network, school: str = "") -> Case:
+def hub_expression(
+    network: Network, school: str = "", *, la_codes: Iterable[str] | None = None
+) -> Case:
     """Return a SQL CASE giving a school's hub id in the network (NULL where no hub serves).
 
     Same rule as the hub directory: a per-school override, else the hub of the school's district
     (where the authority is split), else the hub of its whole authority. `school` is the path
     to the school from the model queried (`"school__"` from an application), "" for schools.
+    With `la_codes`, only the areas of those authorities are written out: the CASE is then
+    right for schools of those authorities and for overridden ones (a hub's page filters on
+    them first, and a CASE of the whole country cost more than the page's queries).
     """
     directory = get_hub_directory()
+    authorities = None if la_codes is None else set(la_codes)
     whens = []
     overrides: dict[int, list[int]] = {}
     for urn, hubs in directory.overrides.items():
@@ -100,6 +108,8 @@ def hub_expression(network: Network, school: str = "") -> Case:
     districts: dict[tuple[int, str], list[str]] = {}
     whole: dict[int, list[str]] = {}
     for la_code, rows in sorted(directory.areas.items()):
+        if authorities is not None and la_code not in authorities:
+            continue
         for network_id, district, hub in rows:
             if network_id != network.pk:
                 continue
@@ -133,32 +143,54 @@ def list_counted_schools() -> QuerySet[School]:
     return School.objects.filter(_counted_q())
 
 
+def _hub_authorities(hub: Hub) -> list[str]:
+    """The codes of the authorities where the hub serves some or all of the schools."""
+    return [
+        la_code
+        for la_code, rows in get_hub_directory().areas.items()
+        if any(row_hub.pk == hub.pk for _, _, row_hub in rows)
+    ]
+
+
 def _hub_area_q(hub: Hub, school: str = "") -> Q:
     """A cheap, indexed superset of a hub's schools, checked exactly by the hub CASE after."""
     directory = get_hub_directory()
-    la_codes = [
-        la_code
-        for la_code, rows in directory.areas.items()
-        if any(row_hub.pk == hub.pk for _, _, row_hub in rows)
-    ]
     urns = [urn for urn, hubs in directory.overrides.items() if hubs.get(hub.network_id) == hub]
-    return Q(**{f"{school}la_code__in": la_codes}) | Q(**{f"{school}pk__in": urns})
+    return Q(**{f"{school}la_code__in": _hub_authorities(hub)}) | Q(**{f"{school}pk__in": urns})
 
 
 # --- FSM quintiles ---------------------------------------------------------------------------
 
 
 def fsm_quintile_cuts() -> tuple[Decimal, ...]:
-    """Return the four national cut points of % FSM over the schools counted (nearest rank)."""
-    values = list(
+    """Return the four national cut points of % FSM over the schools counted (nearest rank).
+
+    Ranked in the database, which hands back four values instead of 20,000 to convert.
+    """
+    values = (
         list_counted_schools()
         .filter(percentage_fsm__isnull=False)
-        .order_by("percentage_fsm")
-        .values_list("percentage_fsm", flat=True)
+        .annotate(
+            rank=Window(RowNumber(), order_by=[F("percentage_fsm").asc(), F("pk").asc()]),
+            total=Window(Count("pk")),
+        )
+        .values("percentage_fsm", "rank", "total")
     )
-    if not values:
+    # Nearest rank of share/5: ceil(total * share / 5), in whole numbers.
+    ranks = {share: (F("total") * share + 4) / 5 for share in range(1, 5)}
+    cuts = (
+        values.alias(**{f"rank_{share}": rank for share, rank in ranks.items()})
+        .filter(
+            Q(rank=F("rank_1")) | Q(rank=F("rank_2")) | Q(rank=F("rank_3")) | Q(rank=F("rank_4"))
+        )
+        .order_by("rank")
+    )
+    found = [(row["rank"], row["total"], row["percentage_fsm"]) for row in cuts]
+    if not found:
         return ()
-    return tuple(values[max(math.ceil(len(values) * share / 5) - 1, 0)] for share in range(1, 5))
+    by_rank = {rank: value for rank, _total, value in found}
+    total = found[0][1]
+    return tuple(by_rank[(total * share + 4) // 5] for share in range(1, 5))
 
 
 def quintile_label(key: str, cuts: Sequence[Decimal]) -> str:
@@ -254,8 +286,9 @@ def _schools_q(
     """
     q = _counted_q(school)
     if filters.hub is not None:
+        authorities = _hub_authorities(filters.hub)
         q &= _hub_area_q(filters.hub, school) & Exact(
-            hub_expression(network, school), filters.hub.pk
+            hub_expression(network, school, la_codes=authorities), filters.hub.pk
         )
     elif filters.no_hub:
         q &= IsNull(hub_expression(network, school), True)
@@ -273,9 +306,13 @@ def _schools_q(
 
 def _schools(network: Network, filters: ReachFilters, cuts: Sequence[Decimal]) -> QuerySet:
     """Return the counted schools narrowed by the filters, annotated with their hub id."""
-    return School.objects.annotate(hub_pk=hub_expression(network)).filter(
-        _schools_q(network, filters, cuts)
-    )
+    return _filtered_schools(network, filters, cuts).annotate(hub_pk=hub_expression(network))
+
+
+def _filtered_schools(network: Network, filters: ReachFilters, cuts: Sequence[Decimal]):
+    """Return the counted schools narrowed by the filters, for counting: no hub annotation,
+    whose CASE of some 700 terms took longer to build than the counts to run."""
+    return School.objects.filter(_schools_q(network, filters, cuts))
 
 
 # --- Engagement -----------------------------------------------------------------------------
@@ -388,18 +425,50 @@ def _took_part_groups(network: Network, years: Iterable[int], schools_q: Q, **ke
 
     One pass over the rows, where a condition per figure on every school (`COUNT(...) FILTER
     (WHERE urn IN (subquery))`) read them once per figure (over the applications, before the
-    rollup: 270 ms against 620 ms for a national breakdown on PostgreSQL).
+    rollup: 270 ms against 620 ms for a national breakdown on PostgreSQL). A school has one
+    row per network and year, so with one year, or the year as a key, rows are counted
+    without DISTINCT, which let PostgreSQL hash the groups instead of sorting every row.
     """
+    years = list(years)
+    distinct = len(years) > 1 and not any(
+        isinstance(key, F) and key.name == "academic_year" for key in keys.values()
+    )
     return (
         _took_part_rows(network, years)
         .filter(schools_q)
         .values(**keys)
         .order_by()
         .annotate(
-            engaged=Count("school", distinct=True),
-            completed=Count("school", distinct=True, filter=Q(completed__gt=0)),
+            engaged=Count("school", distinct=distinct),
+            completed=Count("school", distinct=distinct, filter=Q(completed__gt=0)),
         )
     )
+
+
+def _with_took_part(schools: QuerySet, network: Network, year: int) -> QuerySet:
+    """Join each school to its rollup row of the network and year, if any (`took_part`).
+
+    At most one row per school (the rollup's unique key), so grouped counts of schools stay
+    right; counting schools and those that took part in the same pass reads the schools once
+    where two queries (schools, then rollup rows) read them twice.
+    """
+    return schools.annotate(
+        took_part=FilteredRelation(
+            "engagement_rollups",
+            condition=Q(
+                engagement_rollups__network_id=network.pk,
+                engagement_rollups__academic_year=year,
+            ),
+        )
+    )
+
+
+# Schools counted, engaged and completed, over _with_took_part's schools.
+TOOK_PART_COUNTS = {
+    "schools": Count("pk"),
+    "engaged": Count("took_part__id"),
+    "completed": Count("took_part__id", filter=Q(took_part__completed__gt=0)),
+}
 
 
 def _took_part_by(network: Network, years: Iterable[int], schools_q: Q, key) -> dict:
@@ -442,35 +511,29 @@ def _sum_by_hub(network: Network, groups: Iterable[dict], fields: Sequence[str])
     return totals
 
 
-def _hub_counts(network: Network, year: int, schools: QuerySet, schools_q: Q) -> list[dict]:
+def _hub_counts(network: Network, year: int, schools: QuerySet) -> list[dict]:
     """Return per hub (`key`: hub id or None): schools counted, engaged, completed."""
-    counted = _sum_by_hub(
+    totals = _sum_by_hub(
         network,
-        schools.values(**_hub_keys(network)).order_by().annotate(schools=Count("pk")),
-        ("schools",),
+        _with_took_part(schools, network, year)
+        .values(**_hub_keys(network))
+        .order_by()
+        .annotate(**TOOK_PART_COUNTS),
+        ("schools", "engaged", "completed"),
     )
-    took_part = _sum_by_hub(
-        network,
-        _took_part_groups(network, [year], schools_q, **_hub_keys(network, "school__")),
-        ("engaged", "completed"),
-    )
-    return [
-        {"key": hub_id, **row, **took_part.get(hub_id, {"engaged": 0, "completed": 0})}
-        for hub_id, row in counted.items()
-    ]
+    return [{"key": hub_id, **row} for hub_id, row in totals.items()]
 
 
-def _grouped_counts(schools: QuerySet, key, took_part: dict, **extra) -> list[dict]:
-    """Return per row: its `key`, schools counted (with `extra` aggregates), engaged, completed.
-
-    `key` gives a school's row, `took_part` the (engaged, completed) of each row.
-    """
-    grouped = list(
-        schools.annotate(key=key).values("key").order_by().annotate(schools=Count("pk"), **extra)
+def _grouped_counts(schools: QuerySet, network: Network, year: int, key, **extra) -> list[dict]:
+    """Return per row: its `key`, schools counted (with `extra` aggregates), engaged, completed,
+    in one query (`key` gives a school's row)."""
+    return list(
+        _with_took_part(schools, network, year)
+        .annotate(key=key)
+        .values("key")
+        .order_by()
+        .annotate(**TOOK_PART_COUNTS, **extra)
     )
-    for group in grouped:
-        group["engaged"], group["completed"] = took_part.get(group["key"], (0, 0))
-    return grouped
 
 
 def _cuts_for(filters: ReachFilters, dimension: str = "") -> tuple[Decimal, ...]:
@@ -535,10 +598,9 @@ def reach_breakdown(
         raise ValueError(f"Unknown dimension {dimension!r}")
     filters = filters or ReachFilters()
     cuts = _cuts_for(filters, dimension)
-    schools = _schools(network, filters, cuts)
-    schools_q = _schools_q(network, filters, cuts, "school__")
+    schools = _filtered_schools(network, filters, cuts)
     if dimension == "hub":
-        rows = _hub_rows(_hub_counts(network, year, schools, schools_q), network)
+        rows = _hub_rows(_hub_counts(network, year, schools), network)
         if hub_ids is not None:
             allowed = {hub.slug for hub in get_hub_directory().hubs if hub.pk in set(hub_ids)}
             rows = [row for row in rows if row.key in allowed]
@@ -550,11 +612,9 @@ def reach_breakdown(
             sum(row.completed for row in rows),
         )
     else:
-        school_key = _dimension_expressions(cuts, "school__")[dimension]
-        took_part = _took_part_by(network, [year], schools_q, school_key)
         name = {"name": Max("la_name")} if dimension == "local_authority" else {}
         key = _dimension_expressions(cuts)[dimension]
-        grouped = _grouped_counts(schools, key, took_part, **name)
+        grouped = _grouped_counts(schools, network, year, key, **name)
         if dimension == "district":
             names = dict(
                 District.objects.filter(code__in=[g["key"] for g in grouped]).values_list(
@@ -600,7 +660,7 @@ def reach_trend(
     """Return one row per academic year (oldest first) in two queries at most."""
     filters = filters or ReachFilters()
     cuts = _cuts_for(filters)
-    schools = _schools(network, filters, cuts)
+    schools = _filtered_schools(network, filters, cuts)
     if connection.vendor == "postgresql":
         # The applications of every year grouped by year, read once: a condition per year and
         # figure on every school read them ten times for five years (3.1 s against 0.8 s with

@@ -3,12 +3,12 @@ processor, so every page's header shows the same links)."""
 
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from cpdnet.accounts.models import Role
 from cpdnet.accounts.selectors import list_role_names
+from cpdnet.links import page_path
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def list_navigation(request) -> list[NavigationItem]:
     ]
     current = max(matches)[1] if matches else None
     return [
-        NavigationItem(label=str(label), url=reverse(name), is_current=index == current)
+        NavigationItem(label=str(label), url=page_path(name), is_current=index == current)
         for index, (label, name, _audience, _prefixes) in enumerate(shown)
     ]
 

@@ -14,8 +14,9 @@ from cpdnet.hubs import selectors as hub_selectors
 from cpdnet.hubs.maps import hub_area_map
 from cpdnet.hubs.models import Hub
 from cpdnet.hubs.services import submit_hub_change_request
+from cpdnet.links import school_path
 from cpdnet.schools import selectors as school_selectors
-from cpdnet.schools.models import School
+from cpdnet.schools.models import School, SchoolStatus
 
 from .forms import FindHubForm, HubChangeRequestForm
 
@@ -38,12 +39,31 @@ def find_your_hub(request):
     context = {"form": form, "query": query}
     if query.kind in {"postcode", "outcode"}:
         return _place_results(request, context)
-    schools = school_selectors.list_schools_matching(query.text)
-    page = Paginator(schools, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    if query.kind == "urn" and page.paginator.count == 1:
-        return redirect("public:school", urn=page.object_list[0].urn)
-    context.update(page=page, schools=page.object_list)
+    number = _page_number(request.GET.get("page"))
+    found = school_selectors.search_schools(
+        query.text, offset=max(number - 1, 0) * RESULTS_PER_PAGE, limit=RESULTS_PER_PAGE
+    )
+    # The paginator is over the count alone: the page's schools come with the count.
+    page = Paginator(range(found.count), RESULTS_PER_PAGE).get_page(number)
+    if page.number != number:  # out of range: the last page, as Paginator.get_page gives
+        found = school_selectors.search_schools(
+            query.text, offset=page.start_index() - 1, limit=RESULTS_PER_PAGE
+        )
+    if query.kind == "urn" and found.count == 1:
+        return redirect("public:school", urn=found.schools[0]["urn"])
+    for school in found.schools:
+        school["path"] = school_path(school["urn"])
+        school["is_closed"] = school["status"] == SchoolStatus.CLOSED
+    context.update(page=page, schools=found.schools)
     return render(request, "public/find_your_hub_results.html", context)
+
+
+def _page_number(text: str | None) -> int:
+    """The page asked for; 1 if it is not a whole number, as Paginator.get_page reads it."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return 1
 
 
 def _place_results(request, context):
@@ -61,7 +81,16 @@ def _place_results(request, context):
         place=place,
         district=district,
         network_hubs=hub_selectors.hubs_by_network(resolved, networks),
-        nearest=school_selectors.list_nearest_schools(place),
+        # Dicts: the template reads them faster than model instances.
+        nearest=[
+            {
+                "name": school.name,
+                "postcode": school.postcode,
+                "path": school_path(school.urn),
+                "metres": metres,
+            }
+            for school, metres in school_selectors.list_nearest_schools(place)
+        ],
     )
     return render(request, "public/find_your_hub_place.html", context)
 

@@ -23,6 +23,7 @@ from cpdnet.insights import selectors
 from cpdnet.insights.charts import bar_chart, trend_chart
 from cpdnet.insights.maps import choropleth
 from cpdnet.insights.selectors import NO_HUB, ReachFilters
+from cpdnet.links import page_path
 from cpdnet.operations.replica import reads_from_replica
 from cpdnet.programmes.academic_years import current_academic_year
 
@@ -57,7 +58,7 @@ def _schools_url(network, year: int, filters: ReachFilters, engaged: str = "", *
     if engaged:
         query["engaged"] = engaged
     query.update(extra)
-    return f"{reverse('backoffice:insights-schools')}?{urlencode(query)}"
+    return f"{page_path('backoffice:insights-schools')}?{urlencode(query)}"
 
 
 def _link_rows(reach, hubs_by_slug: dict) -> None:

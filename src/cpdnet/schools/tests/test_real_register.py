@@ -18,7 +18,7 @@ from cpdnet.schools.importer import STATUSES
 from cpdnet.schools.models import School, SchoolStatus
 from cpdnet.schools.postcodes import get_postcode_index
 from cpdnet.schools.search import query_words, school_search_text, search_text, words
-from cpdnet.schools.selectors import list_nearest_schools, list_schools_matching
+from cpdnet.schools.selectors import list_nearest_schools, list_schools_matching, search_schools
 
 REGISTER = "src/cpdnet/schools/demo_data/schools_england.csv.gz"
 # A dense region (Tyneside, Teesside) and a sparse one (Cornwall, Devon, the moors).
@@ -164,3 +164,29 @@ def test_name_search_of_200_real_queries_gives_the_reference_schools_in_the_same
     ]
     assert differences == []
     assert sum(1 for query in queries if reference_matching(query)) > 150
+
+
+def test_search_pages_of_200_real_queries_give_the_reference_schools_count_and_order(
+    real_register, django_assert_max_num_queries
+):
+    # Given the schools of two regions and queries made from their names
+    queries = name_queries(200)
+
+    # When each is searched a page at a time (pages of 7, and one past the end)
+    differences = []
+    for query in queries:
+        reference = reference_matching(query)
+        pages = []
+        for offset in range(0, len(reference) + 7, 7):
+            with django_assert_max_num_queries(1 if offset < len(reference) or not offset else 2):
+                found = search_schools(query, offset=offset, limit=7)
+            assert found.count == len(reference), query
+            pages += [school["urn"] for school in found.schools]
+            if offset > 140:
+                pages += reference[len(pages) :]  # enough pages read for a long list
+                break
+        if pages != reference:
+            differences.append(query)
+
+    # Then the pages hold the reference's schools in its order, with its count
+    assert differences == []
