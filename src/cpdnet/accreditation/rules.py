@@ -20,6 +20,9 @@ PD_ROLES: tuple[tuple[str, str], ...] = (
     ("other_pd_role", "Another role leading PD beyond your school"),
 )
 
+# Accreditation codes start with this, so the certificates page tells them from certificates.
+CODE_PREFIX = "PDL-"
+
 # A renewal may be asked for from this many days before an accreditation ends until it ends.
 RENEWAL_OPENS_DAYS = 120
 

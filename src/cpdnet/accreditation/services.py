@@ -44,7 +44,6 @@ from .models import (
     SubmittedVersion,
 )
 
-CODE_PREFIX = "PDL-"
 DEFAULT_RESUBMISSION_WINDOW_DAYS = 42
 
 
@@ -573,7 +572,7 @@ def outcome_of(version: SubmittedVersion) -> str | None:
 
 def _new_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return CODE_PREFIX + "-".join(
+    return rules.CODE_PREFIX + "-".join(
         raw[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP)
     )
 
