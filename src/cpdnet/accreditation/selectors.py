@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -263,6 +263,46 @@ def get_assessment_for_assessor(user: User, pk: int) -> AssessorView:
         for key, heading, guidance, _words in EVIDENCE_SECTIONS
     ]
     return AssessorView(assessment, sections, marks, other, other_marks)
+
+
+# Once ratified, a candidate sees the feedback on that version (to resubmit, or to appeal).
+DECIDED = {
+    CandidacyState.RESUBMISSION,
+    CandidacyState.ACCREDITED,
+    CandidacyState.NOT_ACCREDITED,
+}
+
+
+def feedback_for_candidate(candidacy: Candidacy) -> list[dict]:
+    """Per submitted version whose outcome is ratified: each completed marking's
+    recommendation, overall feedback and section marks (two queries)."""
+    versions = list(
+        candidacy.versions.order_by("number").prefetch_related(
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.filter(completed_at__isnull=False).prefetch_related(
+                    "marks"
+                ),
+            )
+        )
+    )
+    latest = versions[-1].pk if versions else None
+    return [
+        {
+            "version": version,
+            "assessments": [
+                {
+                    "role": assessment.get_role_display(),
+                    "recommendation": assessment.get_recommendation_display(),
+                    "summary": assessment.summary,
+                    "marks": {mark.section: mark for mark in assessment.marks.all()},
+                }
+                for assessment in version.assessments.all()
+            ],
+        }
+        for version in versions
+        if version.pk != latest or candidacy.state in DECIDED
+    ]
 
 
 def list_visible_assessments(user: User) -> QuerySet[Assessment] | None:
