@@ -62,7 +62,7 @@ from pathlib import Path
 from django.utils import timezone
 from cpdnet.accounts.models import User
 from cpdnet.accreditation.models import Accreditation
-from cpdnet.accreditation.services import _new_code
+from cpdnet.accreditation.services import new_accreditation_code
 from cpdnet.hubs.models import Hub
 from cpdnet.hubs.services import load_hubs
 import cpdnet.hubs
@@ -79,7 +79,7 @@ rows = []
 for n, user in enumerate(users):
     accredited_on = today - datetime.timedelta(days=rng.randint(0, 1000))
     rows.append(Accreditation(
-        holder=user, phase=phases[n % 4], hub=hubs[n % len(hubs)], code=_new_code(),
+        holder=user, phase=phases[n % 4], hub=hubs[n % len(hubs)], code=new_accreditation_code(),
         accredited_on=accredited_on, valid_until=accredited_on + datetime.timedelta(days=1095),
         on_public_register=n % 3 != 0))
 Accreditation.objects.bulk_create(rows, batch_size=1000)

@@ -32,7 +32,7 @@ def _accredit(n: int, *, hub, listed=True, phase="secondary", **extra):
             holder=UserFactory(full_name=f"Lead {i:03d}"),
             phase=phase,
             hub=hub,
-            code=services._new_code(),
+            code=services.new_accreditation_code(),
             accredited_on=today,
             valid_until=today + datetime.timedelta(days=1000),
             on_public_register=listed,
