@@ -376,11 +376,11 @@ class TestLoadingAgain:
         before = counts()
         call_command("load_demo", stdout=StringIO())
 
-        assert "Loaded 26 programmes" in output.getvalue()
+        assert "Loaded 30 programmes" in output.getvalue()
         assert "teacher@example.org" in output.getvalue()
         assert counts() == before
-        # The 26 national programmes, and the demo hub's approved local design
-        assert before["Programme"] == 27
+        # The 29 national programmes, and the demo hub's approved local design
+        assert before["Programme"] == 31
         enrolment = SchoolEnrolment.objects.get(state="enrolled")
         assert enrolment.leads.count() == 2
         assert enrolment.leads.filter(application__state="accepted").count() == 1
