@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .accreditation import urls as accreditation_urls
 from .delivery import urls as delivery_urls
 from .evaluation import views as evaluation
 from .events import views as events
@@ -94,6 +95,7 @@ urlpatterns = [
     *sessions_urls.urlpatterns,
     *funding_urls.urlpatterns,
     *delivery_urls.urlpatterns,
+    *accreditation_urls.urlpatterns,
     path("events/<int:offering_id>/", events.registrations, name="event-registrations"),
     path(
         "events/<int:offering_id>/registrations.csv",
