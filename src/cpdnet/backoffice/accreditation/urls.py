@@ -6,9 +6,7 @@ P = "accreditation/"
 urlpatterns = [
     path(P, views.index, name="accreditation"),
     path(f"{P}assignments/", views.assignments, name="accreditation-assignments"),
-    path(
-        f"{P}assignments/<int:assessment_id>/", views.marking, name="accreditation-marking"
-    ),
+    path(f"{P}assignments/<int:assessment_id>/", views.marking, name="accreditation-marking"),
     path(
         f"{P}assignments/<int:assessment_id>/recommend/",
         views.recommend,
@@ -25,9 +23,7 @@ urlpatterns = [
         views.candidacy_detail,
         name="accreditation-candidacy",
     ),
-    path(
-        f"{P}submissions/<int:candidacy_id>/assign/", views.assign, name="accreditation-assign"
-    ),
+    path(f"{P}submissions/<int:candidacy_id>/assign/", views.assign, name="accreditation-assign"),
     path(
         f"{P}submissions/<int:candidacy_id>/extension/",
         views.extension,
@@ -43,9 +39,7 @@ urlpatterns = [
         views.moderation_decide,
         name="accreditation-moderation-decide",
     ),
-    path(
-        f"{P}submissions/<int:candidacy_id>/ratify/", views.ratify, name="accreditation-ratify"
-    ),
+    path(f"{P}submissions/<int:candidacy_id>/ratify/", views.ratify, name="accreditation-ratify"),
     path(f"{P}workload/", views.workload, name="accreditation-workload"),
     path(f"{P}deadlines/", views.deadlines, name="accreditation-deadlines"),
     path(
@@ -56,9 +50,7 @@ urlpatterns = [
     path(f"{P}moderation/", views.moderation, name="accreditation-moderation"),
     path(f"{P}awarding/", views.awarding, name="accreditation-awarding"),
     path(f"{P}appeals/", views.appeals, name="accreditation-appeals"),
-    path(
-        f"{P}appeals/<int:appeal_id>/", views.appeal_decide, name="accreditation-appeal-decide"
-    ),
+    path(f"{P}appeals/<int:appeal_id>/", views.appeal_decide, name="accreditation-appeal-decide"),
     path(f"{P}renewals/", views.renewals, name="accreditation-renewals"),
     path(
         f"{P}renewals/<int:renewal_id>/",

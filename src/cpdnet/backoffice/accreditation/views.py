@@ -307,7 +307,9 @@ def deadline_edit(request, offering_id: int):
         except AccreditationRefused as refused:
             form.add_error(None, refused.reason)
         else:
-            messages.success(request, _("Deadline saved for %(offering)s.") % {"offering": offering})
+            messages.success(
+                request, _("Deadline saved for %(offering)s.") % {"offering": offering}
+            )
             return redirect("backoffice:accreditation-deadlines")
     return render(
         request, "backoffice/accreditation/deadline_form.html", {"form": form, "offering": offering}
@@ -396,17 +398,13 @@ def appeals(request):
     rows = Appeal.objects.select_related(
         "candidacy__candidate", "candidacy__application__offering__programme"
     ).order_by("outcome", "-lodged_at", "-pk")
-    return render(
-        request, "backoffice/accreditation/appeals.html", {"page": _page(request, rows)}
-    )
+    return render(request, "backoffice/accreditation/appeals.html", {"page": _page(request, rows)})
 
 
 @declare(Access.NATIONAL_STAFF)
 @require_http_methods(["GET", "POST"])
 def appeal_decide(request, appeal_id: int):
-    appeal = (
-        Appeal.objects.select_related("candidacy__candidate").filter(pk=appeal_id).first()
-    )
+    appeal = Appeal.objects.select_related("candidacy__candidate").filter(pk=appeal_id).first()
     if appeal is None:
         raise Http404("No appeal has this number")
     form = DecisionForm(_post(request), yes=_("Upheld"), no=_("Dismissed"))

@@ -33,11 +33,10 @@ class EvidenceFileForm(GovukFormMixin, forms.Form):
     section = forms.ChoiceField(
         label=_("Section it supports"),
         required=False,
-        choices=[("", _("The whole document"))] + [(key, h) for key, h, *_rest in EVIDENCE_SECTIONS],
+        choices=[("", _("The whole document"))]
+        + [(key, h) for key, h, *_rest in EVIDENCE_SECTIONS],
     )
-    file = UploadField(
-        label=_("File"), error_messages={"required": _("Choose a file to attach")}
-    )
+    file = UploadField(label=_("File"), error_messages={"required": _("Choose a file to attach")})
 
 
 class LedOfferingsForm(forms.Form):

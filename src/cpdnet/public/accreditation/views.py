@@ -246,9 +246,7 @@ def my_led_offerings(request, candidacy_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.link_offerings(
-                candidacy, form.cleaned_data["offerings"], by=request.user
-            )
+            services.link_offerings(candidacy, form.cleaned_data["offerings"], by=request.user)
         except AccreditationRefused as refused:
             form.add_error(None, refused.reason)
         else:

@@ -16,17 +16,9 @@ from cpdnet.accreditation.models import (
     EvidenceDraft,
     EvidenceFile,
 )
-from cpdnet.accreditation.tests.conftest import (  # noqa: F401 (fixtures)
-    _on_commit_at_once,
-    candidacy,
-    candidate,
-    cohort,
-    leeds_hub,
-    national,
-)
 from tests.factories import TeacherFactory
 
-from .conftest import count_queries
+from ..conftest import count_queries
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -99,9 +91,7 @@ def test_an_unknown_section_is_not_found(as_candidate, candidacy):
 def test_a_file_of_the_wrong_type_is_refused_with_the_reason(as_candidate, candidacy):
     upload = SimpleUploadedFile("slides.pdf", b"not really a pdf")
 
-    response = as_candidate.post(
-        _url(candidacy, "files/new/"), {"title": "Slides", "file": upload}
-    )
+    response = as_candidate.post(_url(candidacy, "files/new/"), {"title": "Slides", "file": upload})
 
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
