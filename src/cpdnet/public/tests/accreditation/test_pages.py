@@ -236,3 +236,28 @@ def test_another_persons_accreditation_is_not_found(client, candidate, leeds_hub
     assert response.status_code == 404
     accreditation.refresh_from_db()
     assert not accreditation.on_public_register
+
+
+def test_the_candidates_home_shows_their_evidence_and_when_it_is_due(
+    as_candidate, candidacy, national
+):
+    due = timezone.now() + datetime.timedelta(days=30)
+    services.set_cohort_deadline(
+        candidacy.application.offering, submit_by=due, resubmission_window_days=42, by=national
+    )
+
+    page = as_candidate.get("/my/").content.decode()
+
+    assert "Accreditation Evidence Document" in page
+    assert f"due by {timezone.localtime(due):%A %-d %B %Y}" in page
+    assert "Writing evidence" in page
+
+
+def test_an_assessors_home_shows_what_is_waiting_to_be_marked(client, submitted, assessor, national):
+    services.assign_assessor(submitted, assessor, by=national)
+    client.force_login(assessor)
+
+    page = client.get("/my/").content.decode()
+
+    assert "Evidence to mark" in page
+    assert "Cara Candidate" in page
