@@ -248,8 +248,6 @@ def get_facilitator_home(user: User, now: datetime.datetime) -> FacilitatorHome:
     )
 
 
-
-
 def get_accreditation_home(user: User, roles: frozenset[str]) -> AccreditationHome | None:
     """The person's evidence in progress with its deadline, and (assessors and moderators)
     their assignments still to mark; None when there is neither."""

@@ -253,7 +253,9 @@ def test_the_candidates_home_shows_their_evidence_and_when_it_is_due(
     assert "Writing evidence" in page
 
 
-def test_an_assessors_home_shows_what_is_waiting_to_be_marked(client, submitted, assessor, national):
+def test_an_assessors_home_shows_what_is_waiting_to_be_marked(
+    client, submitted, assessor, national
+):
     services.assign_assessor(submitted, assessor, by=national)
     client.force_login(assessor)
 
