@@ -4,21 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_moderator_role'),
-        ('hubs', '0001_initial'),
-        ('programmes', '0008_offering_chair_and_speakers'),
-        ('schools', '0007_name_search_index'),
+        ("accounts", "0008_moderator_role"),
+        ("hubs", "0001_initial"),
+        ("programmes", "0008_offering_chair_and_speakers"),
+        ("schools", "0007_name_search_index"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='roleassignment',
-            name='role_has_its_place',
+            model_name="roleassignment",
+            name="role_has_its_place",
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('hub__isnull', True), ('provider__isnull', True), ('role__in', ['school_approver', 'school_finance']), ('school__isnull', False)), models.Q(('hub__isnull', False), ('provider__isnull', True), ('role__in', ['facilitator', 'hub_staff'])), models.Q(('hub__isnull', True), ('provider__isnull', False), ('role__in', ['facilitator', 'provider_staff']), ('school__isnull', True)), models.Q(('hub__isnull', True), ('provider__isnull', True), ('role__in', ['national_staff', 'assessor', 'moderator', 'evaluator', 'finance']), ('school__isnull', True)), _connector='OR'), name='role_has_its_place', violation_error_message='Approvers and finance contacts need a school; hub staff need a hub; provider staff need a provider; facilitators need a hub or a provider.'),
+            model_name="roleassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("hub__isnull", True),
+                        ("provider__isnull", True),
+                        ("role__in", ["school_approver", "school_finance"]),
+                        ("school__isnull", False),
+                    ),
+                    models.Q(
+                        ("hub__isnull", False),
+                        ("provider__isnull", True),
+                        ("role__in", ["facilitator", "hub_staff"]),
+                    ),
+                    models.Q(
+                        ("hub__isnull", True),
+                        ("provider__isnull", False),
+                        ("role__in", ["facilitator", "provider_staff"]),
+                        ("school__isnull", True),
+                    ),
+                    models.Q(
+                        ("hub__isnull", True),
+                        ("provider__isnull", True),
+                        (
+                            "role__in",
+                            ["national_staff", "assessor", "moderator", "evaluator", "finance"],
+                        ),
+                        ("school__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="role_has_its_place",
+                violation_error_message="Approvers and finance contacts need a school; hub staff need a hub; provider staff need a provider; facilitators need a hub or a provider.",
+            ),
         ),
     ]
