@@ -126,7 +126,7 @@ def _mark_and_recommend(page, *, summary: str) -> None:
     for heading in HEADINGS:
         group = page.get_by_role("group", name=f"Is this criterion met? {heading}")
         group.get_by_label("Met", exact=True).check()
-        page.get_by_label(f"Feedback on {heading.lower()}").fill("Clear and well evidenced.")
+        page.get_by_label(f"Feedback: {heading}").fill("Clear and well evidenced.")
     page.get_by_role("button", name="Save marks").click()
     expect(page.get_by_text("Marks saved.")).to_be_visible()
     assert_accessible(page)

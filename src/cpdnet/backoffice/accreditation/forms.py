@@ -41,7 +41,7 @@ class MarkingForm(GovukForm):
                 widget=forms.RadioSelect,
             )
             self.fields[f"feedback_{key}"] = _text(
-                _("Feedback on %(heading)s") % {"heading": heading.lower()},
+                _("Feedback: %(heading)s") % {"heading": heading},
                 required=False,
                 help_text=_("The candidate reads this after the awarding decision."),
             )

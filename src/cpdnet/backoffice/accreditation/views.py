@@ -19,6 +19,7 @@ from cpdnet.accounts.selectors import is_national_staff
 from cpdnet.accreditation import selectors, services
 from cpdnet.accreditation.exports import pg_cert_csv_response
 from cpdnet.accreditation.models import (
+    EVIDENCE_SECTIONS,
     Appeal,
     AppealOutcome,
     AssessmentRole,
@@ -346,17 +347,16 @@ def moderation_decide(request, candidacy_id: int):
         else:
             messages.success(request, _("Moderation decided: the outcome goes to awarding."))
             return redirect("backoffice:accreditation-moderation")
+    assessments = sorted(version.assessments.all(), key=lambda a: a.role != AssessmentRole.FIRST)
+    for assessment in assessments:
+        marks = {mark.section: mark for mark in assessment.marks.all()}
+        assessment.section_marks = [
+            (heading, marks.get(key)) for key, heading, *_rest in EVIDENCE_SECTIONS
+        ]
     return render(
         request,
         "backoffice/accreditation/moderation_decide.html",
-        {
-            "candidacy": candidacy,
-            "version": version,
-            "assessments": sorted(
-                version.assessments.all(), key=lambda a: a.role != AssessmentRole.FIRST
-            ),
-            "form": form,
-        },
+        {"candidacy": candidacy, "version": version, "assessments": assessments, "form": form},
     )
 
 

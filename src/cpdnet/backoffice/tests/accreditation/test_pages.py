@@ -266,3 +266,29 @@ def test_a_deadline_is_set_for_a_cohort(client, national, cohort):
 
     assert response.status_code == 302
     assert cohort.accreditation_deadline.resubmission_window_days == 42
+
+
+def test_a_disagreement_is_decided_in_moderation(client, assessment, national, moderator):
+    _recommend(assessment, "resubmit", met=False)
+    version = assessment.version
+    moderation = services.assign_assessor(
+        version, moderator, role=AssessmentRole.MODERATION, by=national
+    )
+    _recommend(moderation, "accredit", met=True)
+    candidacy = version.candidacy
+    client.force_login(national)
+    assert "Marks disagree" in client.get(f"{BASE}/moderation/").content.decode()
+    url = f"{BASE}/submissions/{candidacy.pk}/moderation/"
+    page = client.get(url).content.decode()
+    assert "Rationale for the professional development you lead: not yet met" in page
+
+    missing = client.post(url, {"recommendation": "accredit"})
+    assert "Give the reason for the decision" in missing.content.decode()
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.MODERATING
+
+    response = client.post(url, {"recommendation": "accredit", "reason": "Evidence is met."})
+
+    assert response.status_code == 302
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.AWAITING_RATIFICATION
