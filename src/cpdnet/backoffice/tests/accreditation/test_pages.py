@@ -2,7 +2,10 @@
 marks blind, national staff assign (refusals shown with the reason, nothing changed), ratify and
 export; hub staff see their hub's candidates; list pages cost the same queries with more rows."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from cpdnet.accreditation import services
 from cpdnet.accreditation.models import (
@@ -292,3 +295,43 @@ def test_a_disagreement_is_decided_in_moderation(client, assessment, national, m
     assert response.status_code == 302
     candidacy.refresh_from_db()
     assert candidacy.state == CandidacyState.AWAITING_RATIFICATION
+
+
+def test_the_full_register_costs_the_same_queries_with_more_rows(client, national, leeds_hub):
+    def lead(n: int):
+        today = timezone.localdate()
+        Accreditation.objects.create(
+            holder=TeacherFactory(email=f"lead{n}@example.org"),
+            phase="primary",
+            hub=leeds_hub,
+            code=f"PDL-{n:04d}",
+            accredited_on=today,
+            valid_until=today + datetime.timedelta(days=1000),
+        )
+
+    lead(0)
+    client.force_login(national)
+    few = count_queries(client, f"{BASE}/register/")
+    for n in range(1, 12):
+        lead(n)
+
+    assert count_queries(client, f"{BASE}/register/") == few
+
+
+def test_hub_staff_see_only_their_hubs_leads_on_the_full_register(client, leeds_hub):
+    today = timezone.localdate()
+    for code, hub in (("PDL-LEED", leeds_hub), ("PDL-ELSE", HubFactory(slug="else"))):
+        Accreditation.objects.create(
+            holder=TeacherFactory(),
+            phase="primary",
+            hub=hub,
+            code=code,
+            accredited_on=today,
+            valid_until=today + datetime.timedelta(days=1000),
+        )
+    client.force_login(RoleAssignmentFactory(role="hub_staff", hub=leeds_hub).user)
+
+    page = client.get(f"{BASE}/register/").content.decode()
+
+    assert "PDL-LEED" in page
+    assert "PDL-ELSE" not in page
