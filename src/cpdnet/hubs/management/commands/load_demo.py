@@ -6,6 +6,7 @@ from django.db import transaction
 from django.template.defaultfilters import pluralize
 
 from cpdnet.accounts.models import User
+from cpdnet.accreditation.demo import load_demo_accreditation
 from cpdnet.delivery.demo import load_demo_delivery
 from cpdnet.evaluation.demo import load_demo_evaluation
 from cpdnet.events.demo import load_demo_events
@@ -101,6 +102,12 @@ class Command(BaseCommand):
             f"Loaded {money['funds']} bursary funds a year, {money['schemes']} new bursary "
             f"schemes, {money['invoices']} new invoices, {money['bursaries']} new bursaries and a "
             f"payment run of {money['payments']} payments."
+        )
+        accreditation = load_demo_accreditation()
+        self.stdout.write(
+            f"Loaded PD Lead accreditation: {accreditation['candidacies']} candidacies in every "
+            f"state and {accreditation['accreditations']} accredited PD Leads "
+            "(assessor@example.org has assignments; moderator@example.org moderates)."
         )
         self.stdout.write(f"Loaded {load_demo_targets()} engagement targets.")
         # The demo's applications went in with bulk inserts, which keep no rollup up to date.
