@@ -22,7 +22,6 @@ from cpdnet.accreditation.models import (
     EVIDENCE_SECTIONS,
     SECTION_KEYS,
     Accreditation,
-    AssessmentRole,
     Candidacy,
     CandidacyState,
     EvidenceFile,
@@ -44,8 +43,6 @@ from .forms import (
 REGISTER_PER_PAGE = 50
 # States in which the candidate may still change the document.
 WRITABLE = (CandidacyState.DRAFTING, CandidacyState.RESUBMISSION)
-# States after the awarding step, when the assessors' feedback is the candidate's to read.
-DECIDED = (CandidacyState.RESUBMISSION, CandidacyState.ACCREDITED, CandidacyState.NOT_ACCREDITED)
 HEADINGS = {key: heading for key, heading, *_rest in EVIDENCE_SECTIONS}
 
 
@@ -105,14 +102,22 @@ def my_accreditation(request):
 def my_candidacy(request, candidacy_id: int):
     candidacy = _candidacy(request, candidacy_id)
     versions = list(candidacy.versions.all())
-    feedback = None
-    if candidacy.state in DECIDED and versions:
-        feedback = (
-            versions[-1]
-            .assessments.filter(role=AssessmentRole.FIRST, completed_at__isnull=False)
-            .prefetch_related("marks")
-            .first()
-        )
+    feedback = [
+        {
+            "version": entry["version"],
+            "assessments": [
+                {
+                    **assessment,
+                    "rows": [
+                        (heading, assessment["marks"].get(key))
+                        for key, heading, *_rest in EVIDENCE_SECTIONS
+                    ],
+                }
+                for assessment in entry["assessments"]
+            ],
+        }
+        for entry in selectors.feedback_for_candidate(candidacy)
+    ]
     return render(
         request,
         "public/accreditation/document.html",
@@ -125,9 +130,6 @@ def my_candidacy(request, candidacy_id: int):
             "is_writable": candidacy.state in WRITABLE,
             "versions": versions,
             "feedback": feedback,
-            "feedback_marks": {mark.section: mark for mark in feedback.marks.all()}
-            if feedback
-            else {},
             "headings": HEADINGS,
             "appeals": candidacy.appeals.all(),
             "can_appeal": candidacy.state == CandidacyState.NOT_ACCREDITED,

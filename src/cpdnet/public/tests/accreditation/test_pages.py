@@ -263,3 +263,58 @@ def test_an_assessors_home_shows_what_is_waiting_to_be_marked(
 
     assert "Evidence to mark" in page
     assert "Cara Candidate" in page
+
+
+def _mark(assessment, recommendation: str, *, met: bool, note: str):
+    marks = {key: (met, f"{note} {key}") for key in SECTION_KEYS}
+    services.save_marks(assessment, marks=marks, by=assessment.assessor)
+    services.recommend(
+        assessment, recommendation=recommendation, summary=f"{note} summary", by=assessment.assessor
+    )
+
+
+def _ratified(submitted, assessor, moderator, national, recommendation: str):
+    first = services.assign_assessor(submitted, assessor, by=national)
+    _mark(first, recommendation, met=False, note="Assessor-note")
+    moderation = services.assign_assessor(submitted, moderator, role="moderation", by=national)
+    _mark(moderation, recommendation, met=False, note="Moderator-note")
+    candidacy = submitted.candidacy
+    services.ratify(candidacy, by=national)
+    candidacy.refresh_from_db()
+    return candidacy
+
+
+def test_after_ratification_the_feedback_shows_and_one_resubmission_is_made(
+    as_candidate, submitted, assessor, moderator, national
+):
+    before = as_candidate.get(_url(submitted.candidacy)).content.decode()
+    assert "Assessor-note" not in before
+
+    candidacy = _ratified(submitted, assessor, moderator, national, "resubmit")
+    assert candidacy.state == CandidacyState.RESUBMISSION
+    page = as_candidate.get(_url(candidacy)).content.decode()
+
+    assert "Feedback from your assessors" in page
+    assert "Assessor-note rationale" in page
+    assert "submit it once more" in page
+    as_candidate.post(_url(candidacy, "sections/rationale/"), {"text": "Rewritten rationale"})
+    assert as_candidate.post(_url(candidacy, "check/")).status_code == 302
+    candidacy.refresh_from_db()
+    assert candidacy.versions.count() == 2
+    assert candidacy.versions.get(number=2).sections["rationale"] == "Rewritten rationale"
+
+
+def test_an_appeal_is_lodged_against_not_accredited(
+    as_candidate, submitted, assessor, moderator, national
+):
+    candidacy = _ratified(submitted, assessor, moderator, national, "not_accredited")
+    assert candidacy.state == CandidacyState.NOT_ACCREDITED
+    assert "Appeal against the decision" in as_candidate.get(_url(candidacy)).content.decode()
+
+    empty = as_candidate.post(_url(candidacy, "appeal/"), {"grounds": ""})
+    assert "Write the grounds for your appeal" in empty.content.decode()
+    assert not candidacy.appeals.exists()
+    response = as_candidate.post(_url(candidacy, "appeal/"), {"grounds": "Section 3 was missed."})
+
+    assert response.status_code == 302
+    assert candidacy.appeals.get().grounds == "Section 3 was missed."
