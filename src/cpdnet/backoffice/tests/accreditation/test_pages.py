@@ -335,3 +335,50 @@ def test_hub_staff_see_only_their_hubs_leads_on_the_full_register(client, leeds_
 
     assert "PDL-LEED" in page
     assert "PDL-ELSE" not in page
+
+
+def test_an_extension_in_the_past_is_refused_and_a_future_one_granted(client, candidacy, national):
+    client.force_login(national)
+    url = f"{BASE}/submissions/{candidacy.pk}/extension/"
+
+    refused = client.post(url, {"until": "2001-01-01T17:00", "reason": "Illness"})
+
+    assert refused.status_code == 400
+    assert "An extension must end in the future." in refused.content.decode()
+    candidacy.refresh_from_db()
+    assert candidacy.extended_to is None
+    granted = client.post(url, {"until": "2099-01-01T17:00", "reason": "Illness"})
+    assert granted.status_code == 302
+    candidacy.refresh_from_db()
+    assert candidacy.extended_to.year == 2099
+    assert candidacy.extension_reason == "Illness"
+
+
+def test_national_staff_review_a_renewal_and_decide_an_appeal(client, national, candidacy):
+    today = timezone.localdate()
+    accreditation = Accreditation.objects.create(
+        holder=TeacherFactory(),
+        phase="primary",
+        code="PDL-RENW",
+        accredited_on=today - datetime.timedelta(days=1000),
+        valid_until=today + datetime.timedelta(days=30),
+    )
+    renewal = services.request_renewal(
+        accreditation, evidence="Led two Work Groups", offerings=[], by=accreditation.holder
+    )
+    client.force_login(national)
+
+    returned = client.post(f"{BASE}/renewals/{renewal.pk}/", {"decision": "no", "reason": ""})
+    assert "Give the reason" in returned.content.decode()
+    renewed = client.post(f"{BASE}/renewals/{renewal.pk}/", {"decision": "yes", "reason": "Fine"})
+    assert renewed.status_code == 302
+    renewal.refresh_from_db()
+    assert renewal.state == "renewed"
+
+    appeal = candidacy.appeals.create(grounds="Missed evidence")
+    decided = client.post(
+        f"{BASE}/appeals/{appeal.pk}/", {"decision": "no", "reason": "The marking stands."}
+    )
+    assert decided.status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.outcome == "dismissed"

@@ -318,3 +318,19 @@ def test_an_appeal_is_lodged_against_not_accredited(
 
     assert response.status_code == 302
     assert candidacy.appeals.get().grounds == "Section 3 was missed."
+
+
+def test_only_offerings_the_candidate_leads_can_be_cited(as_candidate, candidacy, candidate):
+    from tests.factories import OfferingFactory
+
+    theirs = OfferingFactory(facilitator=candidate)
+    someone_elses = OfferingFactory()
+    url = _url(candidacy, "offerings/")
+
+    refused = as_candidate.post(url, {"offerings": [someone_elses.pk]})
+    assert refused.status_code == 200
+    assert "govuk-error-summary" in refused.content.decode()
+    assert not candidacy.led_offerings.exists()
+    assert as_candidate.post(url, {"offerings": [theirs.pk]}).status_code == 302
+    assert list(candidacy.led_offerings.all()) == [theirs]
+    assert "Sessions held" in as_candidate.get(_url(candidacy)).content.decode()
