@@ -112,7 +112,7 @@ class DeadlineForm(GovukForm):
     submit_by = forms.DateTimeField(
         label=_("Evidence due by"),
         help_text=_("Date and time in UK time, for example 2027-03-31 17:00"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
             "required": _("Enter when the evidence is due"),
             "invalid": _("Enter the date and time like 2027-03-31 17:00"),
@@ -136,7 +136,7 @@ class ExtensionForm(GovukForm):
     until = forms.DateTimeField(
         label=_("Extended until"),
         help_text=_("Date and time in UK time, for example 2027-04-30 17:00"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
             "required": _("Enter the date the extension runs to"),
             "invalid": _("Enter the date and time like 2027-04-30 17:00"),

@@ -382,3 +382,17 @@ def test_national_staff_review_a_renewal_and_decide_an_appeal(client, national, 
     assert decided.status_code == 302
     appeal.refresh_from_db()
     assert appeal.outcome == "dismissed"
+
+
+def test_the_deadline_form_shows_the_saved_deadline_in_the_browsers_format(
+    client, national, cohort
+):
+    client.force_login(national)
+    client.post(
+        f"{BASE}/deadlines/{cohort.pk}/",
+        {"submit_by": "2030-03-31T17:00", "resubmission_window_days": "30"},
+    )
+
+    page = client.get(f"{BASE}/deadlines/{cohort.pk}/").content.decode()
+
+    assert 'value="2030-03-31T17:00"' in page
