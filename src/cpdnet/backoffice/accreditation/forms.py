@@ -111,7 +111,7 @@ class AssignForm(GovukForm):
 class DeadlineForm(GovukForm):
     submit_by = forms.DateTimeField(
         label=_("Evidence due by"),
-        help_text=_("Date and time in UK time, for example 2027-03-31 17:00"),
+        help_text=_("The date and time, in UK time."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
             "required": _("Enter when the evidence is due"),
@@ -135,7 +135,7 @@ class DeadlineForm(GovukForm):
 class ExtensionForm(GovukForm):
     until = forms.DateTimeField(
         label=_("Extended until"),
-        help_text=_("Date and time in UK time, for example 2027-04-30 17:00"),
+        help_text=_("The date and time, in UK time."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
             "required": _("Enter the date the extension runs to"),
