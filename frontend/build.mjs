@@ -46,6 +46,7 @@ console.log(`wrote  ${cssOut.replace(root + "/", "")}`);
 // 2. Vendored JavaScript
 copy(nm("govuk-frontend/dist/govuk/govuk-frontend.min.js"), resolve(staticDir, "vendor/govuk-frontend.min.js"));
 copy(nm("accessible-autocomplete/dist/accessible-autocomplete.min.js"), resolve(staticDir, "vendor/accessible-autocomplete.min.js"));
+copy(nm("htmx.org/dist/htmx.min.js"), resolve(staticDir, "vendor/htmx.min.js"));
 copy(nm("axe-core/axe.min.js"), resolve(root, "tests/browser/vendor/axe.min.js"));
 
 // 3. No images copied: after the crest is stripped, the CSS references no

@@ -99,6 +99,23 @@ BACK_OFFICE_ACCESS = {
     "backoffice/funding/invoices/": Access.FINANCE,
     "backoffice/funding/schools/": Access.FINANCE,
     "backoffice/funding/reach/": Access.FINANCE,
+    # Accreditation: candidates, submissions and the full register for hub staff (their hub's,
+    # scoped by the selectors) and national staff; marking for assessors and moderators, each
+    # seeing only their own assignments; every decision for national staff.
+    "backoffice/accreditation/": Access.HUB_STAFF,
+    "backoffice/accreditation/assignments/": Access.ASSESSOR_OR_MODERATOR,
+    "backoffice/accreditation/submissions/<int:candidacy_id>/assign/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/submissions/<int:candidacy_id>/extension/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/submissions/<int:candidacy_id>/withdraw/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/submissions/<int:candidacy_id>/moderation/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/submissions/<int:candidacy_id>/ratify/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/workload/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/deadlines/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/moderation/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/awarding/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/appeals/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/renewals/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/pg-cert.csv": Access.NATIONAL_STAFF,
 }
 
 

@@ -28,6 +28,9 @@ class Access(StrEnum):
     HUB_OR_PROVIDER_STAFF = "hub_or_provider_staff"
     NATIONAL_STAFF = "national_staff"
     ASSESSOR = "assessor"
+    # Marking pages, used by first markers and moderators alike; each assessment is fetched
+    # through a selector scoped to its own marker.
+    ASSESSOR_OR_MODERATOR = "assessor_or_moderator"
     EVALUATOR = "evaluator"
     FINANCE = "finance"
     SCHOOL_FINANCE = "school_finance"
@@ -43,6 +46,8 @@ def allows(access: Access, user) -> bool:
         return True
     if is_national_staff(user):
         return True
+    if access is Access.ASSESSOR_OR_MODERATOR:
+        return has_role(user, Role.ASSESSOR) or has_role(user, Role.MODERATOR)
     if access is Access.HUB_OR_PROVIDER_STAFF:
         return has_role(user, Role.HUB_STAFF) or has_role(user, Role.PROVIDER_STAFF)
     return access is not Access.NATIONAL_STAFF and has_role(user, Role(access.value))

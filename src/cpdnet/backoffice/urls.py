@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .accreditation import urls as accreditation_urls
 from .delivery import urls as delivery_urls
 from .designs import views as designs
 from .evaluation import views as evaluation
@@ -118,6 +119,7 @@ urlpatterns = [
     *funding_urls.urlpatterns,
     *delivery_urls.urlpatterns,
     *materials_urls.urlpatterns,
+    *accreditation_urls.urlpatterns,
     path("events/<int:offering_id>/", events.registrations, name="event-registrations"),
     path(
         "events/<int:offering_id>/registrations.csv",

@@ -54,6 +54,9 @@ def index(request):
             # Hub staff reach their own hubs' insights; national staff start from the nation.
             "insight_hubs": [] if national else list_staffed_hubs(request.user),
             "evaluator": has_role(request.user, Role.EVALUATOR),
+            "accreditation": national or has_role(request.user, Role.HUB_STAFF),
+            "marker": has_role(request.user, Role.ASSESSOR)
+            or has_role(request.user, Role.MODERATOR),
             "funding": national
             or has_role(request.user, Role.FINANCE)
             or has_role(request.user, Role.HUB_STAFF),

@@ -19,7 +19,8 @@ class NavigationItem:
 
 
 # (label, URL name, who sees it, URL prefixes that make it the current item). "everyone" and
-# "signed_out" are not roles; "signed_in" is anyone signed in.
+# "signed_out" are not roles; "signed_in" is anyone signed in; "marker" is an assessor or a
+# moderator. A candidate reaches their accreditation from their home, which costs no query here.
 _ITEMS = (
     (_("Home"), "public:my-home", "signed_in", ("/my/",)),
     (_("Find your hub"), "public:find-your-hub", "signed_out", ("/find-your-hub/", "/hubs/")),
@@ -41,6 +42,18 @@ _ITEMS = (
         ("/my/school-finance/",),
     ),
     (_("Funding"), "backoffice:funding", Role.FINANCE, ("/backoffice/funding/",)),
+    (
+        _("Marking"),
+        "backoffice:accreditation-assignments",
+        "marker",
+        ("/backoffice/accreditation/assignments/",),
+    ),
+    (
+        _("Accreditation"),
+        "backoffice:accreditation",
+        Role.NATIONAL_STAFF,
+        ("/backoffice/accreditation/",),
+    ),
     (_("Insights"), "backoffice:insights", Role.NATIONAL_STAFF, ("/backoffice/insights/",)),
     (_("Back office"), "backoffice:index", Role.NATIONAL_STAFF, ("/backoffice/",)),
 )
@@ -57,6 +70,8 @@ def _is_shown(audience: str, user, roles: frozenset[str]) -> bool:
         return False
     if audience == "signed_in" or audience in roles:
         return True
+    if audience == "marker":
+        return bool({Role.ASSESSOR, Role.MODERATOR} & roles)
     return Role.NATIONAL_STAFF in roles and audience in _NATIONAL_SEES
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .accreditation import urls as accreditation_urls
 from .applying import urls as applying_urls
 from .catalogue import urls as catalogue_urls
 from .certificates import urls as certificates_urls
@@ -39,4 +40,5 @@ urlpatterns = [
     *delivery_urls.urlpatterns,
     *residential_urls.urlpatterns,
     *funding_urls.urlpatterns,
+    *accreditation_urls.urlpatterns,
 ]

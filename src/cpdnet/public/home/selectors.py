@@ -16,6 +16,9 @@ from cpdnet.accounts.selectors import (
     list_role_names,
     list_staffed_hub_ids,
 )
+from cpdnet.accreditation import rules as accreditation_rules
+from cpdnet.accreditation import selectors as accreditation_selectors
+from cpdnet.accreditation.models import Candidacy, CandidacyState
 from cpdnet.applications.models import ACTIVE, Application, State
 from cpdnet.delivery.models import Attendance, GapTask, Submission
 from cpdnet.programmes.models import Offering, Session
@@ -80,16 +83,31 @@ class FacilitatorHome:
 
 
 @dataclass
+class AccreditationHome:
+    """A candidate's evidence (with when it is due) and an assessor's marking still to do."""
+
+    candidacies: list[Candidacy]
+    to_mark: Shortlist | None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.candidacies and not (self.to_mark and self.to_mark.total)
+
+
+@dataclass
 class Home:
     teacher: TeacherHome
     approver: ApproverHome | None = None
     hub: HubHome | None = None
     facilitator: FacilitatorHome | None = None
+    accreditation: AccreditationHome | None = None
 
     @property
     def shows_teacher(self) -> bool:
         """Staff who take no part in programmes themselves see only their own work."""
-        return not self.teacher.is_empty or not (self.approver or self.hub or self.facilitator)
+        return not self.teacher.is_empty or not (
+            self.approver or self.hub or self.facilitator or self.accreditation
+        )
 
 
 def _own_applications(user: User) -> QuerySet[Application]:
@@ -230,6 +248,31 @@ def get_facilitator_home(user: User, now: datetime.datetime) -> FacilitatorHome:
     )
 
 
+def get_accreditation_home(user: User, roles: frozenset[str]) -> AccreditationHome | None:
+    """The person's evidence in progress with its deadline, and (assessors and moderators)
+    their assignments still to mark; None when there is neither."""
+    candidacies = list(
+        accreditation_selectors.list_own_candidacies(user)
+        .exclude(state=CandidacyState.WITHDRAWN)
+        .select_related("application__offering__accreditation_deadline")[:3]
+    )
+    for candidacy in candidacies:
+        cohort = getattr(candidacy.application.offering, "accreditation_deadline", None)
+        candidacy.due = accreditation_rules.effective_deadline(
+            state=candidacy.state,
+            submit_by=cohort.submit_by if cohort else None,
+            extended_to=candidacy.extended_to,
+            resubmit_by=candidacy.resubmit_by,
+        )
+    to_mark = (
+        _shortlist(accreditation_selectors.list_assignments(user, completed=False))
+        if {Role.ASSESSOR, Role.MODERATOR} & roles
+        else None
+    )
+    home = AccreditationHome(candidacies=candidacies, to_mark=to_mark)
+    return None if home.is_empty and to_mark is None else home
+
+
 def get_home(user: User, now: datetime.datetime | None = None) -> Home:
     """Everything that needs the person now, section by section for the roles they hold."""
     now = now or timezone.now()
@@ -239,4 +282,5 @@ def get_home(user: User, now: datetime.datetime | None = None) -> Home:
         approver=get_approver_home(user, now) if Role.SCHOOL_APPROVER in roles else None,
         hub=get_hub_home(user, now) if Role.HUB_STAFF in roles else None,
         facilitator=get_facilitator_home(user, now) if Role.FACILITATOR in roles else None,
+        accreditation=get_accreditation_home(user, roles),
     )

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0009_merge_moderator_and_technician_roles'),
-        ('accounts', '0009_moderator_is_a_national_role'),
+        ("accounts", "0009_merge_moderator_and_technician_roles"),
+        ("accounts", "0009_moderator_is_a_national_role"),
     ]
 
-    operations = [
-    ]
+    operations = []
