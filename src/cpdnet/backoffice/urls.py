@@ -5,6 +5,7 @@ from .delivery import urls as delivery_urls
 from .evaluation import views as evaluation
 from .events import views as events
 from .funding import urls as funding_urls
+from .hub import endorsements
 from .hub import views as hub
 from .insights import urls as insights_urls
 from .newsletters import views as newsletters
@@ -56,6 +57,12 @@ urlpatterns = [
     path("hub/", hub.hub_dashboard, name="hub"),
     path("hub/applications.csv", hub.applications_export, name="applications-csv"),
     path("hub/providers/", hub.provider_reach, name="provider-reach"),
+    path("hub/endorsements/", endorsements.endorsements, name="endorsements"),
+    path(
+        "hub/endorsements/<int:application_id>/",
+        endorsements.endorsement_decide,
+        name="endorsement",
+    ),
     path("hub/offerings/new/", hub.offering_create, name="offering-new"),
     path("hub/offerings/<int:offering_id>/edit/", hub.offering_edit, name="offering-edit"),
     path("hub/offerings/<int:offering_id>/open/", hub.offering_open, name="offering-open"),

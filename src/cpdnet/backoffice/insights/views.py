@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import is_national_staff
+from cpdnet.accreditation.capacity import leadership_capacity, national_leadership_capacity
 from cpdnet.backoffice.csv_export import csv_response
 from cpdnet.backoffice.hub.selectors import access_hub, current_academic_year, visible_hub_ids
 from cpdnet.hubs.selectors import list_networks
@@ -113,6 +114,7 @@ def national(request):
             "trend": trend,
             "trend_chart": trend_chart(trend),
             "targets": rates,
+            "capacity": national_leadership_capacity(network, year=year),
             "refreshed_at": selectors.engagement_refreshed_at(),
         },
     )
@@ -165,6 +167,7 @@ def hub(request, slug: str):
             + f"?{urlencode({'year': year, 'never': never})}",
             "trend": trend,
             "trend_chart": trend_chart(trend),
+            "capacity": leadership_capacity(hub, year=year),
             "refreshed_at": selectors.engagement_refreshed_at(),
         },
     )
