@@ -141,9 +141,9 @@ def _move(
             code="invalid_transition",
         )
     if to_state in (State.ACCEPTED, State.PLACE_OFFERED):
-        reason = acceptance_refusal(application)
-        if reason is not None:
-            raise AcceptanceRefused(reason)
+        refusal = acceptance_refusal(application)
+        if refusal is not None:
+            raise AcceptanceRefused(refusal)
     transition = Transition.objects.create(
         application=application,
         from_state=application.state,
