@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from cpdnet.accreditation.models import Accreditation
 from cpdnet.backoffice.hub.selectors import current_academic_year
@@ -115,7 +116,7 @@ _codes = iter(range(10_000, 99_999))
 
 def accredit(person, *, phase="secondary", hub=None, accredited_on=None, **fields):
     """An accreditation awarded a year ago and valid for three years, unless told otherwise."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     accredited_on = accredited_on or today - datetime.timedelta(days=365)
     return Accreditation.objects.create(
         holder=person,
