@@ -6,6 +6,7 @@ from django.db import transaction
 from django.template.defaultfilters import pluralize
 
 from cpdnet.accounts.models import User
+from cpdnet.accreditation.demo_applying import load_demo_applying
 from cpdnet.delivery.demo import load_demo_delivery
 from cpdnet.evaluation.demo import load_demo_evaluation
 from cpdnet.events.demo import load_demo_events
@@ -70,6 +71,13 @@ class Command(BaseCommand):
             f"Loaded {provision['providers']} new national providers, "
             f"{provision['offerings']} new national, college, school-led and multi-year "
             f"offerings and {provision['applications']} applications for them."
+        )
+        applying = load_demo_applying()
+        self.stdout.write(
+            f"Accreditation applications: {applying['evidence']} with new PD leadership "
+            f"evidence, {applying['endorsements']} newly endorsed by their hub, "
+            f"{applying['waiting']} waiting for an endorsement; {applying['requirements']} new "
+            "facilitator requirements on PD Lead programmes."
         )
         events = load_demo_events()
         letters = load_demo_newsletters()
