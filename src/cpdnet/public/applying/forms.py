@@ -293,7 +293,10 @@ class PDLeadershipForm(GovukFormMixin, forms.Form):
     )
     beyond_own_school = forms.ChoiceField(
         label=_("Do you lead professional development for teachers beyond your own school?"),
-        choices=[("yes", _("Yes")), ("no", _("No, only in my own school"))],
+        choices=[
+            ("yes", _("Yes, for teachers from other schools")),
+            ("no", _("No, only in my own school")),
+        ],
         error_messages={
             "required": _("Say whether you lead professional development beyond your school"),
             "invalid_choice": _("Say whether you lead professional development beyond your school"),
