@@ -53,7 +53,7 @@ ENDORSED_STATES = (*HOLDS_PLACE, State.WAITLISTED)
 
 @transaction.atomic
 def load_demo_applying(*, seed: int = 10) -> dict[str, int]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     programmes = list(Programme.objects.filter(kind=Kind.ACCREDITATION))
     requirements = [
         FacilitatorRequirement(programme=programme, rule=FacilitatorRule.ACCREDITED_OR_MENTORED)
