@@ -417,6 +417,11 @@ PERIODIC_TASKS = {
     # Every 10 minutes: send invoices, credit notes, bank-detail warnings and remittances still
     # unsent 5 minutes after their change committed (a process that died before sending).
     "cpdnet.funding.tasks.send_owed_funding_emails_task": 10 * 60,
+    # Once a day: owe each accredited PD Lead the renewal reminder whose day has come
+    # (ACCREDITATION_RENEWAL_REMINDER_DAYS before the end, each once).
+    "cpdnet.accreditation.tasks.send_renewal_reminders_task": 24 * 60 * 60,
+    # Once a day: lapse accreditations past their end that were not renewed.
+    "cpdnet.accreditation.tasks.lapse_expired_accreditations_task": 24 * 60 * 60,
 }
 
 # How long personal data is kept, in days, before the daily retention run anonymises or deletes

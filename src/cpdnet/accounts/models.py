@@ -151,7 +151,13 @@ class RoleAssignment(models.Model):
                         hub__isnull=True,
                     )
                     | models.Q(
-                        role__in=["national_staff", "assessor", "evaluator", "finance"],
+                        role__in=[
+                            "national_staff",
+                            "assessor",
+                            "moderator",
+                            "evaluator",
+                            "finance",
+                        ],
                         school__isnull=True,
                         hub__isnull=True,
                         provider__isnull=True,

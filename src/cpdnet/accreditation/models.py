@@ -118,6 +118,11 @@ class Candidacy(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="candidacies"
     )
     phase = models.CharField(max_length=12, choices=Phase.choices)
+    # The hub serving the candidate's school in the programme's network (else the offering's):
+    # hub staff see their hub's candidates, and no assessor from it may mark them.
+    hub = models.ForeignKey(
+        Hub, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidacies"
+    )
     state = models.CharField(
         max_length=24, choices=CandidacyState.choices, default=CandidacyState.DRAFTING
     )

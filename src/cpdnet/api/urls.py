@@ -6,6 +6,8 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from cpdnet.rate_limits import RateLimited
 
+from .accreditation import register_router as accreditation_register_router
+from .accreditation import router as accreditation_router
 from .applications import router as applications_router
 from .auth import ReadOnlyToken
 from .events import router as events_router
@@ -81,3 +83,5 @@ api.add_router("/", insights_router)
 api.add_router("/", events_router)
 api.add_router("/", sessions_router)
 api.add_router("/", funding_router)
+api.add_router("/", accreditation_register_router)
+api.add_router("/", accreditation_router)

@@ -86,14 +86,14 @@ TEACHER_APPLICATIONS = (
     ("mastering-number-ks2", "current", OPEN, State.SUBMITTED),
     ("years-5-8-continuity", "current", OPEN, State.AWAITING_SCHOOL_APPROVAL),
     ("primary-mastery-specialists", "current", CLOSED, State.WAITLISTED),
-    ("pd-lead-accreditation", "current", CLOSED, State.PLACE_OFFERED),
+    ("reasoning-ks2", "current", CLOSED, State.PLACE_OFFERED),
     ("early-years-building-firm-foundations", "current", CLOSED, State.DECLINED),
     ("webinar-using-manipulatives", "current", OPEN, State.WITHDRAWN),
 )
 # Open in the demo hub this year and not yet applied for: the demo teacher can try applying.
 TEACHER_MAY_APPLY = "sktm-primary"
 # Offerings the demo teacher waits for or was offered a place on are full, with a waiting list.
-FULL_FOR_TEACHER = {"primary-mastery-specialists", "pd-lead-accreditation"}
+FULL_FOR_TEACHER = {"primary-mastery-specialists", "reasoning-ks2"}
 
 # Made-up teachers' names: a first and a last name drawn from these.
 FIRST_NAMES = (
@@ -452,7 +452,8 @@ def _offering_values(rng: random.Random, plan: PlannedOffering, *, today) -> dic
         capacity, mode, sessions, length = rng.choice([40, 48, 60]), Mode.FACE_TO_FACE, 2, 1
         school_capacity = None
     elif kind == Kind.ACCREDITATION:
-        capacity, mode, sessions, length = rng.randint(8, 12), Mode.BLENDED, 6, 220
+        # The equivalent of three one-day workshops (SESSION_TIMES gives each six hours).
+        capacity, mode, sessions, length = rng.randint(8, 12), Mode.BLENDED, 3, 220
         school_capacity = None
     elif kind == Kind.WORK_GROUP:
         capacity = rng.randint(8, 20)

@@ -24,7 +24,7 @@ from cpdnet.audit.models import AuditEntry
 from cpdnet.notifications.models import OutboxEmail
 from tests.factories import ApplicationFactory, TeacherFactory
 
-from .conftest import add_information_sheet
+from .applying_world import add_information_sheet
 
 EVIDENCE = {
     "pd_roles": ["work_group_lead", "mastery_specialist"],

@@ -19,7 +19,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import accredit
+from .applying_world import accredit
 
 
 def _by_phase(rows):

@@ -14,7 +14,7 @@ from cpdnet.programmes.admin import OfferingAdminForm
 from cpdnet.programmes.services import create_offering, update_offering
 from tests.factories import RoleAssignmentFactory, UserFactory
 
-from .conftest import accredit
+from .applying_world import accredit
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from cpdnet.accreditation.models import Endorsement, PDLeadershipEvidence
 from cpdnet.applications.models import Application, State
 from tests.factories import TeacherFactory
 
-from .conftest import add_information_sheet
+from .applying_world import add_information_sheet
 
 
 @pytest.fixture

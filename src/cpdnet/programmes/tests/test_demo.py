@@ -374,7 +374,7 @@ class TestLoadingAgain:
         before = counts()
         call_command("load_demo", stdout=StringIO())
 
-        assert "Loaded 26 programmes" in output.getvalue()
+        assert "Loaded 30 programmes" in output.getvalue()
         assert "teacher@example.org" in output.getvalue()
         assert counts() == before
-        assert before["Programme"] == 26
+        assert before["Programme"] == 30

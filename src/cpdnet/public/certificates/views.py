@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cpdnet import rate_limits
 from cpdnet.accounts.permissions import Access, declare
+from cpdnet.accreditation.selectors import normalise_accreditation_code, verify_code
 from cpdnet.delivery.certificates import (
     get_certificate_facts,
     get_own_certificate_facts,
@@ -42,10 +43,14 @@ def certificate_verify_form(request):
 
 @declare(Access.PUBLIC)
 def certificate_verify(request, code: str):
-    canonical = normalise_code(code)
+    # PD Lead accreditations ("PDL-...") are checked here too, as their holders are told.
+    accreditation_code = normalise_accreditation_code(code)
+    canonical = accreditation_code or normalise_code(code)
     if canonical and canonical != code:
         return redirect("public:certificate-verify", code=canonical)
     rate_limits.hit("certificate_check", request=request)
+    if accreditation_code:
+        return _accreditation_verify(request, accreditation_code)
     try:
         facts = get_certificate_facts(canonical) if canonical else None
     except Certificate.DoesNotExist:
@@ -55,5 +60,14 @@ def certificate_verify(request, code: str):
             request, "public/certificates/not_found.html", {"code": code[:40]}, status=404
         )
     response = render(request, "public/certificates/verify.html", {"facts": facts})
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _accreditation_verify(request, code: str):
+    facts = verify_code(code)
+    if facts is None:
+        return render(request, "public/certificates/not_found.html", {"code": code}, status=404)
+    response = render(request, "public/certificates/accreditation.html", {"facts": facts})
     response["X-Robots-Tag"] = "noindex"
     return response

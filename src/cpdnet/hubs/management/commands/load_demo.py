@@ -6,6 +6,7 @@ from django.db import transaction
 from django.template.defaultfilters import pluralize
 
 from cpdnet.accounts.models import User
+from cpdnet.accreditation.demo import load_demo_accreditation
 from cpdnet.accreditation.demo_applying import load_demo_applying
 from cpdnet.delivery.demo import load_demo_delivery
 from cpdnet.evaluation.demo import load_demo_evaluation
@@ -72,13 +73,6 @@ class Command(BaseCommand):
             f"{provision['offerings']} new national, college, school-led and multi-year "
             f"offerings and {provision['applications']} applications for them."
         )
-        applying = load_demo_applying()
-        self.stdout.write(
-            f"Accreditation applications: {applying['evidence']} with new PD leadership "
-            f"evidence, {applying['endorsements']} newly endorsed by their hub, "
-            f"{applying['waiting']} waiting for an endorsement; {applying['requirements']} new "
-            "facilitator requirements on PD Lead programmes."
-        )
         events = load_demo_events()
         letters = load_demo_newsletters()
         self.stdout.write(
@@ -109,6 +103,20 @@ class Command(BaseCommand):
             f"Loaded {money['funds']} bursary funds a year, {money['schemes']} new bursary "
             f"schemes, {money['invoices']} new invoices, {money['bursaries']} new bursaries and a "
             f"payment run of {money['payments']} payments."
+        )
+        accreditation = load_demo_accreditation()
+        self.stdout.write(
+            f"Loaded PD Lead accreditation: {accreditation['candidacies']} candidacies in every "
+            f"state and {accreditation['accreditations']} accredited PD Leads "
+            "(assessor@example.org has assignments; moderator@example.org moderates)."
+        )
+        # After the accreditation demo: its cohorts' places get their evidence and endorsement.
+        applying = load_demo_applying()
+        self.stdout.write(
+            f"Accreditation applications: {applying['evidence']} with new PD leadership "
+            f"evidence, {applying['endorsements']} newly endorsed by their hub, "
+            f"{applying['waiting']} waiting for an endorsement; {applying['requirements']} new "
+            "facilitator requirements on PD Lead programmes."
         )
         self.stdout.write(f"Loaded {load_demo_targets()} engagement targets.")
         # The demo's applications went in with bulk inserts, which keep no rollup up to date.
