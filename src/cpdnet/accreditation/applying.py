@@ -16,7 +16,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from cpdnet.accounts.models import Role, RoleAssignment, User
@@ -32,17 +31,8 @@ from cpdnet.notifications.services import send_once
 from cpdnet.programmes.models import Kind, Offering
 
 from .models import Endorsement, EndorsementDecision, PDLeadershipEvidence
+from .rules import PD_ROLES
 
-# The PD roles an applicant may hold, as stored in `PDLeadershipEvidence.pd_roles`.
-PD_ROLES: tuple[tuple[str, str], ...] = (
-    ("work_group_lead", gettext_lazy("Work Group Lead")),
-    ("mastery_specialist", gettext_lazy("Mastery Specialist")),
-    (
-        "subject_lead_beyond_school",
-        gettext_lazy("Subject lead who leads teachers beyond my own school"),
-    ),
-    ("other", gettext_lazy("Another role leading professional development")),
-)
 PD_ROLE_LABELS = dict(PD_ROLES)
 # Where an application may be when the hub lead endorses it: alongside the school's release,
 # or after it, until national staff decide.

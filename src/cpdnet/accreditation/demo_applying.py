@@ -41,7 +41,7 @@ EVIDENCE = (
         "Heads of maths and early career teachers from five secondary schools.",
     ),
     (
-        "work_group_lead,other",
+        "work_group_lead,local_leader",
         "I co-lead the hub's Mastering Number Work Group and deliver the local authority's "
         "early career teacher maths training.",
         "About thirty teachers a year from schools across the county.",

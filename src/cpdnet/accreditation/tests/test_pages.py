@@ -117,7 +117,7 @@ def test_leading_pd_only_in_ones_school_is_refused_on_the_page(world, no_release
     response = client.post(
         pd_url,
         {
-            "pd_roles": ["other"],
+            "pd_roles": ["other_pd_role"],
             "pd_led": "Department meetings.",
             "led_for": "My department.",
             "beyond_own_school": "no",
