@@ -5,7 +5,7 @@ from .delivery import urls as delivery_urls
 from .evaluation import views as evaluation
 from .events import views as events
 from .funding import urls as funding_urls
-from .hub import endorsements
+from .hub import endorsements, facilitator_requirements
 from .hub import views as hub
 from .insights import urls as insights_urls
 from .newsletters import views as newsletters
@@ -58,6 +58,16 @@ urlpatterns = [
     path("hub/applications.csv", hub.applications_export, name="applications-csv"),
     path("hub/providers/", hub.provider_reach, name="provider-reach"),
     path("hub/endorsements/", endorsements.endorsements, name="endorsements"),
+    path(
+        "programmes/who-may-lead/",
+        facilitator_requirements.facilitator_requirements,
+        name="facilitator-requirements",
+    ),
+    path(
+        "programmes/<int:programme_id>/who-may-lead/",
+        facilitator_requirements.facilitator_requirement_edit,
+        name="facilitator-requirement",
+    ),
     path(
         "hub/endorsements/<int:application_id>/",
         endorsements.endorsement_decide,

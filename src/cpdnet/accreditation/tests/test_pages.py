@@ -7,6 +7,7 @@ from django.urls import reverse
 from cpdnet.accreditation.applying import endorse, submit_accreditation_application
 from cpdnet.accreditation.models import Endorsement, PDLeadershipEvidence
 from cpdnet.applications.models import Application, State
+from cpdnet.audit.models import AuditEntry
 from tests.factories import TeacherFactory
 
 from .applying_world import add_information_sheet
@@ -296,3 +297,27 @@ def test_the_dashboard_and_insights_show_capacity_and_endorsements(world, no_rel
     assert "PD leadership capacity" in insights.text
     national = signed_in(world.national).get(reverse("backoffice:insights"))
     assert "PD leadership capacity by hub" in national.text
+
+
+# --- Who may lead each programme -------------------------------------------------------------
+
+
+def test_national_staff_set_who_may_lead_a_programme(world, signed_in):
+    client = signed_in(world.national)
+    assert world.programme.title in client.get(reverse("backoffice:facilitator-requirements")).text
+    url = reverse("backoffice:facilitator-requirement", kwargs={"programme_id": world.programme.pk})
+
+    assert client.post(url, {}).status_code == 400
+    response = client.post(url, {"rule": "accredited"})
+
+    assert response.url == reverse("backoffice:facilitator-requirements")
+    assert world.programme.facilitator_requirement.rule == "accredited"
+    assert AuditEntry.objects.filter(action="accreditation.facilitator_requirement.set").exists()
+
+
+def test_hub_staff_may_not_set_who_may_lead(world, signed_in):
+    client = signed_in(world.lead_a)
+    url = reverse("backoffice:facilitator-requirement", kwargs={"programme_id": world.programme.pk})
+
+    assert client.get(reverse("backoffice:facilitator-requirements")).status_code == 403
+    assert client.post(url, {"rule": "anyone"}).status_code == 403

@@ -75,7 +75,7 @@ def endorsement_decide(request, application_id: int):
     application = access_pending_endorsement(request.user, application_id)
     if application is None:
         raise Http404("No application waiting for your hub's endorsement has this number")
-    form = EndorsementForm(request.POST or None)
+    form = EndorsementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         endorsed = form.cleaned_data["decision"] == "endorse"
         try:
