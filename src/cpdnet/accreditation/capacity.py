@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub, Network
 from cpdnet.insights.selectors import hub_expression, list_counted_schools
 from cpdnet.programmes.models import SCHOOL_PHASES, Offering, Phase
@@ -155,7 +156,8 @@ def capacity_for_hubs(
 def national_leadership_capacity(
     network: Network, *, year: int, on: datetime.date | None = None
 ) -> list[HubCapacity]:
-    """Every hub of a network with its capacity per phase (three queries in all)."""
+    """Every hub of a network with its capacity per phase (three queries in all: the hubs come
+    from the hub directory)."""
     on = on or timezone.localdate()
-    hubs = list(Hub.objects.filter(network=network).select_related("network").order_by("name"))
+    hubs = [hub for hub in get_hub_directory().hubs if hub.network_id == network.pk]
     return _capacities(hubs, network, year=year, on=on, all_hubs=True)
