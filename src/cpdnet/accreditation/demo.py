@@ -334,7 +334,7 @@ def _register(hub: Hub, people, *, now: datetime.datetime) -> None:
             holder=holder,
             phase=PHASES[n % 4],
             hub=other_hubs[n % len(other_hubs)],
-            code=services._new_code(),
+            code=services.new_accreditation_code(),
             accredited_on=accredited_on,
             valid_until=accredited_on + datetime.timedelta(days=3 * 365),
             on_public_register=n % 3 != 0,

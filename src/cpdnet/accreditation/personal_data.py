@@ -4,8 +4,10 @@ endorsement, and their accreditation on the register. Erasure blanks the words a
 withdraws the accreditation, so the code no longer names anyone; states, dates and outcomes
 stay for the programme's figures."""
 
+from django.db.models import Q
 from django.utils import timezone
 
+from cpdnet.applications.models import Application
 from cpdnet.delivery.uploads import delete_stored
 from cpdnet.privacy.registry import Person, PersonalData, register
 
@@ -61,13 +63,13 @@ class AccreditationEvidence(PersonalData):
     erase_order = 10
 
     def export(self, person: Person) -> dict:
-        candidacies = (
+        candidacies = list(
             Candidacy.objects.filter(candidate=person.user)
             .select_related("application__offering__programme")
-            .prefetch_related("history", "drafts", "versions", "appeals")
+            .prefetch_related("history", "drafts", "versions", "appeals", "files")
             .order_by("created_at", "id")
         )
-        feedback = self._completed_feedback(person)
+        feedback = self._completed_feedback(person) if candidacies else {}
         return {
             "accreditation_candidacies": [
                 {
@@ -88,9 +90,14 @@ class AccreditationEvidence(PersonalData):
                         for change in candidacy.history.all()
                     ],
                     "drafts": {draft.section: draft.text for draft in candidacy.drafts.all()},
-                    "files": list(
-                        candidacy.files.values_list("title", "original_name", "created_at")
-                    ),
+                    "files": [
+                        {
+                            "title": evidence_file.title,
+                            "file_name": evidence_file.original_name,
+                            "added_at": _iso(evidence_file.created_at),
+                        }
+                        for evidence_file in candidacy.files.all()
+                    ],
                     "submitted_versions": [
                         {
                             "number": version.number,
@@ -245,8 +252,14 @@ class PDLeadershipApplications(PersonalData):
     erase_order = 10
 
     def export(self, person: Person) -> dict:
-        evidence = PDLeadershipEvidence.objects.filter(application__applicant=person.user)
-        endorsements = Endorsement.objects.filter(application__applicant=person.user)
+        # One query: the person's applications with what they told us and the endorsement.
+        applications = list(
+            Application.objects.filter(applicant=person.user)
+            .filter(Q(pd_leadership__isnull=False) | Q(endorsement__isnull=False))
+            .select_related("pd_leadership", "endorsement")
+        )
+        evidence = [a.pd_leadership for a in applications if hasattr(a, "pd_leadership")]
+        endorsements = [a.endorsement for a in applications if hasattr(a, "endorsement")]
         return {
             "pd_leadership": [
                 {

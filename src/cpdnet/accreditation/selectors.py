@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -265,6 +265,46 @@ def get_assessment_for_assessor(user: User, pk: int) -> AssessorView:
     return AssessorView(assessment, sections, marks, other, other_marks)
 
 
+# Once ratified, a candidate sees the feedback on that version (to resubmit, or to appeal).
+DECIDED = {
+    CandidacyState.RESUBMISSION,
+    CandidacyState.ACCREDITED,
+    CandidacyState.NOT_ACCREDITED,
+}
+
+
+def feedback_for_candidate(candidacy: Candidacy) -> list[dict]:
+    """Per submitted version whose outcome is ratified: each completed marking's
+    recommendation, overall feedback and section marks (two queries)."""
+    versions = list(
+        candidacy.versions.order_by("number").prefetch_related(
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.filter(completed_at__isnull=False).prefetch_related(
+                    "marks"
+                ),
+            )
+        )
+    )
+    latest = versions[-1].pk if versions else None
+    return [
+        {
+            "version": version,
+            "assessments": [
+                {
+                    "role": assessment.get_role_display(),
+                    "recommendation": assessment.get_recommendation_display(),
+                    "summary": assessment.summary,
+                    "marks": {mark.section: mark for mark in assessment.marks.all()},
+                }
+                for assessment in version.assessments.all()
+            ],
+        }
+        for version in versions
+        if version.pk != latest or candidacy.state in DECIDED
+    ]
+
+
 def list_visible_assessments(user: User) -> QuerySet[Assessment] | None:
     """Assessments for the API: an assessor their own, national staff all, hub staff their
     hub's candidates'; None for anyone else."""
@@ -368,9 +408,19 @@ def current(rows: QuerySet[Accreditation], today: datetime.date | None = None):
 def public_register(
     *, phase: str | None = None, hub: str | None = None, network: str | None = None
 ) -> QuerySet[Accreditation]:
-    """Accredited PD Leads who chose to be listed, valid today, by name."""
-    rows = current(_register().filter(on_public_register=True, holder__is_active=True))
+    """Accredited PD Leads who chose to be listed, valid today, by name. (Erasing an account
+    withdraws its accreditation, so no one erased is listed.)"""
+    rows = current(_register().filter(on_public_register=True))
     return _filtered(rows, phase, hub, network).order_by("holder__full_name", "pk")
+
+
+def page_of(rows: QuerySet[Accreditation], *, start: int, stop: int) -> list[Accreditation]:
+    """One page of a register in two narrow steps: sort only ids and names, then load the
+    page's rows with their holder and hub (sorting whole joined rows costs several times
+    more at national size; see bench/accreditation_register.py)."""
+    ids = list(rows.values_list("pk", flat=True)[start:stop])
+    loaded = _register().in_bulk(ids)
+    return [loaded[pk] for pk in ids]
 
 
 def full_register(

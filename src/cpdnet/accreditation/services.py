@@ -570,7 +570,7 @@ def outcome_of(version: SubmittedVersion) -> str | None:
     )
 
 
-def _new_code() -> str:
+def new_accreditation_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     return rules.CODE_PREFIX + "-".join(
         raw[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP)
@@ -627,7 +627,7 @@ def _award(candidacy: Candidacy, *, by) -> Accreditation:
                     candidacy=candidacy,
                     phase=candidacy.phase,
                     hub=candidacy.hub,
-                    code=_new_code(),
+                    code=new_accreditation_code(),
                     accredited_on=today,
                     valid_until=rules.add_years(today, settings.ACCREDITATION_VALIDITY_YEARS),
                 )

@@ -79,7 +79,14 @@ def register(request, params: Query[RegisterSearch]):
     rows = selectors.public_register(
         phase=params.phase.value if params.phase else None, hub=params.hub, network=params.network
     )
-    return paginate(rows, params, _entry)
+    start = (params.page - 1) * params.page_size
+    page = selectors.page_of(rows, start=start, stop=start + params.page_size)
+    return {
+        "count": rows.count(),
+        "page": params.page,
+        "page_size": params.page_size,
+        "items": [_entry(accreditation) for accreditation in page],
+    }
 
 
 class MarkOut(Schema):

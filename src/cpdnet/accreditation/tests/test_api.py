@@ -35,7 +35,7 @@ def _lead(name: str, *, hub, phase="secondary", listed=True, days_left=500):
         holder=UserFactory(full_name=name),
         phase=phase,
         hub=hub,
-        code=services._new_code(),
+        code=services.new_accreditation_code(),
         accredited_on=today - datetime.timedelta(days=30),
         valid_until=today + datetime.timedelta(days=days_left),
         on_public_register=listed,

@@ -17,7 +17,7 @@ def accreditation(candidate, leeds_hub):
         holder=candidate,
         phase="secondary",
         hub=leeds_hub,
-        code=services._new_code(),
+        code=services.new_accreditation_code(),
         accredited_on=datetime.date(2026, 7, 1),
         valid_until=timezone.localdate() + datetime.timedelta(days=400),
     )

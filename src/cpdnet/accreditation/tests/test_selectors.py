@@ -32,7 +32,7 @@ def _accredit(n: int, *, hub, listed=True, phase="secondary", **extra):
             holder=UserFactory(full_name=f"Lead {i:03d}"),
             phase=phase,
             hub=hub,
-            code=services._new_code(),
+            code=services.new_accreditation_code(),
             accredited_on=today,
             valid_until=today + datetime.timedelta(days=1000),
             on_public_register=listed,
@@ -206,3 +206,24 @@ def test_pg_cert_export_lists_candidates_with_outcomes_and_fee(candidacy, candid
     assert lines[0].startswith("candidate_name,candidate_email,phase")
     assert lines[1].startswith("'=HYPERLINK(evil),candidate@example.org,Secondary")
     assert ",1250.00,Writing evidence,in progress,," in lines[1]
+
+
+def test_the_candidate_sees_feedback_only_once_the_outcome_is_ratified(
+    submitted, candidacy, national, assessor, moderator
+):
+    first = services.assign_assessor(submitted, assessor, by=national)
+    services.save_marks(first, marks=all_met(False), by=assessor)
+    services.recommend(first, recommendation="resubmit", summary="Say more", by=assessor)
+    second = services.assign_assessor(
+        submitted, moderator, by=national, role=AssessmentRole.MODERATION
+    )
+    services.save_marks(second, marks=all_met(False), by=moderator)
+    services.recommend(second, recommendation="resubmit", summary="Agree", by=moderator)
+    candidacy.refresh_from_db()
+    assert selectors.feedback_for_candidate(candidacy) == []
+
+    services.ratify(candidacy, by=national)
+    candidacy.refresh_from_db()
+    [shown] = selectors.feedback_for_candidate(candidacy)
+    assert [a["summary"] for a in shown["assessments"]] == ["Say more", "Agree"]
+    assert shown["assessments"][0]["marks"]["rationale"].feedback == "Feedback on rationale"

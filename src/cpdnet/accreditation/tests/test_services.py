@@ -416,3 +416,25 @@ def test_every_section_is_marked_out_of_the_published_sections(submitted, nation
     assert sorted(assessment.marks.values_list("section", flat=True)) == sorted(SECTION_KEYS)
     with pytest.raises(AccreditationRefused, match="no such section"):
         services.save_marks(assessment, marks={"bogus": (True, "")}, by=assessor)
+
+
+def test_the_periodic_tasks_remind_and_lapse(candidate):
+    from cpdnet.accreditation import tasks
+
+    today = timezone.localdate()
+    due = _accreditation(candidate, valid_until=today + datetime.timedelta(days=6))
+    ended = Accreditation.objects.create(
+        holder=candidate,
+        phase="primary",
+        code="PDL-ENDE-DAAA-AAAA",
+        accredited_on=today - datetime.timedelta(days=1100),
+        valid_until=today - datetime.timedelta(days=1),
+    )
+
+    tasks.send_renewal_reminders_task.call()
+    tasks.lapse_expired_accreditations_task.call()
+
+    due.refresh_from_db()
+    ended.refresh_from_db()
+    assert due.reminders_sent == [7] and due.lapsed_at is None
+    assert ended.lapsed_at is not None
