@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cpdnet.accounts.models import JobRole
-from cpdnet.programmes.models import SCHOOL_PHASES, Offering, Phase
+from cpdnet.programmes.models import SCHOOL_PHASES, Kind, Offering, Phase
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class Candidate:
     window_closes_at: datetime.datetime
     now: datetime.datetime
     applied_this_year_for_conflicting: bool
+    programme_kind: str = Kind.WORK_GROUP
+    # Accreditation programmes: whether the applicant already leads PD for teachers beyond
+    # their own school (their answer in the application); None until they have been asked.
+    leads_pd_beyond_own_school: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,24 @@ def conflicting_application(candidate: Candidate) -> Refusal | None:
     )
 
 
+def no_pd_leadership_beyond_school(candidate: Candidate) -> Refusal | None:
+    # Not asked yet (the first step of the form, or a check before it): the answer decides.
+    if candidate.programme_kind != Kind.ACCREDITATION or candidate.leads_pd_beyond_own_school in (
+        True,
+        None,
+    ):
+        return None
+    return Refusal(
+        "no_pd_leadership_beyond_school",
+        _(
+            "This accreditation programme is for teachers who already design and lead "
+            "professional development for teachers beyond their own school, for example as a "
+            "Work Group Lead or Mastery Specialist. Your hub can tell you how to start leading "
+            "professional development."
+        ),
+    )
+
+
 RULES: tuple[Rule, ...] = (
     not_state_funded,
     outside_hub_area,
@@ -160,6 +182,7 @@ RULES: tuple[Rule, ...] = (
     needs_previous_year,
     window_closed,
     conflicting_application,
+    no_pd_leadership_beyond_school,
 )
 
 
@@ -172,7 +195,15 @@ def check(candidate: Candidate) -> Refusal | None:
     return None
 
 
-def build_candidate(*, offering: Offering, applicant, school, job_role: str, now=None) -> Candidate:
+def build_candidate(
+    *,
+    offering: Offering,
+    applicant,
+    school,
+    job_role: str,
+    now=None,
+    leads_pd_beyond_own_school: bool | None = None,
+) -> Candidate:
     """Gather the facts for one applicant, school and offering (a few queries)."""
     from cpdnet.hubs.selectors import resolve_hubs_for_schools
 
@@ -211,6 +242,8 @@ def build_candidate(*, offering: Offering, applicant, school, job_role: str, now
         window_closes_at=offering.applications_close_at,
         now=now or timezone.now(),
         applied_this_year_for_conflicting=this_year.exists(),
+        programme_kind=programme.kind,
+        leads_pd_beyond_own_school=leads_pd_beyond_own_school,
     )
 
 

@@ -78,6 +78,10 @@ class Application(models.Model):
         related_name="continued_by",
         help_text=_("The previous year's place on the same programme that this one continues."),
     )
+    # Accreditation programmes ask applicants to read the programme's information sheet first.
+    information_sheet_acknowledged_at = models.DateTimeField(
+        _("read the information sheet"), null=True, blank=True
+    )
     state = models.CharField(max_length=28, choices=State.choices, db_index=True)
     # Whether the school has confirmed the applicant works there (their `Affiliation`); only
     # confirmed applications count for the school in insights. Kept here, not joined, so the

@@ -3,6 +3,7 @@
 from cpdnet.accounts import selectors as account_selectors
 from cpdnet.accounts.models import User
 from cpdnet.hubs.directory import get_hub_directory
+from cpdnet.programmes.models import Kind
 from cpdnet.schools.models import School
 
 
@@ -25,3 +26,11 @@ def can_confirm_affiliation(user: User, school: School) -> bool:
     return school.urn in account_selectors.list_approved_school_urns(user) or can_look_after_school(
         user, school
     )
+
+
+def can_decide_places_on(user: User, programme) -> bool:
+    """Whether staff who may see an application may also decide it: places on accreditation
+    programmes are decided nationally (the hub lead endorses instead), others by the hub."""
+    if programme.kind == Kind.ACCREDITATION:
+        return account_selectors.is_national_staff(user)
+    return True

@@ -81,6 +81,9 @@ class Applications(PersonalData):
                     "state_label": str(application.get_state_display()),
                     "state_reason": application.state_reason,
                     "submitted_at": _iso(application.submitted_at),
+                    "information_sheet_acknowledged_at": _iso(
+                        application.information_sheet_acknowledged_at
+                    ),
                     "updated_at": _iso(application.updated_at),
                     "history": [
                         {

@@ -4,6 +4,7 @@ from django.db.models import Case, Prefetch, Q, QuerySet, When
 
 from cpdnet.accounts import selectors as account_selectors
 from cpdnet.accounts.models import Role, User
+from cpdnet.programmes.models import Kind
 from cpdnet.schools.models import School
 
 from .models import (
@@ -44,7 +45,12 @@ def list_decidable_applications(user: User) -> QuerySet[Application] | None:
     hub_ids = account_selectors.list_staffed_hub_ids(user)
     if not hub_ids:
         return None
-    return _with_context().filter(offering__hub_id__in=hub_ids)
+    # Places on accreditation programmes are national staff's to decide (permissions).
+    return (
+        _with_context()
+        .filter(offering__hub_id__in=hub_ids)
+        .exclude(offering__programme__kind=Kind.ACCREDITATION)
+    )
 
 
 def get_own_application(user: User, application_id: int) -> Application:

@@ -3,6 +3,7 @@ allowed transitions, writes the history row and records the email it owes (the o
 
 import datetime
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core import signing
@@ -35,7 +36,7 @@ from .models import (
     VerifiedDomain,
     WaitlistMove,
 )
-from .permissions import can_confirm_affiliation, can_look_after_school
+from .permissions import can_confirm_affiliation, can_decide_places_on, can_look_after_school
 from .selectors import email_domain, is_public_webmail, list_verified_domains, release_authority
 from .signals import application_moved, school_confirmation_changed
 
@@ -100,8 +101,35 @@ class NoRoomsLeft(ApplicationError):
         )
 
 
+class AcceptanceRefused(ApplicationError):
+    def __init__(self, reason: str):
+        super().__init__(reason, code="acceptance_refused")
+
+
 # A school takes part in a Work Group counted in schools through one or two lead participants.
 MAX_LEAD_PARTICIPANTS = 2
+
+# Checks other apps add (from their AppConfig.ready) before anyone is given a place: each takes
+# the application and returns the reason it may not have one yet, or None. Accreditation
+# registers one needing the hub lead's endorsement; applications imports none of them.
+AcceptanceCheck = Callable[[Application], str | None]
+ACCEPTANCE_CHECKS: list[AcceptanceCheck] = []
+
+
+def register_acceptance_check(check: AcceptanceCheck) -> AcceptanceCheck:
+    """Add a check every move to a place (accepted, or offered from the waiting list) obeys."""
+    if check not in ACCEPTANCE_CHECKS:
+        ACCEPTANCE_CHECKS.append(check)
+    return check
+
+
+def acceptance_refusal(application: Application) -> str | None:
+    """The first registered check's reason this application may not have a place, or None."""
+    for check in ACCEPTANCE_CHECKS:
+        reason = check(application)
+        if reason:
+            return reason
+    return None
 
 
 def _move(
@@ -119,6 +147,10 @@ def _move(
             f"{State(to_state).label.lower()}.",
             code="invalid_transition",
         )
+    if to_state in (State.ACCEPTED, State.PLACE_OFFERED):
+        refusal = acceptance_refusal(application)
+        if refusal is not None:
+            raise AcceptanceRefused(refusal)
     transition = Transition.objects.create(
         application=application,
         from_state=application.state,
@@ -245,13 +277,22 @@ def submit_application(
     statement: str = "",
     full_name: str | None = None,
     now: datetime.datetime | None = None,
+    leads_pd_beyond_own_school: bool | None = None,
+    information_sheet_acknowledged_at: datetime.datetime | None = None,
 ) -> Application:
     """Apply for a place: refuse with a reason if not eligible, else ask the school to release.
 
     The applicant's name (when given), school and job role are kept on their account for next
-    time."""
+    time. Accreditation programmes are applied for through
+    `cpdnet.accreditation.applying.submit_accreditation_application`, which also keeps the
+    applicant's evidence of PD leadership."""
     candidate = eligibility.build_candidate(
-        offering=offering, applicant=applicant, school=school, job_role=job_role, now=now
+        offering=offering,
+        applicant=applicant,
+        school=school,
+        job_role=job_role,
+        now=now,
+        leads_pd_beyond_own_school=leads_pd_beyond_own_school,
     )
     refusal = eligibility.check(candidate)
     if refusal is not None:
@@ -274,6 +315,7 @@ def submit_application(
                 job_role=job_role,
                 approver_email=approver_email,
                 statement=statement,
+                information_sheet_acknowledged_at=information_sheet_acknowledged_at,
                 state=State.AWAITING_SCHOOL_APPROVAL if needs_school else State.SUBMITTED,
                 approval_due_at=(
                     timezone.now() + datetime.timedelta(days=settings.SCHOOL_APPROVAL_DAYS)
@@ -542,6 +584,12 @@ def decide_application(
     with transaction.atomic():
         offering = _lock_offering(application.offering_id)
         application = Application.objects.select_for_update().get(pk=application.pk)
+        if not can_decide_places_on(by, offering.programme):
+            raise ApplicationError(
+                "Places on accreditation programmes are decided by national staff. The hub "
+                "lead endorses the application instead.",
+                code="national_staff_decide",
+            )
         # A place offered from the waiting list is already counted among those taken.
         needs_place = target == State.ACCEPTED and application.state not in HOLDS_PLACE
         if needs_place and places_taken(offering) >= offering.capacity:
@@ -617,6 +665,7 @@ def offer_place_to_waiting_list(*, offering: Offering) -> Application | None:
             application
             for application in waiting.iterator(chunk_size=50)
             if school_place_refusal(offering, application.school_id) is None
+            and acceptance_refusal(application) is None
         ),
         None,
     )

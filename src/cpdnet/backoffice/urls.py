@@ -7,6 +7,7 @@ from .designs import views as designs
 from .evaluation import views as evaluation
 from .events import views as events
 from .funding import urls as funding_urls
+from .hub import endorsements, facilitator_requirements
 from .hub import views as hub
 from .insights import urls as insights_urls
 from .materials import urls as materials_urls
@@ -70,6 +71,22 @@ urlpatterns = [
     ),
     path("hub/applications.csv", hub.applications_export, name="applications-csv"),
     path("hub/providers/", hub.provider_reach, name="provider-reach"),
+    path("hub/endorsements/", endorsements.endorsements, name="endorsements"),
+    path(
+        "programmes/who-may-lead/",
+        facilitator_requirements.facilitator_requirements,
+        name="facilitator-requirements",
+    ),
+    path(
+        "programmes/<int:programme_id>/who-may-lead/",
+        facilitator_requirements.facilitator_requirement_edit,
+        name="facilitator-requirement",
+    ),
+    path(
+        "hub/endorsements/<int:application_id>/",
+        endorsements.endorsement_decide,
+        name="endorsement",
+    ),
     path("hub/offerings/new/", hub.offering_create, name="offering-new"),
     path("hub/offerings/<int:offering_id>/edit/", hub.offering_edit, name="offering-edit"),
     path("hub/offerings/<int:offering_id>/open/", hub.offering_open, name="offering-open"),

@@ -1,6 +1,24 @@
+from django import forms
 from django.contrib import admin
 
 from .models import Offering, Programme
+from .services import facilitator_refusal
+
+
+class OfferingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Offering
+        fields = "__all__"  # noqa: DJ007 -- the admin shows every field of an offering
+
+    def clean(self):
+        cleaned = super().clean()
+        facilitator, programme = cleaned.get("facilitator"), cleaned.get("programme")
+        changed = {"facilitator", "programme"} & set(self.changed_data)
+        if facilitator and programme and changed:
+            reason = facilitator_refusal(programme, facilitator)
+            if reason:
+                self.add_error("facilitator", reason)
+        return cleaned
 
 
 @admin.register(Programme)
@@ -16,6 +34,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 @admin.register(Offering)
 class OfferingAdmin(admin.ModelAdmin):
+    form = OfferingAdminForm
     list_display = [
         "programme", "cohort_name", "hub", "academic_year", "mode", "capacity",
         "starts_on", "applications_open_at", "applications_close_at",

@@ -8,6 +8,7 @@ offering (`selectors.access_runnable_offering`).
 
 import datetime
 import secrets
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -72,6 +73,29 @@ class OfferingError(Exception):
         self.code = code
 
 
+# Checks other apps add (from their AppConfig.ready) on who may lead a programme: each takes
+# the programme and the person and returns why they may not, or None. Accreditation registers
+# the programme's facilitator requirement; programmes imports none of them.
+FacilitatorCheck = Callable[[Programme, Any], str | None]
+FACILITATOR_CHECKS: list[FacilitatorCheck] = []
+
+
+def register_facilitator_check(check: FacilitatorCheck) -> FacilitatorCheck:
+    """Add a check that every assignment of a facilitator to an offering obeys."""
+    if check not in FACILITATOR_CHECKS:
+        FACILITATOR_CHECKS.append(check)
+    return check
+
+
+def facilitator_refusal(programme: Programme, person) -> str | None:
+    """The first registered check's reason this person may not lead the programme, or None."""
+    for check in FACILITATOR_CHECKS:
+        reason = check(programme, person)
+        if reason:
+            return reason
+    return None
+
+
 def _check_field_names(fields: dict[str, Any]) -> None:
     unknown = set(fields) - OFFERING_FIELDS
     if unknown:
@@ -95,9 +119,10 @@ def _lock(offering: Offering) -> Offering:
     )
 
 
-def _validate(offering: Offering) -> None:
+def _validate(offering: Offering, *, facilitator_changed: bool = True) -> None:
     """Check the model's own rules, then those that need the hub or provider: raise
-    ValidationError."""
+    ValidationError. Who may lead the programme is checked when the facilitator or the
+    programme changes (a requirement set later does not undo an assignment)."""
     offering.full_clean()
     errors: dict[str, list[str]] = {}
     network = offering.hub.network if offering.hub_id else offering.provider.network
@@ -122,6 +147,10 @@ def _validate(offering: Offering) -> None:
             if offering.hub_id
             else _("Choose a facilitator who works with this provider.")
         ]
+    if offering.facilitator_id and facilitator_changed and "facilitator" not in errors:
+        reason = facilitator_refusal(offering.programme, offering.facilitator)
+        if reason:
+            errors["facilitator"] = [reason]
     if errors:
         raise ValidationError(errors)
 
@@ -168,7 +197,7 @@ def update_offering(*, offering: Offering, by, **fields: Any) -> Offering:
                 setattr(locked, name, value)
         if not changes:
             return locked
-        _validate(locked)
+        _validate(locked, facilitator_changed=bool({"facilitator", "programme"} & set(changes)))
         locked.save(update_fields=[*changes, "updated_at"])
         record(
             actor=by,

@@ -99,3 +99,7 @@ def all_met(met=True):
 
 def future(days: int) -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=days)
+
+
+# Applying, endorsement, who may lead what and capacity share one world (applying_world.py).
+from .applying_world import world  # noqa: E402, F401

@@ -16,6 +16,8 @@ from cpdnet.accreditation.models import (
     AssessmentRole,
     Candidacy,
     CandidacyState,
+    Endorsement,
+    EndorsementDecision,
     EvidenceDraft,
     Renewal,
     RenewalState,
@@ -41,6 +43,10 @@ def _states(candidacy):
 
 def test_accepting_a_place_on_an_accreditation_programme_opens_one_candidacy(cohort, national):
     application = ApplicationFactory(offering=cohort, state="submitted")
+    # A place on an accreditation programme needs the hub lead's endorsement (applying.py).
+    Endorsement.objects.create(
+        application=application, hub=cohort.hub, decision=EndorsementDecision.ENDORSED
+    )
 
     decide_application(application=application, decision="accept", by=national)
     services.open_candidacy(application)  # again: nothing new

@@ -9,7 +9,7 @@ import pytest
 from cpdnet.accounts.models import JobRole
 from cpdnet.applications import eligibility
 from cpdnet.applications.eligibility import Candidate, check
-from cpdnet.programmes.models import Phase
+from cpdnet.programmes.models import Kind, Phase
 
 TABLE = Path(__file__).with_name("eligibility_cases.csv")
 NOW = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)
@@ -31,6 +31,7 @@ REFUSAL_CODES = {
     "window_not_open",
     "window_closed",
     "conflicting_application",
+    "no_pd_leadership_beyond_school",
 }
 PHASES = set(Phase.values)
 ROLES = set(JobRole.values)
@@ -52,6 +53,11 @@ def _one_of(row: dict, column: str, allowed: set[str]) -> str:
     value = row[column].strip()
     assert value in allowed, f"{column} must be one of {sorted(allowed)}, not {value!r}"
     return value
+
+
+def _yes_no_unknown(row: dict, column: str) -> bool | None:
+    value = _one_of(row, column, {"yes", "no", "unknown"})
+    return None if value == "unknown" else value == "yes"
 
 
 def _year_of_programme(row: dict) -> int:
@@ -78,6 +84,8 @@ def candidate_from_row(row: dict) -> Candidate:
         window_closes_at=closes,
         now=NOW,
         applied_this_year_for_conflicting=_yes_no(row, "conflicting_application"),
+        programme_kind=_one_of(row, "programme_kind", set(Kind.values)),
+        leads_pd_beyond_own_school=_yes_no_unknown(row, "leads_pd_beyond_own_school"),
     )
 
 
@@ -117,7 +125,7 @@ def test_table_has_unique_case_descriptions():
 
 def test_table_covers_every_refusal_and_an_eligible_case():
     # A new rule must come with rows in the table: this fails until it does.
-    assert len(eligibility.RULES) == 8
+    assert len(eligibility.RULES) == 9
 
     outcomes = {row["expected"].strip() for row in CASES}
 

@@ -25,7 +25,11 @@ from cpdnet.accounts.selectors import (
     list_staffed_hub_ids,
     list_staffed_provider_ids,
 )
+from cpdnet.accreditation.applying import pd_role_labels, pending_endorsements
+from cpdnet.accreditation.capacity import capacity_for_hubs
+from cpdnet.accreditation.models import Endorsement, PDLeadershipEvidence
 from cpdnet.applications.models import HOLDS_PLACE, Application, State
+from cpdnet.applications.permissions import can_decide_places_on
 from cpdnet.applications.selectors import count_places_held_for_leads, list_offering_enrolments
 from cpdnet.applications.services import (
     ApplicationError,
@@ -150,8 +154,16 @@ def hub_dashboard(request):
             "can_choose_hub": len(hubs) > 1,
             "can_choose_provider": len(providers) > 1,
             "all_hubs_label": _("My hubs") if not is_national_staff(request.user) else "",
+            "capacities": capacity_for_hubs(chosen, year=year),
+            "endorsements_waiting": _endorsements_waiting(request.user, chosen),
         },
     )
+
+
+def _endorsements_waiting(user, hubs) -> list[tuple]:
+    """(hub, applications waiting for its endorsement) for the hubs the person staffs."""
+    staffed = set(list_staffed_hub_ids(user))
+    return [(hub, pending_endorsements(hub).count()) for hub in hubs if hub.pk in staffed]
 
 
 @declare(Access.HUB_OR_PROVIDER_STAFF)
@@ -528,13 +540,16 @@ def waiting_list_offer(request, offering_id: int, application_id: int):
     return redirect("backoffice:offering-waiting-list", offering_id=offering.pk)
 
 
-def _allowed_decisions(application) -> list[str]:
+def _allowed_decisions(request, application) -> list[str]:
+    if not can_decide_places_on(request.user, application.offering.programme):
+        return []
     return [
         decision for decision, state in DECISION_STATES.items() if application.can_move_to(state)
     ]
 
 
 def _render_application(request, application, form):
+    evidence = PDLeadershipEvidence.objects.filter(application=application).first()
     return render(
         request,
         "backoffice/hub/application.html",
@@ -544,6 +559,14 @@ def _render_application(request, application, form):
             "history": application.history.select_related("by"),
             "waitlist_moves": application.waitlist_moves.select_related("by"),
             "form": form,
+            "evidence": evidence,
+            "pd_roles": pd_role_labels(evidence) if evidence else [],
+            "endorsement": Endorsement.objects.filter(application=application)
+            .select_related("hub", "decided_by")
+            .first(),
+            "decided_nationally": not can_decide_places_on(
+                request.user, application.offering.programme
+            ),
         },
     )
 
@@ -551,7 +574,7 @@ def _render_application(request, application, form):
 @declare(Access.HUB_OR_PROVIDER_STAFF)
 def application_detail(request, application_id: int):
     application = selectors.access_application(request.user, application_id)
-    allowed = _allowed_decisions(application)
+    allowed = _allowed_decisions(request, application)
     form = DecisionForm(allowed=allowed) if allowed else None
     return _render_application(request, application, form)
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import is_national_staff
+from cpdnet.accreditation.capacity import leadership_capacity, national_leadership_capacity
 from cpdnet.backoffice.csv_export import csv_response
 from cpdnet.backoffice.hub.selectors import access_hub, visible_hub_ids
 from cpdnet.events.selectors import count_event_registrants_by_organisation
@@ -136,6 +137,8 @@ def national(request):
         reach = selectors.apply_targets(selectors.reach_by_hub(network, year), rates)
         _link_rows(reach, by_slug)
         context.update(reach=reach, reach_chart=bar_chart(reach.rows))
+        if show == "hubs":
+            context["capacity"] = national_leadership_capacity(network, year=year)
         if show == "overview":
             context.update(_headline(reach))
             # Counted apart: registrants from universities, industry and others are not reach.
@@ -217,6 +220,7 @@ def hub(request, slug: str):
             + f"?{urlencode({'year': year, 'never': never})}",
             "trend": trend,
             "trend_chart": trend_chart(trend),
+            "capacity": leadership_capacity(hub, year=year),
             "refreshed_at": selectors.engagement_refreshed_at(),
         },
     )

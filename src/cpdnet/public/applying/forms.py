@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cpdnet.accounts.models import JobRole
+from cpdnet.accreditation.applying import PD_ROLES
 from cpdnet.applications.selectors import (
     email_domain,
     is_public_webmail,
@@ -247,3 +248,57 @@ class SchoolDecisionForm(GovukFormMixin, forms.Form):
     @property
     def releases(self) -> bool:
         return self.cleaned_data["decision"] == "release"
+
+
+class InformationSheetForm(GovukFormMixin, forms.Form):
+    """The applicant confirms they have read the programme's information sheet."""
+
+    acknowledged = forms.BooleanField(
+        label=_("I have read the information sheet"),
+        error_messages={"required": _("Confirm that you have read the information sheet")},
+    )
+
+
+class PDLeadershipForm(GovukFormMixin, forms.Form):
+    """Evidence of the professional development the applicant leads now (accreditation)."""
+
+    pd_roles = forms.MultipleChoiceField(
+        label=_("Which professional development roles do you hold now?"),
+        help_text=_("Select all that apply."),
+        choices=PD_ROLES,
+        error_messages={
+            "required": _("Select the professional development roles you hold now"),
+            "invalid_choice": _("Select the professional development roles you hold now"),
+        },
+    )
+    pd_led = forms.CharField(
+        label=_("What professional development do you lead?"),
+        help_text=_("For example the Work Groups, courses or networks you design and lead."),
+        max_length=2000,
+        error_messages={
+            "required": _("Say what professional development you lead"),
+            "max_length": _("Write no more than 2,000 characters"),
+        },
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    led_for = forms.CharField(
+        label=_("Who is it for?"),
+        help_text=_("The teachers and schools who take part, and how many."),
+        max_length=2000,
+        error_messages={
+            "required": _("Say who the professional development you lead is for"),
+            "max_length": _("Write no more than 2,000 characters"),
+        },
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    beyond_own_school = forms.ChoiceField(
+        label=_("Do you lead professional development for teachers beyond your own school?"),
+        choices=[
+            ("yes", _("Yes, for teachers from other schools")),
+            ("no", _("No, only in my own school")),
+        ],
+        error_messages={
+            "required": _("Say whether you lead professional development beyond your school"),
+            "invalid_choice": _("Say whether you lead professional development beyond your school"),
+        },
+    )

@@ -10,6 +10,21 @@ urlpatterns = [
         name="apply-approver",
     ),
     path(
+        "programmes/offerings/<int:offering_id>/apply/information-sheet/",
+        views.apply_information_sheet,
+        name="apply-information-sheet",
+    ),
+    path(
+        "programmes/offerings/<int:offering_id>/apply/information-sheet/download/",
+        views.apply_information_sheet_download,
+        name="apply-information-sheet-download",
+    ),
+    path(
+        "programmes/offerings/<int:offering_id>/apply/pd-leadership/",
+        views.apply_pd_leadership,
+        name="apply-pd-leadership",
+    ),
+    path(
         "programmes/offerings/<int:offering_id>/apply/check/", views.apply_check, name="apply-check"
     ),
     path("account/applications/", views.my_applications, name="my-applications"),

@@ -13,17 +13,31 @@ from cpdnet import rate_limits
 from cpdnet.accounts.models import JobRole
 from cpdnet.accounts.permissions import Access, declare
 from cpdnet.accounts.selectors import list_approved_school_urns
+from cpdnet.accreditation.applying import (
+    PD_ROLE_LABELS,
+    is_accreditation_programme,
+    submit_accreditation_application,
+)
 from cpdnet.applications import eligibility, services
 from cpdnet.applications import selectors as application_selectors
 from cpdnet.applications.models import ACTIVE, Application, State, Transition
 from cpdnet.applications.selectors import mask_email
+from cpdnet.delivery.selectors import information_sheet
+from cpdnet.delivery.uploads import file_response
 from cpdnet.events.selectors import is_webinar
 from cpdnet.hubs.selectors import resolve_hubs_for_schools
 from cpdnet.programmes.models import Offering
 from cpdnet.programmes.selectors import get_offering, list_offering_sessions
 from cpdnet.schools.models import School
 
-from .forms import ApplicantForm, ApproverForm, SchoolDecisionForm, WithdrawForm
+from .forms import (
+    ApplicantForm,
+    ApproverForm,
+    InformationSheetForm,
+    PDLeadershipForm,
+    SchoolDecisionForm,
+    WithdrawForm,
+)
 
 APPLICATIONS_PER_PAGE = 20
 
@@ -92,8 +106,19 @@ def _release_hub(school: School, offering: Offering):
     return hubs.get(offering.hub.network_id, offering.hub)
 
 
-def _next_step(offering: Offering, *, checking: bool) -> HttpResponse:
-    if offering.requires_school_approval and not checking:
+def _has_approver(draft: dict) -> bool:
+    return "approver_id" in draft or "approver_email" in draft
+
+
+def _next_step(offering: Offering, draft: dict, *, checking: bool) -> HttpResponse:
+    """The first step still to answer: accreditation programmes ask for the information sheet
+    to be read and for evidence of PD leadership, then the school's releaser, then the check."""
+    if is_accreditation_programme(offering.programme):
+        if information_sheet(offering.programme) and not draft.get("sheet_acknowledged"):
+            return redirect("public:apply-information-sheet", offering_id=offering.pk)
+        if "pd_roles" not in draft:
+            return redirect("public:apply-pd-leadership", offering_id=offering.pk)
+    if offering.requires_school_approval and not (checking and _has_approver(draft)):
         return redirect("public:apply-approver", offering_id=offering.pk)
     return redirect("public:apply-check", offering_id=offering.pk)
 
@@ -142,9 +167,97 @@ def apply(request, offering_id: int):
             job_role=data["job_role"],
             statement=data["statement"],
         )
-        has_approver = "approver_id" in draft or "approver_email" in draft
-        return _next_step(offering, checking="check" in request.GET and has_approver)
+        return _next_step(offering, _draft(request, offering), checking="check" in request.GET)
     return render(request, "public/applying/apply.html", {**context, "form": form})
+
+
+def _accreditation_step(request, offering_id: int):
+    """The offering, context and draft of a step only accreditation programmes have, or the
+    response that sends the applicant elsewhere."""
+    offering, context, stop = _apply_context(request, offering_id)
+    if stop is not None:
+        return offering, context, {}, stop
+    draft = _draft(request, offering)
+    if not is_accreditation_programme(offering.programme) or _draft_school(draft) is None:
+        return offering, context, draft, redirect("public:apply", offering_id=offering.pk)
+    return offering, context, draft, None
+
+
+@declare(Access.SIGNED_IN)
+def apply_information_sheet(request, offering_id: int):
+    """Accreditation programmes: read the programme's information sheet before applying."""
+    offering, context, draft, stop = _accreditation_step(request, offering_id)
+    if stop is not None:
+        return stop
+    sheet = information_sheet(offering.programme)
+    if sheet is None:
+        return _next_step(offering, draft, checking="check" in request.GET)
+    form = InformationSheetForm(
+        request.POST if request.method == "POST" else None,
+        initial={"acknowledged": draft.get("sheet_acknowledged", False)},
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_draft(request, offering, sheet_acknowledged=True)
+        return _next_step(offering, _draft(request, offering), checking="check" in request.GET)
+    return render(
+        request,
+        "public/applying/apply_information_sheet.html",
+        {**context, "form": form, "sheet": sheet},
+    )
+
+
+@declare(Access.SIGNED_IN)
+def apply_information_sheet_download(request, offering_id: int):
+    offering = _offering_or_404(offering_id)
+    sheet = information_sheet(offering.programme)
+    if sheet is None:
+        raise Http404("This programme has no information sheet")
+    return file_response(sheet)
+
+
+@declare(Access.SIGNED_IN)
+def apply_pd_leadership(request, offering_id: int):
+    """Accreditation programmes: the professional development the applicant leads now."""
+    offering, context, draft, stop = _accreditation_step(request, offering_id)
+    if stop is not None:
+        return stop
+    form = PDLeadershipForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "pd_roles": draft.get("pd_roles", []),
+            "pd_led": draft.get("pd_led", ""),
+            "led_for": draft.get("led_for", ""),
+            "beyond_own_school": draft.get("beyond_own_school", ""),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        refusal = eligibility.check(
+            eligibility.build_candidate(
+                offering=offering,
+                applicant=request.user,
+                school=_draft_school(draft),
+                job_role=draft.get("job_role", ""),
+                leads_pd_beyond_own_school=data["beyond_own_school"] == "yes",
+            )
+        )
+        if refusal is not None:
+            form.add_error(None, refusal.reason)
+        else:
+            _save_draft(
+                request,
+                offering,
+                pd_roles=data["pd_roles"],
+                pd_led=data["pd_led"],
+                led_for=data["led_for"],
+                beyond_own_school=data["beyond_own_school"],
+            )
+            return _next_step(offering, _draft(request, offering), checking="check" in request.GET)
+    return render(
+        request,
+        "public/applying/apply_pd_leadership.html",
+        {**context, "form": form, "checked_roles": form["pd_roles"].value() or []},
+    )
 
 
 @declare(Access.SIGNED_IN)
@@ -183,7 +296,7 @@ def apply_approver(request, offering_id: int):
             _save_draft(request, offering, approver_id=int(choice))
         else:
             _save_draft(request, offering, approver_email=form.cleaned_data["approver_email"])
-        return _next_step(offering, checking=True)
+        return _next_step(offering, _draft(request, offering), checking=True)
     return render(
         request,
         "public/applying/apply_approver.html",
@@ -217,6 +330,12 @@ def apply_check(request, offering_id: int):
     school = _draft_school(draft)
     if school is None or not draft.get("job_role"):
         return redirect("public:apply", offering_id=offering.pk)
+    accreditation = is_accreditation_programme(offering.programme)
+    sheet = information_sheet(offering.programme) if accreditation else None
+    if accreditation and (
+        (sheet is not None and not draft.get("sheet_acknowledged")) or "pd_roles" not in draft
+    ):
+        return _next_step(offering, draft, checking=True)
     approver_email, approver_label = "", ""
     if offering.requires_school_approval:
         approver_email, approver_label = _chosen_approver(draft, school)
@@ -224,16 +343,27 @@ def apply_check(request, offering_id: int):
             return redirect("public:apply-approver", offering_id=offering.pk)
     errors = []
     if request.method == "POST":
+        answers = {
+            "offering": offering,
+            "applicant": request.user,
+            "school": school,
+            "job_role": draft["job_role"],
+            "approver_email": approver_email,
+            "statement": draft.get("statement", ""),
+            "full_name": draft.get("full_name"),
+        }
         try:
-            application = services.submit_application(
-                offering=offering,
-                applicant=request.user,
-                school=school,
-                job_role=draft["job_role"],
-                approver_email=approver_email,
-                statement=draft.get("statement", ""),
-                full_name=draft.get("full_name"),
-            )
+            if accreditation:
+                application = submit_accreditation_application(
+                    **answers,
+                    pd_roles=draft["pd_roles"],
+                    pd_led=draft.get("pd_led", ""),
+                    led_for=draft.get("led_for", ""),
+                    beyond_own_school=draft.get("beyond_own_school") == "yes",
+                    information_sheet_acknowledged=bool(draft.get("sheet_acknowledged")),
+                )
+            else:
+                application = services.submit_application(**answers)
         except services.ApplicationError as error:
             errors.append(error.reason)
         else:
@@ -261,6 +391,9 @@ def apply_check(request, offering_id: int):
             "job_role": JobRole(draft["job_role"]).label,
             "approver_label": approver_label,
             "errors": errors,
+            "accreditation": accreditation,
+            "sheet": sheet,
+            "pd_roles": [str(PD_ROLE_LABELS.get(key, key)) for key in draft.get("pd_roles", [])],
         },
     )
 

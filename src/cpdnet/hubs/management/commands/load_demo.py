@@ -7,6 +7,7 @@ from django.template.defaultfilters import pluralize
 
 from cpdnet.accounts.models import User
 from cpdnet.accreditation.demo import load_demo_accreditation
+from cpdnet.accreditation.demo_applying import load_demo_applying
 from cpdnet.delivery.demo import load_demo_delivery
 from cpdnet.delivery.materials_demo import finished_webinar_with_slides, load_demo_materials
 from cpdnet.evaluation.demo import load_demo_evaluation
@@ -128,6 +129,14 @@ class Command(BaseCommand):
             f"Loaded PD Lead accreditation: {accreditation['candidacies']} candidacies in every "
             f"state and {accreditation['accreditations']} accredited PD Leads "
             "(assessor@example.org has assignments; moderator@example.org moderates)."
+        )
+        # After the accreditation demo: its cohorts' places get their evidence and endorsement.
+        applying = load_demo_applying()
+        self.stdout.write(
+            f"Accreditation applications: {applying['evidence']} with new PD leadership "
+            f"evidence, {applying['endorsements']} newly endorsed by their hub, "
+            f"{applying['waiting']} waiting for an endorsement; {applying['requirements']} new "
+            "facilitator requirements on PD Lead programmes."
         )
         self.stdout.write(f"Loaded {load_demo_targets()} engagement targets.")
         # The demo's applications went in with bulk inserts, which keep no rollup up to date.
