@@ -62,6 +62,14 @@ BACK_OFFICE_ACCESS = {
     "backoffice/hub/": Access.HUB_OR_PROVIDER_STAFF,
     # Participation by provider: national reporting.
     "backoffice/hub/providers/": Access.NATIONAL_STAFF,
+    # Local designs are a hub's own: provider staff design national programmes elsewhere.
+    "backoffice/hub/designs/": Access.HUB_STAFF,
+    "backoffice/national/designs/": Access.NATIONAL_STAFF,
+    # Programme documents, who may lead a programme and the materials library: national.
+    "backoffice/programmes/": Access.NATIONAL_STAFF,
+    "backoffice/materials/": Access.NATIONAL_STAFF,
+    # Endorsing an application to an accreditation programme is the hub lead's.
+    "backoffice/hub/endorsements/": Access.HUB_STAFF,
     "backoffice/audit/": Access.NATIONAL_STAFF,
     "backoffice/tasks/": Access.NATIONAL_STAFF,
     "backoffice/evaluation/": Access.NATIONAL_STAFF,

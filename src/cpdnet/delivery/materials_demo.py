@@ -16,25 +16,35 @@ from .uploads import check_upload
 
 NATIONAL = "national@example.org"
 FACILITATOR = "facilitator@example.org"
+PD_LEAD_PROGRAMMES = (
+    "pd-lead-early-years",
+    "pd-lead-primary",
+    "pd-lead-secondary",
+    "pd-lead-post-16",
+)
+# (programme slugs, kind, title, text of the demo PDF)
 DOCUMENTS = (
     (
-        "pd-lead-accreditation",
+        PD_LEAD_PROGRAMMES,
         DocumentKind.INFORMATION_SHEET,
         "PD Lead programme: information sheet",
-        "Before you apply: what the PD Lead programme asks of you. Four workshop days, leading "
-        "a Work Group with support, and an evidence document of about 5,000 words reviewed by "
-        "an assessor. Your headteacher must agree to release you for the workshop days.",
+        "Before you apply: what the PD Lead programme asks of you. It is for teachers who already "
+        "design, lead and evaluate maths professional development beyond their own school. The "
+        "equivalent of three one-day workshops, face to face and online; leading and refining a "
+        "programme of PD for other teachers; and an Accreditation Evidence Document reviewed by "
+        "an assessor. Your school must release you, and your hub lead endorse your application.",
     ),
     (
-        "pd-lead-accreditation",
+        PD_LEAD_PROGRAMMES,
         DocumentKind.ASSESSMENT_CRITERIA,
         "PD Lead accreditation: assessment criteria",
-        "The evidence document is assessed against four criteria: 1. designing professional "
-        "development from evidence; 2. leading it with colleagues from other schools; "
-        "3. evaluating its impact on teaching; 4. reflecting on your own development as a lead.",
+        "Each section of the evidence document is marked met or not yet met: 1. a rationale for "
+        "the PD you lead and its range of activity; 2. the principles of maths CPD design and "
+        "what they meant for your programme; 3. a critical evaluation of your programme against "
+        "its intended outcomes; 4. teachers' knowledge of maths and of teaching maths.",
     ),
     (
-        "a-level-residential",
+        ("a-level-residential",),
         DocumentKind.INFORMATION_SHEET,
         "A level residential: information sheet",
         "Two days in York with one night's accommodation. Meals are provided. A bursary pays "
@@ -105,18 +115,21 @@ def load_demo_materials() -> dict:
     national = User.objects.filter(email=NATIONAL).first()
     programmes = {programme.slug: programme for programme in Programme.objects.all()}
     documents = 0
-    for slug, kind, title, text in DOCUMENTS:
-        programme = programmes.get(slug)
-        if programme is None or ProgrammeDocument.objects.filter(programme=programme, title=title):
-            continue
-        services.add_programme_document(
-            programme=programme,
-            by=national,
-            kind=kind,
-            title=title,
-            upload=_upload(title, text, _file_name(title)),
-        )
-        documents += 1
+    for slugs, kind, title, text in DOCUMENTS:
+        for slug in slugs:
+            programme = programmes.get(slug)
+            if programme is None or ProgrammeDocument.objects.filter(
+                programme=programme, title=title
+            ):
+                continue
+            services.add_programme_document(
+                programme=programme,
+                by=national,
+                kind=kind,
+                title=title,
+                upload=_upload(title, text, _file_name(title)),
+            )
+            documents += 1
     materials = reused = 0
     for title, description, phase, slugs, url, is_public in MATERIALS:
         material = Material.objects.filter(title=title).first()

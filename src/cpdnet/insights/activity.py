@@ -400,7 +400,11 @@ class _World:
     def load(cls, *, scale: Scale, seed: int, years: int, now: datetime.datetime) -> "_World":
         current = academic_year_of(timezone.localdate(now, LONDON))
         year_list = list(range(current - years + 1, current + 1))
-        programmes = list(Programme.objects.filter(is_active=True).order_by("slug"))
+        # A hub's own local design runs only in that hub, so it is left out of activity
+        # generated across every hub.
+        programmes = list(
+            Programme.objects.filter(is_active=True, designed_by_hub__isnull=True).order_by("slug")
+        )
         if not programmes:
             raise ActivityError("There are no programmes: run `cpdnet load-demo` first.")
         directory = get_hub_directory()

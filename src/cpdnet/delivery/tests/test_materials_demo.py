@@ -5,7 +5,11 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from cpdnet.delivery.materials_demo import finished_webinar_with_slides, load_demo_materials
+from cpdnet.delivery.materials_demo import (
+    PD_LEAD_PROGRAMMES,
+    finished_webinar_with_slides,
+    load_demo_materials,
+)
 from cpdnet.delivery.models import Material, ProgrammeDocument, Resource
 from cpdnet.delivery.selectors import information_sheet
 from cpdnet.events.demo import first_open_webinar, load_demo_audiences
@@ -41,10 +45,12 @@ def demo(loaded, db):
 
 
 def test_pd_lead_and_the_residential_have_an_information_sheet(demo):
-    for slug in ("pd-lead-accreditation", "a-level-residential"):
+    for slug in (*PD_LEAD_PROGRAMMES, "a-level-residential"):
         sheet = information_sheet(Programme.objects.get(slug=slug))
         assert sheet is not None and sheet.has_file
-    assert ProgrammeDocument.objects.filter(kind="assessment_criteria").exists()
+    assert ProgrammeDocument.objects.filter(kind="assessment_criteria").count() == len(
+        PD_LEAD_PROGRAMMES
+    )
 
 
 def test_library_materials_are_reused_by_several_offerings(demo):
@@ -73,4 +79,4 @@ def test_loading_again_adds_nothing(demo):
     materials, wider = demo["again"]
     assert materials == {"documents": 0, "materials": 0, "reused": 0}
     assert wider == 0
-    assert demo["first"]["documents"] == 3
+    assert demo["first"]["documents"] == 2 * len(PD_LEAD_PROGRAMMES) + 1
