@@ -11,10 +11,10 @@ from playwright.sync_api import expect
 from cpdnet.accreditation.models import Endorsement
 from cpdnet.applications import services
 from cpdnet.applications.models import Application, State
-from cpdnet.backoffice.hub.selectors import current_academic_year
 from cpdnet.delivery.models import DocumentKind, ProgrammeDocument
 from cpdnet.delivery.uploads import keep
 from cpdnet.hubs.services import ensure_networks
+from cpdnet.programmes.academic_years import current_academic_year
 from cpdnet.schools.services import load_local_authorities
 from tests.factories import (
     HubAreaFactory,

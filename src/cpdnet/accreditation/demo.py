@@ -13,7 +13,7 @@ from django.utils import timezone
 from cpdnet.accounts.models import JobRole, Role, RoleAssignment, User
 from cpdnet.applications.models import Application, State
 from cpdnet.hubs.models import Hub
-from cpdnet.programmes.demo import academic_year_of
+from cpdnet.programmes.academic_years import academic_year_of
 from cpdnet.programmes.models import Mode, Offering, Programme
 
 from . import services

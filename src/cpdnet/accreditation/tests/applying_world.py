@@ -10,11 +10,11 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cpdnet.accreditation.models import Accreditation
-from cpdnet.backoffice.hub.selectors import current_academic_year
 from cpdnet.delivery.models import DocumentKind, ProgrammeDocument
 from cpdnet.delivery.uploads import keep
 from cpdnet.hubs import directory
 from cpdnet.hubs.services import ensure_networks
+from cpdnet.programmes.academic_years import current_academic_year
 from cpdnet.schools.services import load_local_authorities
 from tests.factories import (
     HubAreaFactory,
