@@ -193,8 +193,8 @@ class ApproverForm(GovukFormMixin, forms.Form):
         domain = email_domain(email)
         values = {
             "school": self.school.name,
-            "hub": self.hub.name,
-            "contact": self.hub.email or _("the hub's contact on its page"),
+            "hub": self.hub.name if self.hub else _("the hub for your area"),
+            "contact": (self.hub.email if self.hub else "") or _("the hub's contact on its page"),
         }
         if is_public_webmail(domain):
             reason = _(

@@ -100,10 +100,10 @@ def _draft_school(draft: dict) -> School | None:
 
 
 def _release_hub(school: School, offering: Offering):
-    """The hub that verifies the school's email domain: the school's own in the offering's
-    network, else the offering's."""
+    """The hub that verifies the school's email domain: the school's own in the programme's
+    network, else the offering's (None for a national offering to a school in no hub's area)."""
     hubs = resolve_hubs_for_schools([school])[school.urn]
-    return hubs.get(offering.hub.network_id, offering.hub)
+    return hubs.get(offering.programme.network_id, offering.hub)
 
 
 def _has_approver(draft: dict) -> bool:

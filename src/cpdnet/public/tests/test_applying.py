@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cpdnet.applications.models import Affiliation, Application, State
 from cpdnet.applications.services import approval_token
+from cpdnet.programmes.models import Provider, ProviderKind
 from tests.factories import (
     ApplicationFactory,
     OfferingFactory,
@@ -433,6 +434,25 @@ class TestChoosingWhoReleases:
         text = self._refused(client, offering, "head@stmarys.example.org")
 
         assert "St Mary&#x27;s Catholic Primary School has not verified stmarys.example.org" in text
+        assert "ask West Yorkshire Maths Hub" in text
+
+    def test_a_national_offering_points_to_the_schools_own_hub(self, hubs, teacher):
+        # A national centre's offering belongs to no hub: the hub that verifies the school's
+        # domain is the one serving the school in the programme's network.
+        centre = Provider.objects.create(
+            kind=ProviderKind.NATIONAL_CENTRE, name="National STEM Learning Centre", slug="centre"
+        )
+        national = OfferingFactory(
+            hub=None,
+            provider=centre,
+            programme=ProgrammeFactory(network=hubs["maths"].network, title="Residential"),
+        )
+        client = _signed_in(teacher)
+        client.post(_apply_url(national), DETAILS)
+
+        text = self._refused(client, national, "head@stmarys.example.org")
+
+        assert "has not verified stmarys.example.org" in text
         assert "ask West Yorkshire Maths Hub" in text
 
     def test_an_address_on_a_verified_domain_is_accepted(self, client, offering, leeds_school):
