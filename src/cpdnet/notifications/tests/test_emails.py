@@ -160,6 +160,19 @@ def test_release_by_the_school_tells_the_applicant_it_went_to_the_hub(
     assert "Your school has released you" in email.body
 
 
+def test_release_for_an_accreditation_programme_says_the_hub_lead_endorses_next(
+    awaiting, teacher, run_on_commit, mailoutbox
+):
+    awaiting.offering.programme.kind = "accreditation"
+    awaiting.offering.programme.save()
+
+    run_on_commit(record_school_decision, application=awaiting, release=True, approver_email=HEAD)
+
+    (email,) = to(mailoutbox, teacher.email)
+    assert "Your hub lead will now endorse your application" in email.body
+    assert "will now decide on your application" not in email.body
+
+
 def test_the_school_declining_tells_the_applicant_why(awaiting, teacher, run_on_commit, mailoutbox):
     run_on_commit(
         record_school_decision,
