@@ -258,6 +258,20 @@ def test_hub_staff_see_no_decision_form_on_accreditation_applications(world, no_
     assert "Save decision" in national_page.text
 
 
+def test_hub_staff_see_no_bulk_decision_on_an_accreditation_offering(world, no_release, signed_in):
+    application = _apply(world)
+    url = reverse(
+        "backoffice:offering-applications", kwargs={"offering_id": application.offering_id}
+    )
+
+    hub_page = signed_in(world.lead_a).get(url)
+    assert "Decide the selected applications" not in hub_page.text
+    assert "National staff select the participants of this programme" in hub_page.text
+
+    national_page = signed_in(world.national).get(url)
+    assert "Decide the selected applications" in national_page.text
+
+
 def test_a_hub_staff_decision_posted_anyway_is_refused(world, no_release, signed_in):
     application = _apply(world)
     endorse(application, endorsed=True, reason="", by=world.lead_a)
@@ -295,7 +309,7 @@ def test_the_dashboard_and_insights_show_capacity_and_endorsements(world, no_rel
     assert "1 application to accreditation programmes waiting" in dashboard.text
     insights = client.get(reverse("backoffice:insights-hub", kwargs={"slug": "hub-a"}))
     assert "PD leadership capacity" in insights.text
-    national = signed_in(world.national).get(reverse("backoffice:insights"))
+    national = signed_in(world.national).get(reverse("backoffice:insights") + "?show=hubs")
     assert "PD leadership capacity by hub" in national.text
 
 

@@ -333,6 +333,7 @@ def offering_applications(request, offering_id: int):
             "total": sum(counts.values()),
             "places_left": max(0, offering.capacity - places_taken),
             "decision_form": DecisionForm(auto_id="bulk-%s"),
+            "can_decide": can_decide_places_on(request.user, offering.programme),
             "filters": _filters_query(request.GET),
             # "Select all" is a link, so it works without JavaScript.
             "select_all": request.GET.get("select") == "all",
