@@ -293,6 +293,7 @@ def test_a_webinar_confirmation_gives_the_time_and_a_calendar_file(
     page.get_by_label("Full name").fill("Guest Visitor")
     page.get_by_label("Email address").fill("guest@example.org")
     page.get_by_label("Class or subject teacher").check()
+    page.get_by_label("School", exact=True).check()
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are registered")
     link = page.get_by_role("link", name="Add to calendar (session 1)")
