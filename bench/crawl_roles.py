@@ -22,6 +22,10 @@ ROLES = (
     "national@example.org",
     "finance@example.org",
     "bursar@example.org",
+    "assessor@example.org",
+    "moderator@example.org",
+    "pdlead.primary.0@demo.example.org",
+    "college.teacher@example.org",
 )
 PASSWORD = "demo-password-2026"  # noqa: S105 - the published demo password
 SKIP = ("sign-out", "/static/", "delete", "/admin/", ".csv", ".pdf", ".ics", "download")
