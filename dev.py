@@ -110,7 +110,9 @@ def serve(arguments: list[str]) -> None:
     cpdnet = BIN / "cpdnet"
     run(cpdnet, "migrate", "--verbosity", "0", env=env)
     run(cpdnet, "createcachetable", env=env)
-    run(cpdnet, "load-demo", env=env)
+    # The demo's emails are sent at once, each task logging a line; keep the console readable.
+    quiet = os.environ.get("CPDNET_OPERATIONS_LOG_LEVEL", "WARNING")
+    run(cpdnet, "load-demo", env={**env, "CPDNET_OPERATIONS_LOG_LEVEL": quiet})
     run(cpdnet, "collectstatic", "--noinput", "--verbosity", "0", env=env)
     print(f"Serving cpdnet on {address} (stop with Ctrl+C)", flush=True)
     gunicorn = BIN / "gunicorn"
