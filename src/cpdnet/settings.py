@@ -392,6 +392,10 @@ ACCREDITATION_MODERATION_SHARE = float(
 )
 # Days before an accreditation's end when the holder is reminded to renew.
 ACCREDITATION_RENEWAL_REMINDER_DAYS = (90, 30, 7)
+# Seconds a page of the public register is kept (changes make it stale at once; 0 turns it off).
+ACCREDITATION_REGISTER_CACHE_SECONDS = int(
+    os.environ.get("CPDNET_ACCREDITATION_REGISTER_CACHE_SECONDS", "60")
+)
 ACCREDITATION_PG_CERT_FEE = os.environ.get("CPDNET_ACCREDITATION_PG_CERT_FEE", "1250.00")
 FUNDING_PAYEE_NAME = os.environ.get("CPDNET_FUNDING_PAYEE_NAME", "National Centre CPD Network")
 

@@ -20,6 +20,7 @@ from cpdnet.accreditation.models import (
     CandidacyState,
     SubmittedVersion,
 )
+from cpdnet.accreditation.register_cache import cached_page
 from cpdnet.programmes.models import Phase
 
 from .auth import TokenAuth
@@ -76,17 +77,21 @@ def _entry(accreditation: Accreditation) -> dict:
     summary="Accredited PD Leads who chose to be listed, valid today, by name",
 )
 def register(request, params: Query[RegisterSearch]):
-    rows = selectors.public_register(
-        phase=params.phase.value if params.phase else None, hub=params.hub, network=params.network
-    )
-    start = (params.page - 1) * params.page_size
-    page = selectors.page_of(rows, start=start, stop=start + params.page_size)
-    return {
-        "count": rows.count(),
-        "page": params.page,
-        "page_size": params.page_size,
-        "items": [_entry(accreditation) for accreditation in page],
-    }
+    phase = params.phase.value if params.phase else None
+
+    def build() -> dict:
+        rows = selectors.public_register(phase=phase, hub=params.hub, network=params.network)
+        start = (params.page - 1) * params.page_size
+        page = selectors.page_of(rows, start=start, stop=start + params.page_size)
+        return {
+            "count": rows.count(),
+            "page": params.page,
+            "page_size": params.page_size,
+            "items": [_entry(accreditation) for accreditation in page],
+        }
+
+    parts = (phase, params.hub, params.network, params.page, params.page_size)
+    return cached_page(parts, build)
 
 
 class MarkOut(Schema):

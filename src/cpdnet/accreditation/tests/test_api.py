@@ -79,6 +79,27 @@ def test_register_queries_do_not_grow_with_rows(client, leeds_hub):
     assert queries() == few
 
 
+def test_a_register_page_is_served_from_the_cache_until_the_register_changes(client, leeds_hub):
+    lead = _lead("Ada Cached", hub=leeds_hub)
+    assert client.get(f"{API}/register").json()["count"] == 1
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"{API}/register").json()["count"] == 1
+    assert len(captured) == 0
+
+    # Opting out, a new name and a new lead are each seen on the next request
+    lead.on_public_register = False
+    lead.save()
+    assert client.get(f"{API}/register").json()["count"] == 0
+    lead.on_public_register = True
+    lead.save()
+    lead.holder.full_name = "Ada Renamed"
+    lead.holder.save()
+    assert [i["name"] for i in client.get(f"{API}/register").json()["items"]] == ["Ada Renamed"]
+    _lead("Ben New", hub=leeds_hub)
+    assert client.get(f"{API}/register").json()["count"] == 2
+
+
 def test_submissions_need_a_token_and_a_role(client, submitted):
     assert client.get(f"{API}/submissions").status_code == 401
     response = client.get(f"{API}/submissions", **_bearer(TeacherFactory()))
