@@ -91,11 +91,14 @@ COUNT_QUERIES = """
 import json
 from django.db import connection, transaction
 from django.test import Client
+from django.conf import settings
 from django.test.utils import CaptureQueriesContext
 from cpdnet.accreditation.models import Accreditation
 
 paths = {paths!r}
 client = Client()
+# Count what building a page costs, not a cached copy of it.
+settings.ACCREDITATION_REGISTER_CACHE_SECONDS = 0
 
 def measure():
     figures = {{}}
@@ -125,6 +128,11 @@ def main() -> int:
     parser.add_argument("--leads", type=int, default=5000, help="accredited PD Leads to add")
     parser.add_argument(
         "--queries-only", action="store_true", help="count queries; start no server"
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="serve without the register's page cache (every request builds its page)",
     )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
@@ -176,6 +184,8 @@ def main() -> int:
 
         port = free_port()
         server_env = dict(env)
+        if args.no_cache:
+            server_env["CPDNET_ACCREDITATION_REGISTER_CACHE_SECONDS"] = "0"
         if server_env["DJANGO_SETTINGS_MODULE"] == "cpdnet.settings":
             server_env["DJANGO_SETTINGS_MODULE"] = "bench.bench_settings"
         log_path = var_dir / "gunicorn.log"
