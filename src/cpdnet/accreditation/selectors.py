@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -215,7 +215,8 @@ def list_assignments(assessor: User, *, completed: bool | None = None) -> QueryS
     rows = _assessments().filter(assessor=assessor)
     if completed is not None:
         rows = rows.filter(completed_at__isnull=not completed)
-    return rows.order_by("-completed_at", "assigned_at", "pk")
+    # NULLS FIRST on both databases: SQLite puts nulls last in a descending sort.
+    return rows.order_by(F("completed_at").desc(nulls_first=True), "assigned_at", "pk")
 
 
 def moderation_is_complete(assessment: Assessment) -> bool:
