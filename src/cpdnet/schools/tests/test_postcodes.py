@@ -1,5 +1,7 @@
 """Locating English postcodes and outcodes with the compact ONS postcode index."""
 
+import zipfile
+
 import pytest
 
 from cpdnet.schools.models import District
@@ -117,3 +119,32 @@ def test_the_district_of_a_leeds_postcode_belongs_to_leeds_local_authority():
 
     assert district.local_authority.code == "383"
     assert district.local_authority.name == "Leeds"
+
+
+def _decode_member(outcode: str) -> dict[str, tuple[int, int, str]]:
+    """The member as the format describes it, decoded the plain way: {incode: place}."""
+    from django.conf import settings
+
+    with zipfile.ZipFile(settings.CPDNET_POSTCODE_INDEX) as archive:
+        lines = archive.read(outcode).decode("ascii").split("\n")
+    districts = lines[0].split(" ")
+    easting = northing = 0
+    decoded = {}
+    for line in lines[1:]:
+        parts = line.split(" ")
+        easting, northing = easting + int(parts[1]), northing + int(parts[2])
+        decoded[parts[0]] = (easting, northing, districts[int(parts[3]) if len(parts) > 3 else 0])
+    return decoded
+
+
+@pytest.mark.parametrize("outcode", ["LS1", "B33", "SW1A", "TR21"])
+def test_every_postcode_of_an_outcode_is_located_where_the_index_puts_it(outcode):
+    index = get_postcode_index()
+
+    for incode, (easting, northing, district) in _decode_member(outcode).items():
+        place = index.locate_postcode(f"{outcode} {incode}")
+        assert (place.easting, place.northing, place.district_code) == (
+            easting,
+            northing,
+            district,
+        )
