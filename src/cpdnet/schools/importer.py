@@ -431,6 +431,8 @@ def import_schools(
     result.successors_linked = _link_successors(
         links, existing, {values["urn"] for values in incoming}
     )
+    if to_create or to_update:
+        tidy_search_indexes()
     SchoolImport.objects.create(
         file_name=path.name,
         rows=result.rows,
@@ -442,6 +444,22 @@ def import_schools(
         phase_from_census=result.phase_from_census,
     )
     return result
+
+
+# PostgreSQL's GIN indexes take new entries into a pending list that every search reads in
+# full until VACUUM merges it: after the first import that list was 343 pages, and reading it
+# took 4.7 ms of each 5.4 ms name search.
+SEARCH_INDEXES = ("school_search_text_words", "school_search_text_trgm")
+
+
+def tidy_search_indexes() -> None:
+    """Merge the name search indexes' pending entries and refresh the planner's statistics."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for index in SEARCH_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(School._meta.db_table)}")
 
 
 def _link_successors(links: dict[int, int], existing: dict, incoming_urns: set[int]) -> int:
