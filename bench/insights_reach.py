@@ -133,7 +133,8 @@ def prepare(args: argparse.Namespace) -> Path:
     fresh_database()
     env = bench_env(var_dir)
     migrate(env)
-    run_cpdnet(["load-demo"], env)
+    # The demo's own generated activity would stand in the way of the national scale's.
+    run_cpdnet(["load-demo", "--without-activity"], env)
     started = time.monotonic()
     output = run_cpdnet(
         [

@@ -1,8 +1,9 @@
 """A per-process copy of every hub area and school override, to answer "which hub?" fast.
 
 Areas change a few times a year and every page and API call asks the question, so each
-process keeps the whole directory (a few hundred rows) in memory. Saving or deleting a hub, an
-area or an override bumps a version number in Django's cache: with a shared cache (Redis) every
+process keeps the whole directory (a few hundred rows, with the districts a postcode is placed
+in) in memory. Saving or deleting a hub, an area, an override, a district or a local authority
+bumps a version number in Django's cache: with a shared cache (Redis) every
 process reloads within HUB_DIRECTORY_CHECK_SECONDS (the process making the change at once);
 with the default per-process cache others reload within HUB_DIRECTORY_MAX_AGE seconds. A
 process reads the version at most once per HUB_DIRECTORY_CHECK_SECONDS: a round trip to Redis
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cpdnet.cache_versions import bump_version, current_version
+from cpdnet.schools.models import District
 
 from .models import Hub, HubArea, HubSchoolOverride, Network
 
@@ -35,6 +37,8 @@ class HubDirectory:
     overrides: dict[int, dict[int, Hub]] = field(default_factory=dict)
     networks: list[Network] = field(default_factory=list)
     hubs: list[Hub] = field(default_factory=list)  # every hub, in network order then by name
+    # {district code: district with its local authority}: where a postcode is placed
+    districts: dict[str, District] = field(default_factory=dict)
 
     def hubs_for(self, la_code: str, district_code: str, urn: int | None = None) -> dict[int, Hub]:
         """Per network: an override for the school, else the district's hub, else the LA's."""
@@ -73,6 +77,10 @@ def _load(version: str) -> HubDirectory:
         overrides[urn][network_id] = hubs[hub_id]
     directory.overrides = dict(overrides)
     directory.networks = list(Network.objects.all())
+    directory.districts = {
+        district.code: district
+        for district in District.objects.select_related("local_authority").order_by()
+    }
     directory.hubs = sorted(
         hubs.values(), key=lambda hub: (hub.network.display_order, hub.network.name, hub.name)
     )

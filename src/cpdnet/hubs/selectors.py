@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
-from cpdnet.schools.models import LocalAuthority, School, SchoolStatus
+from cpdnet.schools.models import District, LocalAuthority, School, SchoolStatus
 
 from .directory import get_hub_directory
 from .models import Hub, HubArea, HubSchoolOverride, Network
@@ -57,6 +57,11 @@ def list_hubs_for_school_values(school: dict) -> list[Hub]:
         school["la_code"], school["district_code"], school["urn"]
     )
     return sorted(resolved.values(), key=lambda hub: hub.network.display_order)
+
+
+def get_district(code: str) -> District | None:
+    """Return a district with its local authority, or None (from this process's directory)."""
+    return get_hub_directory().districts.get(code)
 
 
 def resolve_hubs_for_place(la_code: str, district_code: str) -> dict[int, Hub]:

@@ -70,7 +70,7 @@ def _place_results(request, context):
     place = school_selectors.locate(context["query"])
     if place is None:
         return render(request, "public/find_your_hub_results.html", {**context, "place": None})
-    district = school_selectors.get_district(place.district_code)
+    district = hub_selectors.get_district(place.district_code)
     networks = hub_selectors.list_networks()
     resolved = (
         hub_selectors.resolve_hubs_for_place(district.local_authority_id, district.code)

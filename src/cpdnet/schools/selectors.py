@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from .models import District, LocalAuthority, School, SchoolStatus
+from .models import LocalAuthority, School, SchoolStatus
 from .postcodes import Place, get_postcode_index, looks_like_outcode, looks_like_postcode
 from .search import query_words, search_text
 
@@ -285,34 +285,6 @@ def _nearest_schools_in_square(
 
 
 _NEAREST_FIELDS = ("urn", "name", "postcode")
-
-
-@lru_cache(maxsize=1)
-def _district_sql() -> str:
-    district, authority = District._meta.db_table, LocalAuthority._meta.db_table
-    return (
-        f"SELECT d.code, d.name, a.code, a.ons_code, a.name, a.region_code, a.region_name "  # noqa: S608 - names from the models
-        f"FROM {district} d JOIN {authority} a ON a.code = d.local_authority_id WHERE d.code = %s"
-    )
-
-
-def get_district(code: str) -> District | None:
-    """Return a district with its local authority, or None.
-
-    Plain SQL built once: find your hub looks one up on every postcode, and building the
-    ORM query cost more than running it.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_district_sql(), [code])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    authority = LocalAuthority.from_db(
-        "default", ("code", "ons_code", "name", "region_code", "region_name"), row[2:]
-    )
-    district = District.from_db("default", ("code", "name", "local_authority_id"), row[:3])
-    district.local_authority = authority
-    return district
 
 
 def list_local_authorities() -> QuerySet[LocalAuthority]:

@@ -180,8 +180,9 @@ def test_resolving_many_schools_takes_as_many_queries_as_resolving_a_few(maths, 
     with CaptureQueriesContext(connection) as many:
         resolved = resolve_hubs_for_schools(schools)
 
-    # Then the number of queries does not grow with the schools
-    assert len(many.captured_queries) == len(few.captured_queries) <= 4
+    # Then the number of queries does not grow with the schools (at most the directory's five
+    # reads, made again here because the test's transaction holds uncommitted changes)
+    assert len(many.captured_queries) == len(few.captured_queries) <= 5
     assert resolved[schools[0].urn] == {maths.pk: chosen}
     # ...and reading the hubs' networks costs nothing more
     with CaptureQueriesContext(connection) as reading:

@@ -154,7 +154,7 @@ class CatalogueFilterForm(GovukFormMixin, forms.Form):
                     ),
                     params={"postcode": text.upper()},
                 )
-            district = school_selectors.get_district(place.district_code)
+            district = hub_selectors.get_district(place.district_code)
             resolved = (
                 hub_selectors.resolve_hubs_for_place(district.local_authority_id, district.code)
                 if district
