@@ -283,7 +283,7 @@ def measure(args: argparse.Namespace) -> int:
     from cpdnet.accounts.models import User
     from cpdnet.accounts.services import create_api_token
     from cpdnet.applications.models import Application
-    from cpdnet.backoffice.hub.selectors import current_academic_year
+    from cpdnet.programmes.academic_years import current_academic_year
     from cpdnet.hubs.models import Hub, Network
     from cpdnet.insights import selectors
 

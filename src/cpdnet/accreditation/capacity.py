@@ -7,15 +7,17 @@ offerings.
 """
 
 import datetime
+import operator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub, Network
-from cpdnet.insights.selectors import hub_expression, list_counted_schools
+from cpdnet.insights.selectors import hub_area_q, hub_keys, list_counted_schools, sum_by_hub
 from cpdnet.programmes.models import SCHOOL_PHASES, Offering, Phase
 
 from .facilitators import valid_accreditations
@@ -64,20 +66,20 @@ def _phase_counts(prefix: str, field: str) -> dict[str, Count]:
     return {phase: Count("pk", filter=Q(**{f"{prefix}{field}": phase})) for phase in PHASES}
 
 
-def _school_counts(network: Network, hub_ids: list[int] | None) -> dict[int, dict[str, int]]:
-    """{hub id: {phase: open state-funded schools it serves teaching that phase}}."""
-    schools = list_counted_schools().annotate(serving_hub=hub_expression(network))
-    schools = schools.filter(serving_hub__isnull=False)
-    if hub_ids is not None:
-        schools = schools.filter(serving_hub__in=hub_ids)
-    rows = (
-        schools.order_by()
-        .values("serving_hub")
-        .annotate(
-            **{phase: Count("pk", filter=Q(phase__in=_gias_phases(phase))) for phase in PHASES}
-        )
-    )
-    return {row["serving_hub"]: {phase: row[phase] for phase in PHASES} for row in rows}
+def _school_counts(network: Network, hubs: list[Hub] | None) -> dict[int, dict[str, int]]:
+    """{hub id: {phase: open state-funded schools it serves teaching that phase}}, for these
+    hubs (None: every hub of the network).
+
+    Grouped by what decides a school's hub, which the directory then resolves: the hub CASE
+    on every school took 60 ms of the national page, and 120 ms of a hub's, at national scale.
+    """
+    schools = list_counted_schools()
+    if hubs is not None:
+        schools = schools.filter(reduce(operator.or_, (hub_area_q(hub) for hub in hubs)))
+    phases = {phase: Count("pk", filter=Q(phase__in=_gias_phases(phase))) for phase in PHASES}
+    groups = schools.values(**hub_keys(network)).order_by().annotate(**phases)
+    totals = sum_by_hub(network, groups, PHASES)
+    return {hub_id: row for hub_id, row in totals.items() if hub_id is not None}
 
 
 def _lead_counts(hub_ids: list[int], on: datetime.date) -> dict[int, dict[str, int]]:
@@ -105,7 +107,7 @@ def _capacities(
     hubs: list[Hub], network: Network, *, year: int, on: datetime.date, all_hubs: bool
 ) -> list[HubCapacity]:
     hub_ids = [hub.pk for hub in hubs]
-    schools = _school_counts(network, None if all_hubs else hub_ids)
+    schools = _school_counts(network, None if all_hubs else hubs)
     leads = _lead_counts(hub_ids, on)
     offerings = _offering_counts(hub_ids, year)
     empty = dict.fromkeys(PHASES, 0)

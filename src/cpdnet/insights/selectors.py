@@ -152,7 +152,7 @@ def _hub_authorities(hub: Hub) -> list[str]:
     ]
 
 
-def _hub_area_q(hub: Hub, school: str = "") -> Q:
+def hub_area_q(hub: Hub, school: str = "") -> Q:
     """A cheap, indexed superset of a hub's schools, checked exactly by the hub CASE after."""
     directory = get_hub_directory()
     urns = [urn for urn, hubs in directory.overrides.items() if hubs.get(hub.network_id) == hub]
@@ -287,7 +287,7 @@ def _schools_q(
     q = _counted_q(school)
     if filters.hub is not None:
         authorities = _hub_authorities(filters.hub)
-        q &= _hub_area_q(filters.hub, school) & Exact(
+        q &= hub_area_q(filters.hub, school) & Exact(
             hub_expression(network, school, la_codes=authorities), filters.hub.pk
         )
     elif filters.no_hub:
@@ -477,7 +477,7 @@ def _took_part_by(network: Network, years: Iterable[int], schools_q: Q, key) -> 
     return {group["key"]: (group["engaged"], group["completed"]) for group in groups}
 
 
-def _hub_keys(network: Network, school: str = "") -> dict:
+def hub_keys(network: Network, school: str = "") -> dict:
     """Return what decides a school's hub, as `values()` expressions: its authority, its
     district, and its URN where an override of the network names it; `school` as for
     `hub_expression`."""
@@ -492,8 +492,8 @@ def _hub_keys(network: Network, school: str = "") -> dict:
     }
 
 
-def _sum_by_hub(network: Network, groups: Iterable[dict], fields: Sequence[str]) -> dict:
-    """Return {hub id or None: {field: sum}} of groups made by `_hub_keys`.
+def sum_by_hub(network: Network, groups: Iterable[dict], fields: Sequence[str]) -> dict:
+    """Return {hub id or None: {field: sum}} of groups made by `hub_keys`.
 
     The groups (a few hundred) get their hub from the directory: the hub CASE on every school
     and application cost more than the rest of the queries (SQLite: 450 against 190 ms for the
@@ -513,10 +513,10 @@ def _sum_by_hub(network: Network, groups: Iterable[dict], fields: Sequence[str])
 
 def _hub_counts(network: Network, year: int, schools: QuerySet) -> list[dict]:
     """Return per hub (`key`: hub id or None): schools counted, engaged, completed."""
-    totals = _sum_by_hub(
+    totals = sum_by_hub(
         network,
         _with_took_part(schools, network, year)
-        .values(**_hub_keys(network))
+        .values(**hub_keys(network))
         .order_by()
         .annotate(**TOOK_PART_COUNTS),
         ("schools", "engaged", "completed"),

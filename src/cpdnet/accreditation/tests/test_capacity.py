@@ -11,7 +11,9 @@ from cpdnet.accreditation.capacity import (
 )
 from cpdnet.hubs import directory
 from cpdnet.hubs.directory import get_hub_directory
+from cpdnet.hubs.models import HubSchoolOverride
 from tests.factories import (
+    HubAreaFactory,
     HubFactory,
     OfferingFactory,
     ProgrammeFactory,
@@ -109,3 +111,21 @@ def test_capacity_takes_three_queries_however_many_hubs_and_leads(
     assert len(rows) == 7
     with django_assert_num_queries(3):
         capacity_for_hubs([world.hub_a, world.hub_b], year=world.year)
+
+
+def test_a_district_split_and_a_school_override_move_schools_between_hubs(world):
+    _hand_counted_world(world)
+    # Hub C takes Preston out of hub B's Lancashire, and one Leeds primary is given to hub B.
+    hub_c = HubFactory(network=world.network, slug="hub-c", name="Cam Maths Hub")
+    HubAreaFactory(hub=hub_c, local_authority_id="888", district_id="E07000123")
+    moved = SchoolFactory(phase="Primary")
+    HubSchoolOverride.objects.create(school=moved, hub=world.hub_b)
+
+    one_hub = {"a": leadership_capacity(world.hub_a, year=world.year)}
+    several = capacity_for_hubs([world.hub_a, world.hub_b, hub_c], year=world.year)
+    national = national_leadership_capacity(world.network, year=world.year)
+
+    schools = {row.hub.slug: _by_phase(row.phases)["primary"][1] for row in several}
+    assert schools == {"hub-a": 4, "hub-b": 1, "hub-c": 1}
+    assert {row.hub.slug: _by_phase(row.phases)["primary"][1] for row in national} == schools
+    assert _by_phase(one_hub["a"])["primary"][1] == 4

@@ -6,7 +6,12 @@ import pytest
 
 from cpdnet.hubs import directory
 from cpdnet.programmes.academic_years import current_academic_year
-from tests.factories import ApplicationFactory, OfferingFactory, RoleAssignmentFactory
+from tests.factories import (
+    ApplicationFactory,
+    HubAreaFactory,
+    OfferingFactory,
+    RoleAssignmentFactory,
+)
 
 from .helpers import count_queries
 
@@ -129,6 +134,7 @@ def test_the_dashboard_takes_the_same_queries_however_many_offerings(
 ):
     # The world is built inside the test's transaction: let the hub directory treat it as
     # committed, so that it is loaded once per process as in production.
+    HubAreaFactory(hub=hub_world.hub_a)  # schools to count for the capacity figures
     monkeypatch.setattr(directory, "_uncommitted_change", False)
     for _ in range(offerings):
         offering = OfferingFactory(
