@@ -233,8 +233,12 @@ def timed(function) -> float:
     return time.perf_counter() - started
 
 
-def compare(name: str, page, sql, args) -> bool:
-    """Time page and SQL alternately; print medians, the ratio and PASS/FAIL."""
+def compare(name: str, page, sql, args, *, ratio_checked: bool = True) -> bool:
+    """Time page and SQL alternately; print medians, the ratio and PASS/FAIL.
+
+    Without `ratio_checked` only the time is a target and the ratio is shown for information
+    (a section of a page against the SQL of its own numbers, not of the page's).
+    """
     page()
     sql()  # warm both: first-use costs (templates, plans) are not what is measured
     pages, sqls = [], []
@@ -243,10 +247,11 @@ def compare(name: str, page, sql, args) -> bool:
         sqls.append(timed(sql))
     page_ms, sql_ms = statistics.median(pages) * 1000, statistics.median(sqls) * 1000
     ratio = page_ms / sql_ms
-    met = ratio <= args.target and page_ms <= args.target_ms
+    met = (ratio <= args.target or not ratio_checked) and page_ms <= args.target_ms
+    target = f"<= {args.target:g}x and " if ratio_checked else ""
     print(
         f"{name:<34} page {page_ms:8.1f} ms   SQL {sql_ms:8.1f} ms   ratio {ratio:5.2f}   "
-        f"{'PASS' if met else 'FAIL'} (target <= {args.target:g}x and <= {args.target_ms:g} ms)"
+        f"{'PASS' if met else 'FAIL'} (target {target}<= {args.target_ms:g} ms)"
     )
     return met
 
@@ -283,9 +288,9 @@ def measure(args: argparse.Namespace) -> int:
     from cpdnet.accounts.models import User
     from cpdnet.accounts.services import create_api_token
     from cpdnet.applications.models import Application
-    from cpdnet.programmes.academic_years import current_academic_year
     from cpdnet.hubs.models import Hub, Network
     from cpdnet.insights import selectors
+    from cpdnet.programmes.academic_years import current_academic_year
 
     print(f"database: {database_label(Path(os.environ['CPDNET_VAR_DIR']))}")
     started = time.perf_counter()
@@ -338,6 +343,24 @@ def measure(args: argparse.Namespace) -> int:
             get(f"/backoffice/insights/?{query}"),
             lambda: run_sql(national_sql(network.pk, year, years)),
             args,
+        ),
+        # The national page's other sections (?show=): each against the SQL of its numbers.
+        *(
+            compare(
+                f"(a) national page, {section}",
+                get(f"/backoffice/insights/?{query}&show={section}"),
+                lambda parts=parts: run_sql(
+                    [national_sql(network.pk, year, years)[part] for part in parts]
+                ),
+                args,
+                ratio_checked=False,
+            )
+            for section, parts in (
+                ("hubs", (0, 4)),
+                ("breakdown", (1,)),
+                ("map", (2,)),
+                ("trend", (3, 4)),
+            )
         ),
         compare(
             f"(b) equity page of {hub.slug}"[:34],
