@@ -396,3 +396,20 @@ def test_the_deadline_form_shows_the_saved_deadline_in_the_browsers_format(
     page = client.get(f"{BASE}/deadlines/{cohort.pk}/").content.decode()
 
     assert 'value="2030-03-31T17:00"' in page
+
+
+def test_withdrawing_shows_a_missing_reason_and_a_refusal_as_messages(client, candidacy, national):
+    client.force_login(national)
+    url = f"{BASE}/submissions/{candidacy.pk}/withdraw/"
+
+    missing = client.post(url, {"reason": ""}, follow=True).content.decode()
+    assert "Give the reason for withdrawing" in missing
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.DRAFTING
+
+    done = client.post(url, {"reason": "Left teaching"}, follow=True).content.decode()
+    assert "Candidacy withdrawn." in done
+    again = client.post(url, {"reason": "Left teaching"}, follow=True).content.decode()
+
+    assert "A candidacy that is withdrawn cannot become withdrawn." in again
+    assert candidacy.history.filter(to_state=CandidacyState.WITHDRAWN).count() == 1

@@ -163,6 +163,36 @@ def test_joining_the_pg_cert_route_records_the_fee(as_candidate, candidacy, sett
     assert str(candidacy.pg_cert_fee) == settings.ACCREDITATION_PG_CERT_FEE
 
 
+def test_joining_the_pg_cert_route_twice_is_refused_with_the_reason(as_candidate, candidacy):
+    services.opt_into_pg_cert(candidacy, by=candidacy.candidate)
+
+    response = as_candidate.post(_url(candidacy, "pg-cert/"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Error: PG Cert route" in page
+    assert "There is a problem" in page
+    assert "You have already joined the PG Cert route." in page
+
+
+def test_after_submitting_a_section_or_a_file_cannot_change(as_candidate, submitted):
+    candidacy = submitted.candidacy
+    evidence_file = EvidenceFile.objects.create(
+        candidacy=candidacy, title="Slides", section="rationale"
+    )
+
+    saved = as_candidate.post(_url(candidacy, "sections/rationale/"), {"text": "Changed"})
+    removed = as_candidate.post(_url(candidacy, f"files/{evidence_file.pk}/remove/"), follow=True)
+
+    assert saved.status_code == 200
+    assert "There is a problem" in saved.content.decode()
+    assert "The evidence can only be changed while you are writing it" in saved.content.decode()
+    assert "The evidence can only be changed while you are writing it" in removed.content.decode()
+    evidence_file.refresh_from_db()
+    assert evidence_file.removed_at is None
+    assert EvidenceDraft.objects.get(section="rationale").text == "My rationale in words."
+
+
 def _accredit(holder, *, hub, listed: bool, code: str, name: str = ""):
     if name:
         holder.full_name = name
