@@ -6,9 +6,17 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cpdnet.accounts.models import User
 from cpdnet.notifications.services import send_once
 
-from .models import Accreditation, Assessment, CandidacyState, CandidacyTransition, Renewal
+from .models import (
+    Accreditation,
+    Assessment,
+    AssessmentRole,
+    CandidacyState,
+    CandidacyTransition,
+    Renewal,
+)
 
 # What the candidate is told when their candidacy reaches a state; other moves owe no email.
 CANDIDATE_MESSAGES = {
@@ -49,6 +57,10 @@ CANDIDATE_MESSAGES = {
     ),
 }
 
+# Back to submitted from an assessor: the assessor was unassigned before marking, which changes
+# nothing for the candidate, so they are not told their evidence arrived again.
+UNASSIGNED = (CandidacyState.ASSESSING, CandidacyState.SUBMITTED)
+
 
 def _sign_off(body: str) -> str:
     return f"{body}\n\n{settings.SITE_URL}\n"
@@ -61,6 +73,8 @@ def email_candidacy_transition(*, transition_id: int) -> None:
         .first()
     )
     if transition is None or transition.to_state not in CANDIDATE_MESSAGES:
+        return
+    if (transition.from_state, transition.to_state) == UNASSIGNED:
         return
     candidacy = transition.candidacy
     subject, body = CANDIDATE_MESSAGES[transition.to_state]
@@ -95,6 +109,24 @@ def email_assessment_assigned(*, assessment_id: int) -> None:
                 "A submission has been assigned to you for {role}. You will find it in your "
                 "assessor assignments."
             ).format(role=assessment.get_role_display().lower())
+        ),
+    )
+
+
+def email_assessment_unassigned(*, assessment_id: int, assessor_id: int, role: str) -> None:
+    # The assessment is deleted with the unassignment: the arguments carry what the email says.
+    assessor = User.objects.filter(pk=assessor_id).first()
+    if assessor is None:
+        return
+    send_once(
+        key=f"accreditation:unassigned:{assessment_id}",
+        to=assessor.email,
+        subject=_("Accreditation evidence no longer yours to assess"),
+        body=_sign_off(
+            _(
+                "National staff have taken back a submission assigned to you for {role}: you "
+                "need not mark it, and it has gone from your assessor assignments."
+            ).format(role=AssessmentRole(role).label.lower())
         ),
     )
 

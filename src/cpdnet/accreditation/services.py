@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cpdnet.accounts.models import Role, RoleAssignment
@@ -427,6 +428,45 @@ def assign_assessor(
 
         owe_email(email_assessment_assigned_task, assessment.pk)
     return assessment
+
+
+def unassign_assessor(assessment: Assessment, *, reason: str, by) -> None:
+    """Take a marking back from its assessor before they begin it: a first marking's
+    submission waits for an assessor again, a moderation for a moderator. The assessor is
+    emailed; the candidate is not (nothing has changed for them)."""
+    _require_national(by, "unassign assessors")
+    _refuse_unless(bool(reason.strip()), "Give the reason for unassigning the assessor.")
+    with transaction.atomic():
+        candidacy = _lock(assessment.version.candidacy)
+        locked = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        _refuse_unless(locked is not None, "This assessor has already been unassigned.")
+        begun = locked.completed_at is not None or (
+            locked.marks.filter(Q(met__isnull=False) | ~Q(feedback="")).exists()
+        )
+        _refuse_unless(
+            not begun,
+            "The assessor has begun marking this submission, so they cannot be unassigned.",
+        )
+        role = AssessmentRole(locked.role)
+        if role == AssessmentRole.FIRST:
+            _move(
+                candidacy,
+                CandidacyState.SUBMITTED,
+                by=by,
+                reason=f"Assessor unassigned: {reason.strip()}",
+            )
+        record(
+            actor=by,
+            action="accreditation.assessment.unassigned",
+            obj=locked,
+            hub=candidacy.hub,
+            summary=f"{role.label} of candidacy {candidacy.pk} unassigned",
+            data={"assessor": locked.assessor_id, "role": role.value, "reason": reason.strip()},
+        )
+        from .tasks import email_assessment_unassigned_task
+
+        owe_email(email_assessment_unassigned_task, locked.pk, locked.assessor_id, role.value)
+        locked.delete()
 
 
 def _lock_assessment(assessment: Assessment, by) -> Assessment:

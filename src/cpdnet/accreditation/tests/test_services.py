@@ -13,6 +13,7 @@ from cpdnet.accreditation.models import (
     SECTION_KEYS,
     Accreditation,
     AppealOutcome,
+    Assessment,
     AssessmentRole,
     Candidacy,
     CandidacyState,
@@ -207,6 +208,97 @@ def test_recommending_needs_every_section_marked_and_accredit_needs_all_met(
     services.save_marks(assessment, marks=marks, by=assessor)
     with pytest.raises(AccreditationRefused, match="needs every section met"):
         services.recommend(assessment, recommendation="accredit", summary="Good", by=assessor)
+
+
+def test_national_staff_unassign_an_assessor_before_marking(
+    submitted, candidacy, national, assessor, make_assessor
+):
+    assessment = services.assign_assessor(submitted, assessor, by=national)
+    mail.outbox.clear()
+
+    services.unassign_assessor(assessment, reason="Assessor is away", by=national)
+
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.SUBMITTED
+    assert not Assessment.objects.exists()
+    last = candidacy.history.last()
+    assert (last.from_state, last.to_state) == ("assessing", "submitted")
+    assert last.reason == "Assessor unassigned: Assessor is away"
+    entry = AuditEntry.objects.get(action="accreditation.assessment.unassigned")
+    assert entry.data == {"assessor": assessor.pk, "role": "first", "reason": "Assessor is away"}
+    # The assessor is told; the candidate is not told their evidence arrived again.
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["assessor@example.org"], "Accreditation evidence no longer yours to assess")
+    ]
+    assert "first marking" in mail.outbox[0].body
+    # And another assessor can take it
+    services.assign_assessor(submitted, make_assessor("second@example.org"), by=national)
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.ASSESSING
+
+
+@pytest.mark.parametrize(
+    "begin",
+    [
+        lambda assessment, by: services.save_marks(
+            assessment, marks={"rationale": (True, "")}, by=by
+        ),
+        lambda assessment, by: services.save_marks(
+            assessment, marks={"rationale": (None, "Notes so far")}, by=by
+        ),
+    ],
+    ids=["a mark", "feedback only"],
+)
+def test_unassigning_once_marking_has_begun_is_refused(
+    begin, submitted, candidacy, national, assessor
+):
+    assessment = services.assign_assessor(submitted, assessor, by=national)
+    begin(assessment, assessor)
+    mail.outbox.clear()
+
+    with pytest.raises(AccreditationRefused, match="has begun marking"):
+        services.unassign_assessor(assessment, reason="Too slow", by=national)
+
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.ASSESSING
+    assert Assessment.objects.get() == assessment
+    assert not AuditEntry.objects.filter(action="accreditation.assessment.unassigned").exists()
+    assert mail.outbox == []
+
+
+def test_only_national_staff_unassign_and_with_a_reason(submitted, national, assessor, leeds_hub):
+    assessment = services.assign_assessor(submitted, assessor, by=national)
+    hub_staff = RoleAssignmentFactory(role="hub_staff", hub=leeds_hub).user
+
+    for who in (assessor, hub_staff):
+        with pytest.raises(AccreditationRefused, match="Only national staff can unassign"):
+            services.unassign_assessor(assessment, reason="Not mine", by=who)
+    with pytest.raises(AccreditationRefused, match="Give the reason"):
+        services.unassign_assessor(assessment, reason="  ", by=national)
+
+    assert Assessment.objects.get() == assessment
+
+
+def test_unassigning_a_moderator_keeps_the_submission_in_moderation(
+    submitted, candidacy, national, assessor, moderator, settings
+):
+    settings.ACCREDITATION_MODERATION_SHARE = 0.0
+    first = services.assign_assessor(submitted, assessor, by=national)
+    services.save_marks(first, marks=all_met(False), by=assessor)
+    services.recommend(first, recommendation="resubmit", summary="Again", by=assessor)
+    moderation = services.assign_assessor(
+        submitted, moderator, by=national, role=AssessmentRole.MODERATION
+    )
+    moves = candidacy.history.count()
+
+    services.unassign_assessor(moderation, reason="Knows the candidate", by=national)
+
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.MODERATING
+    assert candidacy.history.count() == moves
+    assert list(Assessment.objects.all()) == [first]
+    assert mail.outbox[-1].to == ["moderator@example.org"]
+    assert "moderation" in mail.outbox[-1].body
 
 
 def test_the_whole_way_to_the_register_without_moderation(

@@ -22,6 +22,7 @@ from cpdnet.accreditation.models import (
     EVIDENCE_SECTIONS,
     Appeal,
     AppealOutcome,
+    Assessment,
     AssessmentRole,
     CandidacyState,
     CohortDeadline,
@@ -41,6 +42,7 @@ from .forms import (
     MarkingForm,
     ModerationDecisionForm,
     RecommendationForm,
+    UnassignForm,
     WithdrawForm,
 )
 
@@ -217,6 +219,40 @@ def assign(request, candidacy_id: int):
             messages.success(request, _("Assessor assigned."))
             return redirect("backoffice:accreditation-candidacy", candidacy_id=candidacy.pk)
     return _candidacy_page(request, candidacy, assign_form=form, status=400)
+
+
+@declare(Access.NATIONAL_STAFF)
+@require_http_methods(["GET", "POST"])
+def unassign(request, candidacy_id: int, assessment_id: int):
+    """Confirm, with a reason, taking a marking back from its assessor before they begin it."""
+    candidacy = selectors.access_candidacy(request.user, candidacy_id)
+    assessment = (
+        Assessment.objects.filter(
+            pk=assessment_id, version__candidacy=candidacy, completed_at__isnull=True
+        )
+        .select_related("assessor", "version")
+        .first()
+    )
+    if assessment is None:
+        raise Http404("This candidate has no open marking with this number")
+    form = UnassignForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown(on=form):
+            services.unassign_assessor(
+                assessment, reason=form.cleaned_data["reason"], by=request.user
+            )
+            messages.success(
+                request,
+                _("%(name)s is no longer assigned to this submission.")
+                % {"name": assessment.assessor.get_full_name() or assessment.assessor.email},
+            )
+            return redirect("backoffice:accreditation-candidacy", candidacy_id=candidacy.pk)
+    return render(
+        request,
+        "backoffice/accreditation/unassign.html",
+        {"candidacy": candidacy, "assessment": assessment, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @declare(Access.NATIONAL_STAFF)
