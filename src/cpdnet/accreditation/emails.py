@@ -3,12 +3,14 @@ the change (`notifications.outbox.owe_email`) and keyed once per event (`send_on
 retried or swept delivery never sends it twice."""
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cpdnet.accounts.models import User
 from cpdnet.notifications.services import send_once
 
+from . import rules
 from .models import (
     Accreditation,
     Assessment,
@@ -47,8 +49,8 @@ CANDIDATE_MESSAGES = {
         gettext_lazy("The outcome of your accreditation"),
         gettext_lazy(
             "We are sorry: you have not been accredited this time. The assessors' feedback is "
-            "on your evidence page. You may appeal from that page if you think the decision "
-            "was wrong."
+            "on your evidence page. If you think the decision was wrong, you may appeal from "
+            "that page until {appeal_by}."
         ),
     ),
     CandidacyState.WITHDRAWN: (
@@ -79,9 +81,14 @@ def email_candidacy_transition(*, transition_id: int) -> None:
     candidacy = transition.candidacy
     subject, body = CANDIDATE_MESSAGES[transition.to_state]
     accreditation = Accreditation.objects.filter(candidacy=candidacy).first()
+    appeal_by = rules.appeal_last_day(
+        outcome_on=timezone.localdate(transition.created_at),
+        days=settings.ACCREDITATION_APPEAL_DAYS,
+    )
     facts = {
         "resubmit_by": f"{candidacy.resubmit_by:%d %B %Y}" if candidacy.resubmit_by else "",
         "reason": transition.reason,
+        "appeal_by": f"{appeal_by.day} {appeal_by:%B %Y}",
         "code": accreditation.code if accreditation else "",
         "valid_until": f"{accreditation.valid_until:%d %B %Y}" if accreditation else "",
         "verify_url": f"{settings.SITE_URL}/certificates/{accreditation.code}/"

@@ -23,7 +23,7 @@ from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.notifications.outbox import owe_email
 from cpdnet.programmes.models import Kind, Offering
 
-from . import rules
+from . import rules, selectors
 from .models import (
     SECTION_KEYS,
     Accreditation,
@@ -701,7 +701,8 @@ def withdraw_candidacy(candidacy: Candidacy, *, reason: str, by) -> Candidacy:
 
 
 def lodge_appeal(candidacy: Candidacy, *, grounds: str, by) -> Appeal:
-    """The candidate appeals against a decision not to accredit."""
+    """The candidate appeals against a decision not to accredit, within
+    `ACCREDITATION_APPEAL_DAYS` of it."""
     _require_candidate(candidacy, by, "appeal")
     _refuse_unless(bool(grounds.strip()), "Say on what grounds you appeal.")
     with transaction.atomic():
@@ -710,6 +711,11 @@ def lodge_appeal(candidacy: Candidacy, *, grounds: str, by) -> Appeal:
             locked.state == CandidacyState.NOT_ACCREDITED,
             "You can appeal against a decision not to accredit.",
         )
+        refusal = rules.appeal_refusal(
+            today=timezone.localdate(), last_day=selectors.appeal_last_day(locked)
+        )
+        if refusal:
+            raise AccreditationRefused(refusal)
         _refuse_unless(
             not locked.appeals.filter(outcome=AppealOutcome.PENDING).exists(),
             "Your appeal is already waiting for a decision.",

@@ -30,7 +30,7 @@ from cpdnet.audit.models import AuditEntry
 from cpdnet.delivery.uploads import check_upload
 from tests.factories import ApplicationFactory, OfferingFactory, RoleAssignmentFactory
 
-from .conftest import all_met, future, write_every_section
+from .conftest import all_met, future, not_accredited, write_every_section
 
 pytestmark = pytest.mark.django_db
 
@@ -404,8 +404,7 @@ def test_a_resubmission_after_its_window_is_refused(candidacy, candidate):
 
 
 def test_an_upheld_appeal_reopens_the_awarding_step(candidacy, candidate, national):
-    Candidacy.objects.filter(pk=candidacy.pk).update(state=CandidacyState.NOT_ACCREDITED)
-    candidacy.refresh_from_db()
+    not_accredited(candidacy)
 
     appeal = services.lodge_appeal(candidacy, grounds="Marked the wrong file", by=candidate)
     with pytest.raises(AccreditationRefused, match="already waiting"):
@@ -416,6 +415,60 @@ def test_an_upheld_appeal_reopens_the_awarding_step(candidacy, candidate, nation
     candidacy.refresh_from_db()
     assert appeal.outcome == AppealOutcome.UPHELD
     assert candidacy.state == CandidacyState.AWAITING_RATIFICATION
+
+
+def test_an_appeal_on_the_last_day_is_lodged(candidacy, candidate):
+    not_accredited(candidacy, days_ago=28)
+
+    appeal = services.lodge_appeal(candidacy, grounds="Marked the wrong file", by=candidate)
+
+    assert candidacy.appeals.get() == appeal
+
+
+def test_an_appeal_after_the_last_day_is_refused_with_the_last_day(candidacy, candidate):
+    not_accredited(candidacy, days_ago=29)
+    last_day = timezone.localdate() - datetime.timedelta(days=1)
+
+    with pytest.raises(AccreditationRefused) as refused:
+        services.lodge_appeal(candidacy, grounds="Marked the wrong file", by=candidate)
+
+    assert refused.value.reason == (
+        f"The time to appeal has ended: the last day was {last_day:%-d %B %Y}."
+    )
+    assert not candidacy.appeals.exists()
+
+
+def test_the_appeal_limit_follows_the_setting(candidacy, candidate, settings):
+    settings.ACCREDITATION_APPEAL_DAYS = 7
+    not_accredited(candidacy, days_ago=8)
+
+    with pytest.raises(AccreditationRefused, match="The time to appeal has ended"):
+        services.lodge_appeal(candidacy, grounds="Marked the wrong file", by=candidate)
+
+    settings.ACCREDITATION_APPEAL_DAYS = 8
+    services.lodge_appeal(candidacy, grounds="Marked the wrong file", by=candidate)
+    assert candidacy.appeals.count() == 1
+
+
+def test_the_not_accredited_email_gives_the_last_day_to_appeal(
+    submitted, candidacy, national, assessor, moderator, settings
+):
+    settings.ACCREDITATION_APPEAL_DAYS = 28
+    first = services.assign_assessor(submitted, assessor, by=national)
+    services.save_marks(first, marks=all_met(False), by=assessor)
+    services.recommend(first, recommendation="not_accredited", summary="Thin", by=assessor)
+    second = services.assign_assessor(
+        submitted, moderator, by=national, role=AssessmentRole.MODERATION
+    )
+    services.save_marks(second, marks=all_met(False), by=moderator)
+    services.recommend(second, recommendation="not_accredited", summary="Thin", by=moderator)
+    mail.outbox.clear()
+
+    services.ratify(candidacy, by=national)
+
+    last_day = timezone.localdate() + datetime.timedelta(days=28)
+    assert [m.subject for m in mail.outbox] == ["The outcome of your accreditation"]
+    assert f"until {last_day:%-d %B %Y}." in mail.outbox[0].body
 
 
 def test_withdrawing(candidacy, candidate, national):

@@ -79,6 +79,16 @@ def _deadline(candidacy: Candidacy):
     )
 
 
+def _appeal_window(candidacy: Candidacy) -> dict:
+    """The last day to appeal (None without a decision to appeal against) and whether it has
+    passed, for the template."""
+    appeal_by = selectors.appeal_last_day(candidacy)
+    return {
+        "appeal_by": appeal_by,
+        "is_too_late_to_appeal": appeal_by is not None and timezone.localdate() > appeal_by,
+    }
+
+
 def _to_document(candidacy: Candidacy, anchor: str = ""):
     response = redirect("public:my-candidacy", candidacy_id=candidacy.pk)
     response["Location"] += f"#{anchor}" if anchor else ""
@@ -133,7 +143,7 @@ def my_candidacy(request, candidacy_id: int):
             "feedback": feedback,
             "headings": HEADINGS,
             "appeals": candidacy.appeals.all(),
-            "can_appeal": candidacy.state == CandidacyState.NOT_ACCREDITED,
+            **_appeal_window(candidacy),
             "pg_cert_fee": settings.ACCREDITATION_PG_CERT_FEE,
         },
     )
@@ -325,7 +335,9 @@ def my_appeal(request, candidacy_id: int):
             messages.success(request, _("Appeal lodged: national staff will decide it."))
             return _to_document(candidacy, "appeals")
     return render(
-        request, "public/accreditation/appeal.html", {"candidacy": candidacy, "form": form}
+        request,
+        "public/accreditation/appeal.html",
+        {"candidacy": candidacy, "form": form, **_appeal_window(candidacy)},
     )
 
 

@@ -16,6 +16,7 @@ from cpdnet.accreditation.models import (
     EvidenceDraft,
     EvidenceFile,
 )
+from cpdnet.accreditation.tests.conftest import not_accredited
 from tests.factories import TeacherFactory
 
 from ..conftest import count_queries
@@ -348,6 +349,39 @@ def test_an_appeal_is_lodged_against_not_accredited(
 
     assert response.status_code == 302
     assert candidacy.appeals.get().grounds == "Section 3 was missed."
+
+
+def test_the_pages_show_the_last_day_to_appeal(as_candidate, candidacy, settings):
+    settings.ACCREDITATION_APPEAL_DAYS = 28
+    not_accredited(candidacy, days_ago=28)
+    today = f"{timezone.localdate():%-d %B %Y}"
+
+    document = as_candidate.get(_url(candidacy)).content.decode()
+    appeal = as_candidate.get(_url(candidacy, "appeal/")).content.decode()
+
+    assert f"The last day to appeal is {today}." in document
+    assert "Appeal against the decision</a>" in document
+    assert f"The last day to appeal is {today}." in appeal
+    assert "Lodge the appeal" in appeal
+
+
+def test_after_the_last_day_the_pages_say_so_and_an_appeal_is_refused(
+    as_candidate, candidacy, settings
+):
+    settings.ACCREDITATION_APPEAL_DAYS = 28
+    not_accredited(candidacy, days_ago=29)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+
+    document = as_candidate.get(_url(candidacy)).content.decode()
+    appeal = as_candidate.get(_url(candidacy, "appeal/")).content.decode()
+    refused = as_candidate.post(_url(candidacy, "appeal/"), {"grounds": "Section 3 was missed."})
+
+    assert f"The time to appeal ended on {yesterday:%-d %B %Y}." in document
+    assert "Appeal against the decision</a>" not in document
+    assert "Lodge the appeal" not in appeal
+    assert "There is a problem" in refused.content.decode()
+    assert f"the last day was {yesterday:%-d %B %Y}." in refused.content.decode()
+    assert not candidacy.appeals.exists()
 
 
 def test_only_offerings_the_candidate_leads_can_be_cited(as_candidate, candidacy, candidate):
