@@ -25,8 +25,7 @@ from cpdnet.applications.services import ApplicationError, submit_application
 from cpdnet.audit.services import record
 from cpdnet.delivery.selectors import information_sheet
 from cpdnet.hubs.models import Hub
-from cpdnet.hubs.selectors import resolve_hubs_for_schools
-from cpdnet.insights.selectors import hub_expression
+from cpdnet.hubs.selectors import hub_expression, resolve_hubs_for_schools
 from cpdnet.notifications.outbox import owe_email
 from cpdnet.notifications.services import send_once
 from cpdnet.programmes.models import Kind, Offering

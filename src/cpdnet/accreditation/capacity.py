@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub, Network
-from cpdnet.insights.selectors import hub_expression, list_counted_schools
+from cpdnet.hubs.selectors import hub_expression
 from cpdnet.programmes.models import SCHOOL_PHASES, Offering, Phase
+from cpdnet.schools.selectors import list_open_state_funded_schools
 
 from .facilitators import valid_accreditations
 
@@ -66,7 +67,7 @@ def _phase_counts(prefix: str, field: str) -> dict[str, Count]:
 
 def _school_counts(network: Network, hub_ids: list[int] | None) -> dict[int, dict[str, int]]:
     """{hub id: {phase: open state-funded schools it serves teaching that phase}}."""
-    schools = list_counted_schools().annotate(serving_hub=hub_expression(network))
+    schools = list_open_state_funded_schools().annotate(serving_hub=hub_expression(network))
     schools = schools.filter(serving_hub__isnull=False)
     if hub_ids is not None:
         schools = schools.filter(serving_hub__in=hub_ids)

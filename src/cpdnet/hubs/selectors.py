@@ -4,9 +4,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+)
 
-from cpdnet.schools.models import LocalAuthority, School, SchoolStatus
+from cpdnet.schools.models import LocalAuthority, School
+from cpdnet.schools.selectors import list_open_state_funded_schools
 
 from .directory import get_hub_directory
 from .models import Hub, HubArea, HubSchoolOverride, Network
@@ -64,6 +75,55 @@ def resolve_hubs_for_place(la_code: str, district_code: str) -> dict[int, Hub]:
     return get_hub_directory().hubs_for(la_code, district_code)
 
 
+def hub_expression(
+    network: Network, school: str = "", *, la_codes: Iterable[str] | None = None
+) -> Case:
+    """Return a SQL CASE giving a school's hub id in the network (NULL where no hub serves).
+
+    Same rule as the hub directory: a per-school override, else the hub of the school's district
+    (where the authority is split), else the hub of its whole authority. `school` is the path
+    to the school from the model queried (`"school__"` from an application), "" for schools.
+    With `la_codes`, only the areas of those authorities are written out: the CASE is then
+    right for schools of those authorities and for overridden ones (a hub's page filters on
+    them first, and a CASE of the whole country cost more than the page's queries).
+    """
+    directory = get_hub_directory()
+    authorities = None if la_codes is None else set(la_codes)
+    whens = []
+    overrides: dict[int, list[int]] = {}
+    for urn, hubs in directory.overrides.items():
+        if network.pk in hubs:
+            overrides.setdefault(hubs[network.pk].pk, []).append(urn)
+    whens += [
+        When(**{f"{school}pk__in": urns}, then=Value(hub_id))
+        for hub_id, urns in sorted(overrides.items())
+    ]
+    districts: dict[tuple[int, str], list[str]] = {}
+    whole: dict[int, list[str]] = {}
+    for la_code, rows in sorted(directory.areas.items()):
+        if authorities is not None and la_code not in authorities:
+            continue
+        for network_id, district, hub in rows:
+            if network_id != network.pk:
+                continue
+            if district is None:
+                whole.setdefault(hub.pk, []).append(la_code)
+            else:
+                districts.setdefault((hub.pk, la_code), []).append(district)
+    whens += [
+        When(
+            **{f"{school}la_code": la_code, f"{school}district_code__in": codes},
+            then=Value(hub_id),
+        )
+        for (hub_id, la_code), codes in sorted(districts.items())
+    ]
+    whens += [
+        When(**{f"{school}la_code__in": codes}, then=Value(hub_id))
+        for hub_id, codes in sorted(whole.items())
+    ]
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
 @dataclass(frozen=True)
 class NetworkHub:
     network: Network
@@ -79,7 +139,7 @@ def list_schools_without_hub(network: Network) -> QuerySet[School]:
     """Return open state-funded schools that no hub of the network serves."""
     areas = HubArea.objects.filter(network=network, local_authority_id=OuterRef("la_code"))
     return (
-        School.objects.filter(status__in=SchoolStatus.open_values(), is_state_funded=True)
+        list_open_state_funded_schools()
         .exclude(Exists(HubSchoolOverride.objects.filter(network=network, school=OuterRef("pk"))))
         .exclude(Exists(areas.filter(district_id=OuterRef("district_code"))))
         .exclude(Exists(areas.filter(district__isnull=True)))

@@ -27,7 +27,6 @@ from django.db.models import (
     F,
     FilteredRelation,
     FloatField,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -43,7 +42,10 @@ from django.db.models.lookups import Exact, IsNull
 from cpdnet.applications.models import Application, State
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub, Network
-from cpdnet.schools.models import District, School, SchoolStatus
+from cpdnet.hubs.selectors import hub_expression
+from cpdnet.schools.models import District, School
+from cpdnet.schools.selectors import list_open_state_funded_schools as list_counted_schools
+from cpdnet.schools.selectors import open_state_funded_q as _counted_q
 
 from .models import ALL_PHASES, SchoolEngagement, Target
 
@@ -80,67 +82,6 @@ SUPPRESSED = "<5"
 
 
 # --- The schools counted, and which hub serves each ------------------------------------------
-
-
-def hub_expression(
-    network: Network, school: str = "", *, la_codes: Iterable[str] | None = None
-) -> Case:
-    """Return a SQL CASE giving a school's hub id in the network (NULL where no hub serves).
-
-    Same rule as the hub directory: a per-school override, else the hub of the school's district
-    (where the authority is split), else the hub of its whole authority. `school` is the path
-    to the school from the model queried (`"school__"` from an application), "" for schools.
-    With `la_codes`, only the areas of those authorities are written out: the CASE is then
-    right for schools of those authorities and for overridden ones (a hub's page filters on
-    them first, and a CASE of the whole country cost more than the page's queries).
-    """
-    directory = get_hub_directory()
-    authorities = None if la_codes is None else set(la_codes)
-    whens = []
-    overrides: dict[int, list[int]] = {}
-    for urn, hubs in directory.overrides.items():
-        if network.pk in hubs:
-            overrides.setdefault(hubs[network.pk].pk, []).append(urn)
-    whens += [
-        When(**{f"{school}pk__in": urns}, then=Value(hub_id))
-        for hub_id, urns in sorted(overrides.items())
-    ]
-    districts: dict[tuple[int, str], list[str]] = {}
-    whole: dict[int, list[str]] = {}
-    for la_code, rows in sorted(directory.areas.items()):
-        if authorities is not None and la_code not in authorities:
-            continue
-        for network_id, district, hub in rows:
-            if network_id != network.pk:
-                continue
-            if district is None:
-                whole.setdefault(hub.pk, []).append(la_code)
-            else:
-                districts.setdefault((hub.pk, la_code), []).append(district)
-    whens += [
-        When(
-            **{f"{school}la_code": la_code, f"{school}district_code__in": codes},
-            then=Value(hub_id),
-        )
-        for (hub_id, la_code), codes in sorted(districts.items())
-    ]
-    whens += [
-        When(**{f"{school}la_code__in": codes}, then=Value(hub_id))
-        for hub_id, codes in sorted(whole.items())
-    ]
-    return Case(*whens, default=Value(None), output_field=IntegerField())
-
-
-def _counted_q(school: str = "") -> Q:
-    """Return the condition on a school for being counted; `school` as for `hub_expression`."""
-    return Q(
-        **{f"{school}status__in": SchoolStatus.open_values(), f"{school}is_state_funded": True}
-    )
-
-
-def list_counted_schools() -> QuerySet[School]:
-    """Return the denominator: open, state-funded schools."""
-    return School.objects.filter(_counted_q())
 
 
 def _hub_authorities(hub: Hub) -> list[str]:
