@@ -470,7 +470,9 @@ def unassign_assessor(assessment: Assessment, *, reason: str, by) -> None:
 
 
 def _lock_assessment(assessment: Assessment, by) -> Assessment:
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    locked = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+    # National staff may have unassigned it (`unassign_assessor` deletes it) since it was read.
+    _refuse_unless(locked is not None, "This submission is no longer assigned to you.")
     _refuse_unless(
         getattr(by, "pk", None) == locked.assessor_id,
         "Only the assessor it is assigned to can mark this submission.",

@@ -231,6 +231,9 @@ def test_national_staff_unassign_an_assessor_before_marking(
         (["assessor@example.org"], "Accreditation evidence no longer yours to assess")
     ]
     assert "first marking" in mail.outbox[0].body
+    # A mark saved from a page opened before is refused in words
+    with pytest.raises(AccreditationRefused, match="no longer assigned to you"):
+        services.save_marks(assessment, marks={"rationale": (True, "")}, by=assessor)
     # And another assessor can take it
     services.assign_assessor(submitted, make_assessor("second@example.org"), by=national)
     candidacy.refresh_from_db()
