@@ -113,6 +113,7 @@ BACK_OFFICE_ACCESS = {
     "backoffice/accreditation/": Access.HUB_STAFF,
     "backoffice/accreditation/assignments/": Access.ASSESSOR_OR_MODERATOR,
     "backoffice/accreditation/submissions/<int:candidacy_id>/assign/": Access.NATIONAL_STAFF,
+    "backoffice/accreditation/submissions/<int:candidacy_id>/unassign/": Access.NATIONAL_STAFF,
     "backoffice/accreditation/submissions/<int:candidacy_id>/extension/": Access.NATIONAL_STAFF,
     "backoffice/accreditation/submissions/<int:candidacy_id>/withdraw/": Access.NATIONAL_STAFF,
     "backoffice/accreditation/submissions/<int:candidacy_id>/moderation/": Access.NATIONAL_STAFF,

@@ -397,6 +397,8 @@ ACCREDITATION_REGISTER_CACHE_SECONDS = int(
     os.environ.get("CPDNET_ACCREDITATION_REGISTER_CACHE_SECONDS", "60")
 )
 ACCREDITATION_PG_CERT_FEE = os.environ.get("CPDNET_ACCREDITATION_PG_CERT_FEE", "1250.00")
+# Days after a "not accredited" outcome during which the candidate may appeal against it.
+ACCREDITATION_APPEAL_DAYS = int(os.environ.get("CPDNET_ACCREDITATION_APPEAL_DAYS", "28"))
 FUNDING_PAYEE_NAME = os.environ.get("CPDNET_FUNDING_PAYEE_NAME", "National Centre CPD Network")
 
 # Periodic work, enqueued by `cpdnet worker`: task path and how often, in seconds.

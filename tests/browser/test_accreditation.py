@@ -1,9 +1,10 @@
 """PD Lead accreditation in a real browser, across roles: the candidate writes the evidence
 document (autosaved as they type with JavaScript, saved by a button without it), attaches a
 file and submits after checking the answers; national staff assign an assessor (a conflict is
-refused with the reason); the assessor marks every section and recommends; a moderator marks
-blind; national staff ratify; the new PD Lead joins the public register and the code checks on
-/certificates/. Every page passes axe-core; one journey runs at phone width."""
+refused with the reason, and one assigned and unassigned after a confirmation); the assessor
+marks every section and recommends; a moderator marks blind; national staff ratify; the new PD
+Lead joins the public register and the code checks on /certificates/. Every page passes
+axe-core; one journey runs at phone width."""
 
 import pytest
 from playwright.sync_api import expect
@@ -149,6 +150,18 @@ def test_the_whole_pipeline_from_evidence_to_the_register(
     _assign(page, world["local_assessor"], role="First marking")
     expect(page.locator(".govuk-error-summary")).to_contain_text("the candidate's hub")
     assert_accessible(page)
+    _assign(page, world["assessor"], role="First marking")
+    expect(page.get_by_text("Assessor assigned.")).to_be_visible()
+    # Unassigned before marking (a confirmation asks why), then assigned again.
+    name = world["assessor"].full_name
+    page.get_by_role("link", name=f"unassign {name} from first marking").click()
+    expect(page.get_by_role("heading", name=f"Unassign {name}?")).to_be_visible()
+    page.get_by_role("button", name="Yes, unassign them").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Give the reason for unassigning")
+    assert_accessible(page)
+    page.get_by_label("Reason for unassigning").fill("Assigned by mistake")
+    page.get_by_role("button", name="Yes, unassign them").click()
+    expect(page.get_by_text(f"{name} is no longer assigned to this submission.")).to_be_visible()
     _assign(page, world["assessor"], role="First marking")
     expect(page.get_by_text("Assessor assigned.")).to_be_visible()
     page.goto(f"{live_server.url}/backoffice/accreditation/workload/")

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from cpdnet.accounts.models import Role, RoleAssignment, User
@@ -24,8 +25,7 @@ from cpdnet.applications.services import ApplicationError, submit_application
 from cpdnet.audit.services import record
 from cpdnet.delivery.selectors import information_sheet
 from cpdnet.hubs.models import Hub
-from cpdnet.hubs.selectors import resolve_hubs_for_schools
-from cpdnet.insights.selectors import hub_expression
+from cpdnet.hubs.selectors import hub_expression, resolve_hubs_for_schools
 from cpdnet.notifications.outbox import owe_email
 from cpdnet.notifications.services import send_once
 from cpdnet.programmes.models import Kind, Offering
@@ -38,6 +38,30 @@ PD_ROLE_LABELS = dict(PD_ROLES)
 # or after it, until national staff decide.
 ENDORSABLE = (State.AWAITING_SCHOOL_APPROVAL, State.SUBMITTED, State.WAITLISTED)
 TEXT_LIMIT = 2000
+# Where an application to an accreditation programme is while it waits. The generic words
+# ("Submitted: waiting for the hub") would mislead: the hub lead endorses, national staff select.
+WAITING_FOR_ENDORSEMENT = {
+    State.AWAITING_SCHOOL_APPROVAL: gettext_lazy(
+        "Waiting for the school's release and %(endorsement)s"
+    ),
+    State.SUBMITTED: gettext_lazy("Waiting for %(endorsement)s"),
+    State.WAITLISTED: gettext_lazy("On the waiting list: waiting for %(endorsement)s"),
+}
+ENDORSED = {
+    State.AWAITING_SCHOOL_APPROVAL: gettext_lazy("Endorsed: waiting for the school's release"),
+    State.SUBMITTED: gettext_lazy("Endorsed: waiting for national selection"),
+    State.WAITLISTED: gettext_lazy("Endorsed: on the waiting list"),
+}
+# What "submitted" meant, in an application's history.
+SUBMITTED_FOR_SELECTION = gettext_lazy(
+    "Submitted: for the hub lead's endorsement and national selection"
+)
+# Whose endorsement it waits for, in the words of the person reading.
+ENDORSEMENT_FOR_READER = {
+    "applicant": gettext_lazy("your hub lead's endorsement"),
+    "hub_lead": gettext_lazy("your endorsement"),
+    "staff": gettext_lazy("the hub lead's endorsement"),
+}
 
 
 class AccreditationApplicationError(ApplicationError):
@@ -146,6 +170,33 @@ def submit_accreditation_application(
 
 
 # --- The hub lead's endorsement -------------------------------------------------------------
+
+
+def application_status(application: Application, *, reader: str = "applicant") -> str:
+    """Where an application is, in words for `reader` (a key of `ENDORSEMENT_FOR_READER`): on an
+    accreditation programme, whose step it waits for; otherwise its state's own label. Reads
+    `application.endorsement`: select it with the application on lists."""
+    if (
+        not is_accreditation_programme(application.offering.programme)
+        or application.state not in ENDORSABLE
+    ):
+        return str(application.get_state_display())
+    endorsement = getattr(application, "endorsement", None)
+    if endorsement is None:
+        return WAITING_FOR_ENDORSEMENT[application.state] % {
+            "endorsement": ENDORSEMENT_FOR_READER[reader]
+        }
+    if endorsement.decision == EndorsementDecision.NOT_ENDORSED:
+        return _("Not endorsed")
+    return str(ENDORSED[application.state])
+
+
+def state_words(state: str, programme) -> str:
+    """A state's label in an application's history: on an accreditation programme, submitted
+    means it went to the hub lead to endorse and national staff to select, not to the hub."""
+    if state == State.SUBMITTED and is_accreditation_programme(programme):
+        return str(SUBMITTED_FOR_SELECTION)
+    return str(State(state).label)
 
 
 def endorsing_hub(application: Application) -> Hub | None:
@@ -260,7 +311,9 @@ def pending_endorsements(hub: Hub) -> QuerySet[Application]:
         )
         .annotate(school_hub=hub_expression(hub.network, "school__"))
         .filter(Q(school_hub=hub.pk) | Q(school_hub__isnull=True, offering__hub=hub))
-        .select_related("applicant", "school", "offering__programme", "pd_leadership")
+        .select_related(
+            "applicant", "school", "offering__programme", "pd_leadership", "endorsement"
+        )
         .order_by("submitted_at", "pk")
     )
 

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub, Network
-from cpdnet.insights.selectors import hub_area_q, hub_keys, list_counted_schools, sum_by_hub
+from cpdnet.hubs.selectors import hub_area_q, hub_keys, sum_by_hub
 from cpdnet.programmes.models import SCHOOL_PHASES, Offering, Phase
+from cpdnet.schools.selectors import list_open_state_funded_schools
 
 from .facilitators import valid_accreditations
 
@@ -73,7 +74,7 @@ def _school_counts(network: Network, hubs: list[Hub] | None) -> dict[int, dict[s
     Grouped by what decides a school's hub, which the directory then resolves: the hub CASE
     on every school took 60 ms of the national page, and 120 ms of a hub's, at national scale.
     """
-    schools = list_counted_schools()
+    schools = list_open_state_funded_schools()
     if hubs is not None:
         schools = schools.filter(reduce(operator.or_, (hub_area_q(hub) for hub in hubs)))
     phases = {phase: Count("pk", filter=Q(phase__in=_gias_phases(phase))) for phase in PHASES}

@@ -3,12 +3,22 @@ the change (`notifications.outbox.owe_email`) and keyed once per event (`send_on
 retried or swept delivery never sends it twice."""
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cpdnet.accounts.models import User
 from cpdnet.notifications.services import send_once
 
-from .models import Accreditation, Assessment, CandidacyState, CandidacyTransition, Renewal
+from . import rules
+from .models import (
+    Accreditation,
+    Assessment,
+    AssessmentRole,
+    CandidacyState,
+    CandidacyTransition,
+    Renewal,
+)
 
 # What the candidate is told when their candidacy reaches a state; other moves owe no email.
 CANDIDATE_MESSAGES = {
@@ -39,8 +49,8 @@ CANDIDATE_MESSAGES = {
         gettext_lazy("The outcome of your accreditation"),
         gettext_lazy(
             "We are sorry: you have not been accredited this time. The assessors' feedback is "
-            "on your evidence page. You may appeal from that page if you think the decision "
-            "was wrong."
+            "on your evidence page. If you think the decision was wrong, you may appeal from "
+            "that page until {appeal_by}."
         ),
     ),
     CandidacyState.WITHDRAWN: (
@@ -48,6 +58,10 @@ CANDIDATE_MESSAGES = {
         gettext_lazy("Your candidacy for PD Lead accreditation is withdrawn. Reason: {reason}"),
     ),
 }
+
+# Back to submitted from an assessor: the assessor was unassigned before marking, which changes
+# nothing for the candidate, so they are not told their evidence arrived again.
+UNASSIGNED = (CandidacyState.ASSESSING, CandidacyState.SUBMITTED)
 
 
 def _sign_off(body: str) -> str:
@@ -62,12 +76,19 @@ def email_candidacy_transition(*, transition_id: int) -> None:
     )
     if transition is None or transition.to_state not in CANDIDATE_MESSAGES:
         return
+    if (transition.from_state, transition.to_state) == UNASSIGNED:
+        return
     candidacy = transition.candidacy
     subject, body = CANDIDATE_MESSAGES[transition.to_state]
     accreditation = Accreditation.objects.filter(candidacy=candidacy).first()
+    appeal_by = rules.appeal_last_day(
+        outcome_on=timezone.localdate(transition.created_at),
+        days=settings.ACCREDITATION_APPEAL_DAYS,
+    )
     facts = {
         "resubmit_by": f"{candidacy.resubmit_by:%d %B %Y}" if candidacy.resubmit_by else "",
         "reason": transition.reason,
+        "appeal_by": f"{appeal_by.day} {appeal_by:%B %Y}",
         "code": accreditation.code if accreditation else "",
         "valid_until": f"{accreditation.valid_until:%d %B %Y}" if accreditation else "",
         "verify_url": f"{settings.SITE_URL}/certificates/{accreditation.code}/"
@@ -95,6 +116,24 @@ def email_assessment_assigned(*, assessment_id: int) -> None:
                 "A submission has been assigned to you for {role}. You will find it in your "
                 "assessor assignments."
             ).format(role=assessment.get_role_display().lower())
+        ),
+    )
+
+
+def email_assessment_unassigned(*, assessment_id: int, assessor_id: int, role: str) -> None:
+    # The assessment is deleted with the unassignment: the arguments carry what the email says.
+    assessor = User.objects.filter(pk=assessor_id).first()
+    if assessor is None:
+        return
+    send_once(
+        key=f"accreditation:unassigned:{assessment_id}",
+        to=assessor.email,
+        subject=_("Accreditation evidence no longer yours to assess"),
+        body=_sign_off(
+            _(
+                "National staff have taken back a submission assigned to you for {role}: you "
+                "need not mark it, and it has gone from your assessor assignments."
+            ).format(role=AssessmentRole(role).label.lower())
         ),
     )
 

@@ -1,9 +1,9 @@
 """The accreditation rules as plain functions over plain values, so truth tables can state them.
 
 Which moves a candidacy may make, when evidence may be submitted, who may not assess whom,
-which recommendations are moderated, when a resubmission or a renewal is allowed and when an
-accreditation lapses: decided here and nowhere else. Services gather the facts and call these;
-`tests/*_cases.csv` state them case by case (tests/README.md says how to read them).
+which recommendations are moderated, when a resubmission, an appeal or a renewal is allowed and
+when an accreditation lapses: decided here and nowhere else. Services gather the facts and call
+these; `tests/*_cases.csv` state them case by case (tests/README.md says how to read them).
 """
 
 import datetime
@@ -184,6 +184,18 @@ def reminder_due(
         return None
     nearest = min(due)
     return None if nearest in already_sent else nearest
+
+
+def appeal_last_day(*, outcome_on: datetime.date, days: int) -> datetime.date:
+    """The last day to appeal against an outcome given on `outcome_on`, `days` days later."""
+    return outcome_on + datetime.timedelta(days=days)
+
+
+def appeal_refusal(*, today: datetime.date, last_day: datetime.date) -> str | None:
+    """Why an appeal may not be lodged today, or None when it may."""
+    if today > last_day:
+        return f"The time to appeal has ended: the last day was {last_day.day} {last_day:%B %Y}."
+    return None
 
 
 def is_lapsed(*, today: datetime.date, valid_until: datetime.date) -> bool:

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -41,6 +42,21 @@ def get_candidacy_for_candidate(user: User, pk: int) -> Candidacy:
     if candidacy is None or not user.is_authenticated:
         raise Http404("You have no candidacy with this number")
     return candidacy
+
+
+def appeal_last_day(candidacy: Candidacy) -> datetime.date | None:
+    """The last day to appeal against the decision not to accredit; None without one."""
+    if candidacy.state != CandidacyState.NOT_ACCREDITED:
+        return None
+    decided_at = (
+        candidacy.history.filter(to_state=CandidacyState.NOT_ACCREDITED)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return rules.appeal_last_day(
+        outcome_on=timezone.localdate(decided_at), days=settings.ACCREDITATION_APPEAL_DAYS
+    )
 
 
 def list_own_candidacies(user: User) -> QuerySet[Candidacy]:

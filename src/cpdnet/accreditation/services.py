@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cpdnet.accounts.models import Role, RoleAssignment
@@ -22,7 +23,7 @@ from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.notifications.outbox import owe_email
 from cpdnet.programmes.models import Kind, Offering
 
-from . import rules
+from . import rules, selectors
 from .models import (
     SECTION_KEYS,
     Accreditation,
@@ -429,8 +430,49 @@ def assign_assessor(
     return assessment
 
 
+def unassign_assessor(assessment: Assessment, *, reason: str, by) -> None:
+    """Take a marking back from its assessor before they begin it: a first marking's
+    submission waits for an assessor again, a moderation for a moderator. The assessor is
+    emailed; the candidate is not (nothing has changed for them)."""
+    _require_national(by, "unassign assessors")
+    _refuse_unless(bool(reason.strip()), "Give the reason for unassigning the assessor.")
+    with transaction.atomic():
+        candidacy = _lock(assessment.version.candidacy)
+        locked = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        _refuse_unless(locked is not None, "This assessor has already been unassigned.")
+        begun = locked.completed_at is not None or (
+            locked.marks.filter(Q(met__isnull=False) | ~Q(feedback="")).exists()
+        )
+        _refuse_unless(
+            not begun,
+            "The assessor has begun marking this submission, so they cannot be unassigned.",
+        )
+        role = AssessmentRole(locked.role)
+        if role == AssessmentRole.FIRST:
+            _move(
+                candidacy,
+                CandidacyState.SUBMITTED,
+                by=by,
+                reason=f"Assessor unassigned: {reason.strip()}",
+            )
+        record(
+            actor=by,
+            action="accreditation.assessment.unassigned",
+            obj=locked,
+            hub=candidacy.hub,
+            summary=f"{role.label} of candidacy {candidacy.pk} unassigned",
+            data={"assessor": locked.assessor_id, "role": role.value, "reason": reason.strip()},
+        )
+        from .tasks import email_assessment_unassigned_task
+
+        owe_email(email_assessment_unassigned_task, locked.pk, locked.assessor_id, role.value)
+        locked.delete()
+
+
 def _lock_assessment(assessment: Assessment, by) -> Assessment:
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    locked = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+    # National staff may have unassigned it (`unassign_assessor` deletes it) since it was read.
+    _refuse_unless(locked is not None, "This submission is no longer assigned to you.")
     _refuse_unless(
         getattr(by, "pk", None) == locked.assessor_id,
         "Only the assessor it is assigned to can mark this submission.",
@@ -661,7 +703,8 @@ def withdraw_candidacy(candidacy: Candidacy, *, reason: str, by) -> Candidacy:
 
 
 def lodge_appeal(candidacy: Candidacy, *, grounds: str, by) -> Appeal:
-    """The candidate appeals against a decision not to accredit."""
+    """The candidate appeals against a decision not to accredit, within
+    `ACCREDITATION_APPEAL_DAYS` of it."""
     _require_candidate(candidacy, by, "appeal")
     _refuse_unless(bool(grounds.strip()), "Say on what grounds you appeal.")
     with transaction.atomic():
@@ -670,6 +713,11 @@ def lodge_appeal(candidacy: Candidacy, *, grounds: str, by) -> Appeal:
             locked.state == CandidacyState.NOT_ACCREDITED,
             "You can appeal against a decision not to accredit.",
         )
+        refusal = rules.appeal_refusal(
+            today=timezone.localdate(), last_day=selectors.appeal_last_day(locked)
+        )
+        if refusal:
+            raise AccreditationRefused(refusal)
         _refuse_unless(
             not locked.appeals.filter(outcome=AppealOutcome.PENDING).exists(),
             "Your appeal is already waiting for a decision.",

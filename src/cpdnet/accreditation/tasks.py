@@ -14,6 +14,13 @@ def email_assessment_assigned_task(assessment_id: int) -> None:
 
 
 @task()
+def email_assessment_unassigned_task(assessment_id: int, assessor_id: int, role: str) -> None:
+    emails.email_assessment_unassigned(
+        assessment_id=assessment_id, assessor_id=assessor_id, role=role
+    )
+
+
+@task()
 def email_renewal_reminder_task(accreditation_id: int, days: int) -> None:
     emails.email_renewal_reminder(accreditation_id=accreditation_id, days=days)
 

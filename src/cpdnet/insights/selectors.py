@@ -27,7 +27,6 @@ from django.db.models import (
     F,
     FilteredRelation,
     FloatField,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -43,7 +42,16 @@ from django.db.models.lookups import Exact, IsNull
 from cpdnet.applications.models import Application, State
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import Hub, Network
-from cpdnet.schools.models import District, School, SchoolStatus
+from cpdnet.hubs.selectors import (
+    hub_area_q,
+    hub_authorities,
+    hub_expression,
+    hub_keys,
+    sum_by_hub,
+)
+from cpdnet.schools.models import District, School
+from cpdnet.schools.selectors import list_open_state_funded_schools as list_counted_schools
+from cpdnet.schools.selectors import open_state_funded_q as _counted_q
 
 from .models import ALL_PHASES, SchoolEngagement, Target
 
@@ -80,83 +88,6 @@ SUPPRESSED = "<5"
 
 
 # --- The schools counted, and which hub serves each ------------------------------------------
-
-
-def hub_expression(
-    network: Network, school: str = "", *, la_codes: Iterable[str] | None = None
-) -> Case:
-    """Return a SQL CASE giving a school's hub id in the network (NULL where no hub serves).
-
-    Same rule as the hub directory: a per-school override, else the hub of the school's district
-    (where the authority is split), else the hub of its whole authority. `school` is the path
-    to the school from the model queried (`"school__"` from an application), "" for schools.
-    With `la_codes`, only the areas of those authorities are written out: the CASE is then
-    right for schools of those authorities and for overridden ones (a hub's page filters on
-    them first, and a CASE of the whole country cost more than the page's queries).
-    """
-    directory = get_hub_directory()
-    authorities = None if la_codes is None else set(la_codes)
-    whens = []
-    overrides: dict[int, list[int]] = {}
-    for urn, hubs in directory.overrides.items():
-        if network.pk in hubs:
-            overrides.setdefault(hubs[network.pk].pk, []).append(urn)
-    whens += [
-        When(**{f"{school}pk__in": urns}, then=Value(hub_id))
-        for hub_id, urns in sorted(overrides.items())
-    ]
-    districts: dict[tuple[int, str], list[str]] = {}
-    whole: dict[int, list[str]] = {}
-    for la_code, rows in sorted(directory.areas.items()):
-        if authorities is not None and la_code not in authorities:
-            continue
-        for network_id, district, hub in rows:
-            if network_id != network.pk:
-                continue
-            if district is None:
-                whole.setdefault(hub.pk, []).append(la_code)
-            else:
-                districts.setdefault((hub.pk, la_code), []).append(district)
-    whens += [
-        When(
-            **{f"{school}la_code": la_code, f"{school}district_code__in": codes},
-            then=Value(hub_id),
-        )
-        for (hub_id, la_code), codes in sorted(districts.items())
-    ]
-    whens += [
-        When(**{f"{school}la_code__in": codes}, then=Value(hub_id))
-        for hub_id, codes in sorted(whole.items())
-    ]
-    return Case(*whens, default=Value(None), output_field=IntegerField())
-
-
-def _counted_q(school: str = "") -> Q:
-    """Return the condition on a school for being counted; `school` as for `hub_expression`."""
-    return Q(
-        **{f"{school}status__in": SchoolStatus.open_values(), f"{school}is_state_funded": True}
-    )
-
-
-def list_counted_schools() -> QuerySet[School]:
-    """Return the denominator: open, state-funded schools."""
-    return School.objects.filter(_counted_q())
-
-
-def _hub_authorities(hub: Hub) -> list[str]:
-    """The codes of the authorities where the hub serves some or all of the schools."""
-    return [
-        la_code
-        for la_code, rows in get_hub_directory().areas.items()
-        if any(row_hub.pk == hub.pk for _, _, row_hub in rows)
-    ]
-
-
-def hub_area_q(hub: Hub, school: str = "") -> Q:
-    """A cheap, indexed superset of a hub's schools, checked exactly by the hub CASE after."""
-    directory = get_hub_directory()
-    urns = [urn for urn, hubs in directory.overrides.items() if hubs.get(hub.network_id) == hub]
-    return Q(**{f"{school}la_code__in": _hub_authorities(hub)}) | Q(**{f"{school}pk__in": urns})
 
 
 # --- FSM quintiles ---------------------------------------------------------------------------
@@ -286,7 +217,7 @@ def _schools_q(
     """
     q = _counted_q(school)
     if filters.hub is not None:
-        authorities = _hub_authorities(filters.hub)
+        authorities = hub_authorities(filters.hub)
         q &= hub_area_q(filters.hub, school) & Exact(
             hub_expression(network, school, la_codes=authorities), filters.hub.pk
         )
@@ -475,40 +406,6 @@ def _took_part_by(network: Network, years: Iterable[int], schools_q: Q, key) -> 
     """Return {key: (engaged, completed)}; `key` as for `_took_part_groups`."""
     groups = _took_part_groups(network, years, schools_q, key=key)
     return {group["key"]: (group["engaged"], group["completed"]) for group in groups}
-
-
-def hub_keys(network: Network, school: str = "") -> dict:
-    """Return what decides a school's hub, as `values()` expressions: its authority, its
-    district, and its URN where an override of the network names it; `school` as for
-    `hub_expression`."""
-    directory = get_hub_directory()
-    overridden = [urn for urn, hubs in directory.overrides.items() if network.pk in hubs]
-    return {
-        "area": F(f"{school}la_code"),
-        "district": F(f"{school}district_code"),
-        "override": Case(
-            When(**{f"{school}pk__in": overridden}, then=F(f"{school}pk")), default=Value(None)
-        ),
-    }
-
-
-def sum_by_hub(network: Network, groups: Iterable[dict], fields: Sequence[str]) -> dict:
-    """Return {hub id or None: {field: sum}} of groups made by `hub_keys`.
-
-    The groups (a few hundred) get their hub from the directory: the hub CASE on every school
-    and application cost more than the rest of the queries (SQLite: 450 against 190 ms for the
-    applications of a year).
-    """
-    directory = get_hub_directory()
-    totals: dict[int | None, dict[str, int]] = {}
-    for group in groups:
-        hubs = directory.hubs_for(group["area"], group["district"], group["override"])
-        row = totals.setdefault(
-            hubs[network.pk].pk if network.pk in hubs else None, dict.fromkeys(fields, 0)
-        )
-        for name in fields:
-            row[name] += group[name]
-    return totals
 
 
 def _hub_counts(network: Network, year: int, schools: QuerySet) -> list[dict]:

@@ -287,5 +287,18 @@ def _nearest_schools_in_square(
 _NEAREST_FIELDS = ("urn", "name", "postcode")
 
 
+def open_state_funded_q(school: str = "") -> Q:
+    """Return the condition on a school for being open and state-funded. `school` is the path
+    to the school from the model queried (`"school__"` from an application), "" for schools."""
+    return Q(
+        **{f"{school}status__in": SchoolStatus.open_values(), f"{school}is_state_funded": True}
+    )
+
+
+def list_open_state_funded_schools() -> QuerySet[School]:
+    """Return the open, state-funded schools (those reach and PD leadership capacity count)."""
+    return School.objects.filter(open_state_funded_q())
+
+
 def list_local_authorities() -> QuerySet[LocalAuthority]:
     return LocalAuthority.objects.order_by("name")

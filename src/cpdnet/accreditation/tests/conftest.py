@@ -8,7 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from cpdnet.accreditation import services
-from cpdnet.accreditation.models import SECTION_KEYS
+from cpdnet.accreditation.models import (
+    SECTION_KEYS,
+    Candidacy,
+    CandidacyState,
+    CandidacyTransition,
+)
 from tests.factories import (
     ApplicationFactory,
     HubAreaFactory,
@@ -95,6 +100,22 @@ def submitted(candidacy, candidate):
 
 def all_met(met=True):
     return {key: (met, f"Feedback on {key}") for key in SECTION_KEYS}
+
+
+def not_accredited(candidacy, *, days_ago: int = 0):
+    """Put the candidacy where ratification leaves it when not accredited, `days_ago` days back."""
+    Candidacy.objects.filter(pk=candidacy.pk).update(state=CandidacyState.NOT_ACCREDITED)
+    outcome = CandidacyTransition.objects.create(
+        candidacy=candidacy,
+        from_state=CandidacyState.AWAITING_RATIFICATION,
+        to_state=CandidacyState.NOT_ACCREDITED,
+    )
+    outcome_on = timezone.localdate() - datetime.timedelta(days=days_ago)
+    CandidacyTransition.objects.filter(pk=outcome.pk).update(
+        created_at=timezone.make_aware(datetime.datetime.combine(outcome_on, datetime.time(12)))
+    )
+    candidacy.refresh_from_db()
+    return candidacy
 
 
 def future(days: int) -> datetime.datetime:

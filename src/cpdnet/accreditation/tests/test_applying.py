@@ -6,9 +6,11 @@ from django.core import mail
 
 from cpdnet.accreditation.applying import (
     AccreditationApplicationError,
+    application_status,
     endorse,
     pending_endorsements,
     send_endorsement_email,
+    state_words,
     submit_accreditation_application,
 )
 from cpdnet.accreditation.models import Endorsement, EndorsementDecision, PDLeadershipEvidence
@@ -206,6 +208,65 @@ def test_pending_endorsements_take_the_same_queries_however_many(
     with django_assert_num_queries(1):
         rows = list(pending_endorsements(world.hub_a))
         assert [row.pd_leadership.beyond_own_school for row in rows] == [True] * 5
+
+
+# --- Where an application is, in words ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "decision", "reader", "words"),
+    [
+        (
+            State.AWAITING_SCHOOL_APPROVAL,
+            None,
+            "applicant",
+            "Waiting for the school's release and your hub lead's endorsement",
+        ),
+        (State.SUBMITTED, None, "applicant", "Waiting for your hub lead's endorsement"),
+        (State.SUBMITTED, None, "hub_lead", "Waiting for your endorsement"),
+        (State.SUBMITTED, None, "staff", "Waiting for the hub lead's endorsement"),
+        (State.WAITLISTED, None, "hub_lead", "On the waiting list: waiting for your endorsement"),
+        (
+            State.AWAITING_SCHOOL_APPROVAL,
+            "endorsed",
+            "applicant",
+            "Endorsed: waiting for the school's release",
+        ),
+        (State.SUBMITTED, "endorsed", "applicant", "Endorsed: waiting for national selection"),
+        (State.WAITLISTED, "endorsed", "staff", "Endorsed: on the waiting list"),
+        (State.SUBMITTED, "not_endorsed", "applicant", "Not endorsed"),
+        (State.WAITLISTED, "not_endorsed", "hub_lead", "Not endorsed"),
+        (State.ACCEPTED, "endorsed", "applicant", "Accepted"),
+        (State.DECLINED, "not_endorsed", "applicant", "Declined"),
+    ],
+)
+def test_an_accreditation_application_says_whose_step_it_waits_for(
+    world, state, decision, reader, words
+):
+    application = ApplicationFactory(
+        offering=world.offering, applicant=world.teacher, school=world.school_a, state=state
+    )
+    if decision:
+        Endorsement.objects.create(application=application, hub=world.hub_a, decision=decision)
+    application.refresh_from_db()
+
+    assert application_status(application, reader=reader) == words
+
+
+def test_other_programmes_keep_their_states_words(world):
+    application = ApplicationFactory(state=State.SUBMITTED)
+
+    assert application_status(application, reader="hub_lead") == "Submitted: waiting for the hub"
+    assert state_words(State.SUBMITTED, application.offering.programme) == (
+        "Submitted: waiting for the hub"
+    )
+
+
+def test_the_history_says_where_a_submitted_accreditation_application_went(world):
+    assert state_words(State.SUBMITTED, world.programme) == (
+        "Submitted: for the hub lead's endorsement and national selection"
+    )
+    assert state_words(State.WAITLISTED, world.programme) == "On the waiting list"
 
 
 # --- Selection by national staff ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Marking under load: assessors saving marks at the same moment lose nothing.
+"""Marking under load: assessors saving marks at the same moment lose nothing, and a first mark
+racing an unassignment leaves one of them done and the other refused.
 
 Each thread has its own database connection, so the test needs real transactions
 (transaction=True); PostgreSQL serialises saves of one assessment with a row lock."""
@@ -10,7 +11,8 @@ import pytest
 from django.db import connections
 
 from cpdnet.accreditation import services
-from cpdnet.accreditation.models import SECTION_KEYS, SectionMark
+from cpdnet.accreditation.models import SECTION_KEYS, Assessment, SectionMark
+from cpdnet.accreditation.services import AccreditationRefused
 from cpdnet.audit.models import AuditEntry
 from cpdnet.hubs.services import ensure_networks
 from cpdnet.schools.services import load_local_authorities
@@ -87,3 +89,43 @@ def test_two_assessors_saving_every_section_at_once_lose_nothing(two_assignments
             section: f"{assessment.assessor.email} on {section}" for section in SECTION_KEYS
         }
     assert AuditEntry.objects.filter(action="accreditation.assessment.marked").count() == 8
+
+
+def test_a_first_mark_racing_an_unassignment_leaves_one_done_and_one_refused(two_assignments):
+    # Given an assessor about to save a first mark as national staff unassign them
+    assessment = two_assignments[0]
+    national = RoleAssignmentFactory(role="national_staff").user
+    barrier = threading.Barrier(2)
+    refusals, errors = [], []
+
+    def run(call):
+        try:
+            barrier.wait(timeout=30)
+            call()
+        except AccreditationRefused as refused:
+            refusals.append(refused.reason)
+        except Exception as error:  # reported below (e.g. a deadlock)
+            errors.append(f"{type(error).__name__}: {error}")
+        finally:
+            connections.close_all()
+
+    calls = [
+        lambda: services.save_marks(
+            assessment, marks={"rationale": (True, "Clear")}, by=assessment.assessor
+        ),
+        lambda: services.unassign_assessor(assessment, reason="Away", by=national),
+    ]
+
+    # When both are released together
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run, calls))
+
+    # Then exactly one was refused, with a reason, and the other is what happened
+    assert errors == []
+    assert len(refusals) == 1
+    if Assessment.objects.filter(pk=assessment.pk).exists():
+        assert refusals == [
+            "The assessor has begun marking this submission, so they cannot be unassigned."
+        ]
+    else:
+        assert refusals == ["This submission is no longer assigned to you."]

@@ -1,6 +1,8 @@
 """The pages of applying to an accreditation programme, the hub's endorsement queue, and who
 may decide places."""
 
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -173,6 +175,39 @@ def test_work_groups_have_no_accreditation_steps(world, signed_in):
     assert pd.url == reverse("public:apply", kwargs={"offering_id": world.offering.pk})
 
 
+def _statuses(client) -> tuple[str, str]:
+    """The teacher's applications page and home page, as read."""
+    return (
+        unescape(client.get(reverse("public:my-applications")).text),
+        unescape(client.get(reverse("public:my-home")).text),
+    )
+
+
+def test_the_teacher_sees_whose_step_their_application_waits_for(world, no_release, signed_in):
+    application = _apply(world)
+    client = signed_in(world.teacher)
+
+    for page in _statuses(client):
+        assert "Waiting for your hub lead's endorsement" in page
+        assert "Submitted: waiting for the hub" not in page
+
+    endorse(application, endorsed=True, reason="", by=world.lead_a)
+    for page in _statuses(client):
+        assert "Endorsed: waiting for national selection" in page
+
+
+def test_the_teacher_sees_they_were_not_endorsed_and_why(world, no_release, signed_in):
+    application = _apply(world)
+    endorse(application, endorsed=False, reason="Lead a Work Group first.", by=world.lead_a)
+    client = signed_in(world.teacher)
+
+    applications, home = _statuses(client)
+
+    assert "Not endorsed" in applications
+    assert "Your hub lead's reason: Lead a Work Group first." in applications
+    assert "Not endorsed" in home
+
+
 # --- The endorsement queue --------------------------------------------------------------------
 
 
@@ -182,10 +217,13 @@ def test_the_hub_lead_sees_their_queue_and_endorses(world, no_release, signed_in
 
     queue = client.get(reverse("backoffice:endorsements"))
     assert world.teacher.full_name in queue.text
+    assert "Waiting for your endorsement" in queue.text
+    assert "Submitted: waiting for the hub" not in queue.text
 
     url = reverse("backoffice:endorsement", kwargs={"application_id": application.pk})
     page = client.get(url)
     assert "A Work Group for six schools." in page.text
+    assert "Waiting for your endorsement" in page.text
     response = client.post(url, {"decision": "endorse", "reason": ""})
 
     assert response.url == reverse("backoffice:endorsements")
@@ -251,6 +289,7 @@ def test_hub_staff_see_no_decision_form_on_accreditation_applications(world, no_
 
     hub_page = signed_in(world.lead_a).get(url)
     assert "Save decision" not in hub_page.text
+    assert "Endorsed: waiting for national selection" in hub_page.text
     assert "National staff select participants" in hub_page.text
     assert "Endorsed by Abacus Maths Hub" in hub_page.text
 

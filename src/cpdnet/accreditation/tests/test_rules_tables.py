@@ -148,6 +148,20 @@ def test_renewal_table(row):
     assert refusal is None if expected is None else refusal.startswith(expected)
 
 
+@pytest.mark.parametrize("row", _cases("appeal_cases.csv"))
+def test_appeal_table(row):
+    outcome_on = TODAY - datetime.timedelta(days=int(row["days_since_outcome"]))
+    last_day = rules.appeal_last_day(outcome_on=outcome_on, days=int(row["appeal_days"]))
+
+    refusal = rules.appeal_refusal(today=TODAY, last_day=last_day)
+
+    if row["expected"] == "allowed":
+        assert refusal is None
+    else:
+        assert row["expected"] == "too_late"
+        assert refusal == (f"The time to appeal has ended: the last day was {last_day:%-d %B %Y}.")
+
+
 @pytest.mark.parametrize("row", _cases("reminder_cases.csv"))
 def test_reminder_table(row):
     due = rules.reminder_due(

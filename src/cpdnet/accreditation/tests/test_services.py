@@ -13,6 +13,7 @@ from cpdnet.accreditation.models import (
     SECTION_KEYS,
     Accreditation,
     AppealOutcome,
+    Assessment,
     AssessmentRole,
     Candidacy,
     CandidacyState,
@@ -29,7 +30,7 @@ from cpdnet.audit.models import AuditEntry
 from cpdnet.delivery.uploads import check_upload
 from tests.factories import ApplicationFactory, OfferingFactory, RoleAssignmentFactory
 
-from .conftest import all_met, future, write_every_section
+from .conftest import all_met, future, not_accredited, write_every_section
 
 pytestmark = pytest.mark.django_db
 
@@ -209,6 +210,100 @@ def test_recommending_needs_every_section_marked_and_accredit_needs_all_met(
         services.recommend(assessment, recommendation="accredit", summary="Good", by=assessor)
 
 
+def test_national_staff_unassign_an_assessor_before_marking(
+    submitted, candidacy, national, assessor, make_assessor
+):
+    assessment = services.assign_assessor(submitted, assessor, by=national)
+    mail.outbox.clear()
+
+    services.unassign_assessor(assessment, reason="Assessor is away", by=national)
+
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.SUBMITTED
+    assert not Assessment.objects.exists()
+    last = candidacy.history.last()
+    assert (last.from_state, last.to_state) == ("assessing", "submitted")
+    assert last.reason == "Assessor unassigned: Assessor is away"
+    entry = AuditEntry.objects.get(action="accreditation.assessment.unassigned")
+    assert entry.data == {"assessor": assessor.pk, "role": "first", "reason": "Assessor is away"}
+    # The assessor is told; the candidate is not told their evidence arrived again.
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["assessor@example.org"], "Accreditation evidence no longer yours to assess")
+    ]
+    assert "first marking" in mail.outbox[0].body
+    # A mark saved from a page opened before is refused in words
+    with pytest.raises(AccreditationRefused, match="no longer assigned to you"):
+        services.save_marks(assessment, marks={"rationale": (True, "")}, by=assessor)
+    # And another assessor can take it
+    services.assign_assessor(submitted, make_assessor("second@example.org"), by=national)
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.ASSESSING
+
+
+@pytest.mark.parametrize(
+    "begin",
+    [
+        lambda assessment, by: services.save_marks(
+            assessment, marks={"rationale": (True, "")}, by=by
+        ),
+        lambda assessment, by: services.save_marks(
+            assessment, marks={"rationale": (None, "Notes so far")}, by=by
+        ),
+    ],
+    ids=["a mark", "feedback only"],
+)
+def test_unassigning_once_marking_has_begun_is_refused(
+    begin, submitted, candidacy, national, assessor
+):
+    assessment = services.assign_assessor(submitted, assessor, by=national)
+    begin(assessment, assessor)
+    mail.outbox.clear()
+
+    with pytest.raises(AccreditationRefused, match="has begun marking"):
+        services.unassign_assessor(assessment, reason="Too slow", by=national)
+
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.ASSESSING
+    assert Assessment.objects.get() == assessment
+    assert not AuditEntry.objects.filter(action="accreditation.assessment.unassigned").exists()
+    assert mail.outbox == []
+
+
+def test_only_national_staff_unassign_and_with_a_reason(submitted, national, assessor, leeds_hub):
+    assessment = services.assign_assessor(submitted, assessor, by=national)
+    hub_staff = RoleAssignmentFactory(role="hub_staff", hub=leeds_hub).user
+
+    for who in (assessor, hub_staff):
+        with pytest.raises(AccreditationRefused, match="Only national staff can unassign"):
+            services.unassign_assessor(assessment, reason="Not mine", by=who)
+    with pytest.raises(AccreditationRefused, match="Give the reason"):
+        services.unassign_assessor(assessment, reason="  ", by=national)
+
+    assert Assessment.objects.get() == assessment
+
+
+def test_unassigning_a_moderator_keeps_the_submission_in_moderation(
+    submitted, candidacy, national, assessor, moderator, settings
+):
+    settings.ACCREDITATION_MODERATION_SHARE = 0.0
+    first = services.assign_assessor(submitted, assessor, by=national)
+    services.save_marks(first, marks=all_met(False), by=assessor)
+    services.recommend(first, recommendation="resubmit", summary="Again", by=assessor)
+    moderation = services.assign_assessor(
+        submitted, moderator, by=national, role=AssessmentRole.MODERATION
+    )
+    moves = candidacy.history.count()
+
+    services.unassign_assessor(moderation, reason="Knows the candidate", by=national)
+
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.MODERATING
+    assert candidacy.history.count() == moves
+    assert list(Assessment.objects.all()) == [first]
+    assert mail.outbox[-1].to == ["moderator@example.org"]
+    assert "moderation" in mail.outbox[-1].body
+
+
 def test_the_whole_way_to_the_register_without_moderation(
     submitted, candidacy, national, assessor, settings
 ):
@@ -312,8 +407,7 @@ def test_a_resubmission_after_its_window_is_refused(candidacy, candidate):
 
 
 def test_an_upheld_appeal_reopens_the_awarding_step(candidacy, candidate, national):
-    Candidacy.objects.filter(pk=candidacy.pk).update(state=CandidacyState.NOT_ACCREDITED)
-    candidacy.refresh_from_db()
+    not_accredited(candidacy)
 
     appeal = services.lodge_appeal(candidacy, grounds="Marked the wrong file", by=candidate)
     with pytest.raises(AccreditationRefused, match="already waiting"):
@@ -324,6 +418,60 @@ def test_an_upheld_appeal_reopens_the_awarding_step(candidacy, candidate, nation
     candidacy.refresh_from_db()
     assert appeal.outcome == AppealOutcome.UPHELD
     assert candidacy.state == CandidacyState.AWAITING_RATIFICATION
+
+
+def test_an_appeal_on_the_last_day_is_lodged(candidacy, candidate):
+    not_accredited(candidacy, days_ago=28)
+
+    appeal = services.lodge_appeal(candidacy, grounds="Marked the wrong file", by=candidate)
+
+    assert candidacy.appeals.get() == appeal
+
+
+def test_an_appeal_after_the_last_day_is_refused_with_the_last_day(candidacy, candidate):
+    not_accredited(candidacy, days_ago=29)
+    last_day = timezone.localdate() - datetime.timedelta(days=1)
+
+    with pytest.raises(AccreditationRefused) as refused:
+        services.lodge_appeal(candidacy, grounds="Marked the wrong file", by=candidate)
+
+    assert refused.value.reason == (
+        f"The time to appeal has ended: the last day was {last_day:%-d %B %Y}."
+    )
+    assert not candidacy.appeals.exists()
+
+
+def test_the_appeal_limit_follows_the_setting(candidacy, candidate, settings):
+    settings.ACCREDITATION_APPEAL_DAYS = 7
+    not_accredited(candidacy, days_ago=8)
+
+    with pytest.raises(AccreditationRefused, match="The time to appeal has ended"):
+        services.lodge_appeal(candidacy, grounds="Marked the wrong file", by=candidate)
+
+    settings.ACCREDITATION_APPEAL_DAYS = 8
+    services.lodge_appeal(candidacy, grounds="Marked the wrong file", by=candidate)
+    assert candidacy.appeals.count() == 1
+
+
+def test_the_not_accredited_email_gives_the_last_day_to_appeal(
+    submitted, candidacy, national, assessor, moderator, settings
+):
+    settings.ACCREDITATION_APPEAL_DAYS = 28
+    first = services.assign_assessor(submitted, assessor, by=national)
+    services.save_marks(first, marks=all_met(False), by=assessor)
+    services.recommend(first, recommendation="not_accredited", summary="Thin", by=assessor)
+    second = services.assign_assessor(
+        submitted, moderator, by=national, role=AssessmentRole.MODERATION
+    )
+    services.save_marks(second, marks=all_met(False), by=moderator)
+    services.recommend(second, recommendation="not_accredited", summary="Thin", by=moderator)
+    mail.outbox.clear()
+
+    services.ratify(candidacy, by=national)
+
+    last_day = timezone.localdate() + datetime.timedelta(days=28)
+    assert [m.subject for m in mail.outbox] == ["The outcome of your accreditation"]
+    assert f"until {last_day:%-d %B %Y}." in mail.outbox[0].body
 
 
 def test_withdrawing(candidacy, candidate, national):

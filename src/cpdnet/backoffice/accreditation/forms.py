@@ -1,5 +1,5 @@
-"""Back-office accreditation forms: marking, recommending, assigning, deadlines, extensions
-and the decisions of moderation, appeals and renewals."""
+"""Back-office accreditation forms: marking, recommending, assigning and unassigning, deadlines,
+extensions and the decisions of moderation, appeals and renewals."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -185,6 +185,18 @@ class WithdrawForm(GovukForm):
         max_length=300,
         error_messages={
             "required": _("Give the reason for withdrawing"),
+            "max_length": _("Write the reason in 300 characters or fewer"),
+        },
+    )
+
+
+class UnassignForm(GovukForm):
+    reason = forms.CharField(
+        label=_("Reason for unassigning"),
+        help_text=_("Kept with the record of this change; the assessor's email leaves it out."),
+        max_length=300,
+        error_messages={
+            "required": _("Give the reason for unassigning the assessor"),
             "max_length": _("Write the reason in 300 characters or fewer"),
         },
     )

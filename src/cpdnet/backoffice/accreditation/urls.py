@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path(f"{P}submissions/<int:candidacy_id>/assign/", views.assign, name="accreditation-assign"),
     path(
+        f"{P}submissions/<int:candidacy_id>/unassign/<int:assessment_id>/",
+        views.unassign,
+        name="accreditation-unassign",
+    ),
+    path(
         f"{P}submissions/<int:candidacy_id>/extension/",
         views.extension,
         name="accreditation-extension",

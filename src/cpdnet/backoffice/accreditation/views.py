@@ -22,11 +22,13 @@ from cpdnet.accreditation.models import (
     EVIDENCE_SECTIONS,
     Appeal,
     AppealOutcome,
+    Assessment,
     AssessmentRole,
     CandidacyState,
     CohortDeadline,
     SubmittedVersion,
 )
+from cpdnet.accreditation.refusals import refusal_shown
 from cpdnet.accreditation.services import AccreditationRefused
 from cpdnet.delivery.uploads import file_response
 from cpdnet.hubs.models import Hub
@@ -40,6 +42,7 @@ from .forms import (
     MarkingForm,
     ModerationDecisionForm,
     RecommendationForm,
+    UnassignForm,
     WithdrawForm,
 )
 
@@ -96,11 +99,8 @@ def marking(request, assessment_id: int):
     view = selectors.get_assessment_for_assessor(request.user, assessment_id)
     form = MarkingForm(_post(request), initial=_marks_initial(view))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.save_marks(view.assessment, marks=form.marks(), by=request.user)
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("Marks saved."))
             return redirect("backoffice:accreditation-marking", assessment_id=assessment_id)
     return _marking_page(request, view, form, RecommendationForm())
@@ -112,16 +112,13 @@ def recommend(request, assessment_id: int):
     view = selectors.get_assessment_for_assessor(request.user, assessment_id)
     form = RecommendationForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.recommend(
                 view.assessment,
                 recommendation=form.cleaned_data["recommendation"],
                 summary=form.cleaned_data["summary"],
                 by=request.user,
             )
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("Recommendation made. Thank you."))
             return redirect("backoffice:accreditation-assignments")
     return _marking_page(request, view, MarkingForm(initial=_marks_initial(view)), form)
@@ -210,7 +207,7 @@ def assign(request, candidacy_id: int):
     form = AssignForm(request.POST)
     version = candidacy.versions.order_by("-number").first()
     if form.is_valid():
-        try:
+        with refusal_shown(on=form):
             if version is None:
                 raise AccreditationRefused("Nothing has been submitted to assess yet.")
             services.assign_assessor(
@@ -219,12 +216,43 @@ def assign(request, candidacy_id: int):
                 role=form.cleaned_data["role"],
                 by=request.user,
             )
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("Assessor assigned."))
             return redirect("backoffice:accreditation-candidacy", candidacy_id=candidacy.pk)
     return _candidacy_page(request, candidacy, assign_form=form, status=400)
+
+
+@declare(Access.NATIONAL_STAFF)
+@require_http_methods(["GET", "POST"])
+def unassign(request, candidacy_id: int, assessment_id: int):
+    """Confirm, with a reason, taking a marking back from its assessor before they begin it."""
+    candidacy = selectors.access_candidacy(request.user, candidacy_id)
+    assessment = (
+        Assessment.objects.filter(
+            pk=assessment_id, version__candidacy=candidacy, completed_at__isnull=True
+        )
+        .select_related("assessor", "version")
+        .first()
+    )
+    if assessment is None:
+        raise Http404("This candidate has no open marking with this number")
+    form = UnassignForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown(on=form):
+            services.unassign_assessor(
+                assessment, reason=form.cleaned_data["reason"], by=request.user
+            )
+            messages.success(
+                request,
+                _("%(name)s is no longer assigned to this submission.")
+                % {"name": assessment.assessor.get_full_name() or assessment.assessor.email},
+            )
+            return redirect("backoffice:accreditation-candidacy", candidacy_id=candidacy.pk)
+    return render(
+        request,
+        "backoffice/accreditation/unassign.html",
+        {"candidacy": candidacy, "assessment": assessment, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @declare(Access.NATIONAL_STAFF)
@@ -233,11 +261,8 @@ def extension(request, candidacy_id: int):
     candidacy = selectors.access_candidacy(request.user, candidacy_id)
     form = ExtensionForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.grant_extension(candidacy, by=request.user, **form.cleaned_data)
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("Extension granted."))
             return redirect("backoffice:accreditation-candidacy", candidacy_id=candidacy.pk)
     return _candidacy_page(request, candidacy, extension_form=form, status=400)
@@ -249,13 +274,10 @@ def withdraw(request, candidacy_id: int):
     candidacy = selectors.access_candidacy(request.user, candidacy_id)
     form = WithdrawForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_shown(on=request):
             services.withdraw_candidacy(
                 candidacy, reason=form.cleaned_data["reason"], by=request.user
             )
-        except AccreditationRefused as refused:
-            messages.error(request, refused.reason)
-        else:
             messages.success(request, _("Candidacy withdrawn."))
     else:
         messages.error(request, form.errors["reason"][0])
@@ -303,11 +325,8 @@ def deadline_edit(request, offering_id: int):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.set_cohort_deadline(offering, by=request.user, **form.cleaned_data)
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(
                 request, _("Deadline saved for %(offering)s.") % {"offering": offering}
             )
@@ -340,11 +359,8 @@ def moderation_decide(request, candidacy_id: int):
         raise Http404("Nothing has been submitted")
     form = ModerationDecisionForm(_post(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.decide_moderation(version, by=request.user, **form.cleaned_data)
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("Moderation decided: the outcome goes to awarding."))
             return redirect("backoffice:accreditation-moderation")
     assessments = sorted(version.assessments.all(), key=lambda a: a.role != AssessmentRole.FIRST)
@@ -373,11 +389,8 @@ def awarding(request):
 @require_POST
 def ratify(request, candidacy_id: int):
     candidacy = selectors.access_candidacy(request.user, candidacy_id)
-    try:
+    with refusal_shown(on=request):
         accreditation = services.ratify(candidacy, by=request.user)
-    except AccreditationRefused as refused:
-        messages.error(request, refused.reason)
-    else:
         name = candidacy.candidate.get_full_name()
         if accreditation:
             messages.success(
@@ -410,16 +423,13 @@ def appeal_decide(request, appeal_id: int):
     form = DecisionForm(_post(request), yes=_("Upheld"), no=_("Dismissed"))
     form.fields["decision"].label = _("Is the appeal upheld?")
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.decide_appeal(
                 appeal,
                 upheld=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("Appeal decided."))
             return redirect("backoffice:accreditation-appeals")
     return render(
@@ -445,16 +455,13 @@ def renewal_review(request, renewal_id: int):
     form = DecisionForm(_post(request), yes=_("Renew"), no=_("Return for more evidence"))
     form.fields["decision"].label = _("Renew the accreditation?")
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.review_renewal(
                 renewal,
                 renewed=form.cleaned_data["decision"],
                 note=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("Renewal reviewed."))
             return redirect("backoffice:accreditation-renewals")
     return render(

@@ -8,12 +8,12 @@ from cpdnet.accounts.selectors import is_national_staff, list_staffed_hub_ids
 from cpdnet.applications.models import Affiliation
 from cpdnet.applications.selectors import list_claimed_affiliations
 from cpdnet.hubs.models import Hub
-from cpdnet.insights.selectors import hub_expression
+from cpdnet.hubs.selectors import hub_expression
 
 
 def list_affiliations_to_confirm(user: User) -> QuerySet[Affiliation]:
     """People waiting for a school of the person's hubs (every school for national staff) to
-    confirm they work there; the school's hub is worked out in SQL, as insights does."""
+    confirm they work there; the school's hub is worked out in SQL (`hub_expression`)."""
     claimed = list_claimed_affiliations(school_urns=None)
     if is_national_staff(user):
         return claimed

@@ -8,9 +8,11 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from cpdnet.accounts.models import User
 from cpdnet.hubs.models import HubArea, HubSchoolOverride
-from cpdnet.hubs.selectors import resolve_hubs_for_place, resolve_hubs_for_schools
-from tests.factories import HubAreaFactory, HubFactory
+from cpdnet.hubs.selectors import hub_expression, resolve_hubs_for_place, resolve_hubs_for_schools
+from cpdnet.schools.models import School
+from tests.factories import HubAreaFactory, HubFactory, UserFactory
 
 from .conftest import BIRMINGHAM, LANCASTER, LEEDS, PRESTON, WYRE, school_in
 
@@ -149,6 +151,46 @@ def test_a_school_in_an_unnamed_district_of_an_authority_without_a_whole_row_has
     school = school_in(PRESTON)
 
     assert resolve_hubs_for_schools([school]) == {school.urn: {}}
+
+
+def test_the_sql_hub_expression_agrees_with_resolution(maths, science, lancashire):
+    # Given overrides, a split authority, a whole one, another network and a school no hub serves
+    chosen = HubFactory(network=maths)
+    overridden = school_in(PRESTON)
+    HubSchoolOverride.objects.create(school=overridden, hub=chosen)
+    HubAreaFactory(hub=HubFactory(network=science), local_authority_id="330")
+    schools = [overridden, school_in(LANCASTER), school_in(WYRE), school_in(BIRMINGHAM)]
+
+    # When each school's maths hub is worked out in SQL
+    in_sql = dict(
+        School.objects.filter(pk__in=[s.pk for s in schools])
+        .annotate(hub_id=hub_expression(maths))
+        .values_list("pk", "hub_id")
+    )
+
+    # Then it is the hub resolution gives, and none where no maths hub serves
+    resolved = resolve_hubs_for_schools(schools)
+    assert in_sql == {
+        school.pk: getattr(resolved[school.urn].get(maths.pk), "pk", None) for school in schools
+    }
+    assert in_sql[overridden.pk] == chosen.pk
+    assert in_sql[schools[1].pk] == lancashire["north"].pk
+    assert in_sql[schools[3].pk] is None
+
+
+def test_the_hub_expression_follows_a_path_to_the_school(maths, lancashire):
+    # Given a person at a Lancaster school
+    person = UserFactory(school=school_in(LANCASTER))
+
+    # When their school's hub is worked out from the person
+    hub_id = (
+        User.objects.filter(pk=person.pk)
+        .annotate(hub_id=hub_expression(maths, "school__"))
+        .values_list("hub_id", flat=True)
+        .get()
+    )
+
+    assert hub_id == lancashire["north"].pk
 
 
 def test_resolving_no_schools_gives_nothing(maths, lancashire):

@@ -8,12 +8,12 @@ from cpdnet.applications.models import Application, State
 from cpdnet.applications.signals import school_confirmation_changed
 from cpdnet.hubs.directory import get_hub_directory
 from cpdnet.hubs.models import HubArea
+from cpdnet.hubs.selectors import hub_expression
 from cpdnet.insights.models import Target
 from cpdnet.insights.selectors import (
     ReachFilters,
     apply_targets,
     fsm_quintile_cuts,
-    hub_expression,
     list_counted_schools,
     list_reach_schools,
     reach_breakdown,

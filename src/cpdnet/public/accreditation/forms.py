@@ -1,5 +1,5 @@
 """A candidate's forms: writing a section, attaching a file, citing the offerings they lead,
-appealing, renewing and choosing whether to be listed on the public register."""
+submitting, appealing, renewing and choosing whether to be listed on the public register."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,11 @@ from cpdnet.public.catalogue.forms import GovukFormMixin
 # Far above any section's word guidance (about 7 characters a word): a limit against abuse only.
 SECTION_TEXT_LIMIT = 30_000
 LONG_TEXT_LIMIT = 10_000
+
+
+class ConfirmForm(forms.Form):
+    """A button and nothing to fill in (submitting, joining the PG Cert route): it carries a
+    refusal's reason to the error summary."""
 
 
 class SectionForm(GovukFormMixin, forms.Form):

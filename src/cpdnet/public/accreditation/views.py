@@ -26,13 +26,14 @@ from cpdnet.accreditation.models import (
     CandidacyState,
     EvidenceFile,
 )
-from cpdnet.accreditation.services import AccreditationRefused
+from cpdnet.accreditation.refusals import refusal_shown
 from cpdnet.delivery.uploads import file_response
 from cpdnet.hubs.models import Hub, Network
 from cpdnet.programmes.models import Offering, Phase
 
 from .forms import (
     AppealForm,
+    ConfirmForm,
     EvidenceFileForm,
     LedOfferingsForm,
     RegisterListingForm,
@@ -76,6 +77,16 @@ def _deadline(candidacy: Candidacy):
         extended_to=candidacy.extended_to,
         resubmit_by=candidacy.resubmit_by,
     )
+
+
+def _appeal_window(candidacy: Candidacy) -> dict:
+    """The last day to appeal (None without a decision to appeal against) and whether it has
+    passed, for the template."""
+    appeal_by = selectors.appeal_last_day(candidacy)
+    return {
+        "appeal_by": appeal_by,
+        "is_too_late_to_appeal": appeal_by is not None and timezone.localdate() > appeal_by,
+    }
 
 
 def _to_document(candidacy: Candidacy, anchor: str = ""):
@@ -132,7 +143,7 @@ def my_candidacy(request, candidacy_id: int):
             "feedback": feedback,
             "headings": HEADINGS,
             "appeals": candidacy.appeals.all(),
-            "can_appeal": candidacy.state == CandidacyState.NOT_ACCREDITED,
+            **_appeal_window(candidacy),
             "pg_cert_fee": settings.ACCREDITATION_PG_CERT_FEE,
         },
     )
@@ -154,22 +165,18 @@ def my_section(request, candidacy_id: int, section: str):
     is_autosave = request.headers.get("HX-Request") == "true"
     form = SectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             draft = services.save_draft(
                 candidacy, section=section, text=form.cleaned_data["text"], by=request.user
             )
-        except AccreditationRefused as refused:
-            if is_autosave:
-                return HttpResponse(_("Not saved: %(reason)s") % {"reason": refused.reason})
-            form.add_error(None, refused.reason)
-        else:
             saved_at = timezone.localtime(draft.updated_at).strftime("%H:%M")
             if is_autosave:
                 return HttpResponse(_("Saved at %(time)s") % {"time": saved_at})
             messages.success(request, _("Saved at %(time)s") % {"time": saved_at})
             return _to_document(candidacy, f"section-{section}")
-    elif request.method == "POST" and is_autosave:
-        return HttpResponse(_("Not saved: %(reason)s") % {"reason": form.errors["text"][0]})
+    if request.method == "POST" and is_autosave:
+        reason = (form.non_field_errors() or form.errors["text"])[0]
+        return HttpResponse(_("Not saved: %(reason)s") % {"reason": reason})
     document = selectors.evidence_document(candidacy)
     current = _section(document, section)
     if not form.is_bound:
@@ -193,7 +200,7 @@ def my_file_add(request, candidacy_id: int):
     candidacy = _candidacy(request, candidacy_id)
     form = EvidenceFileForm(*_data(request), initial={"section": request.GET.get("section", "")})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.attach_file(
                 candidacy,
                 form.cleaned_data["file"],
@@ -201,9 +208,6 @@ def my_file_add(request, candidacy_id: int):
                 section=form.cleaned_data["section"],
                 by=request.user,
             )
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("File attached: %(title)s") % form.cleaned_data)
             return _to_document(candidacy, "files")
     return render(
@@ -223,11 +227,8 @@ def _evidence_file(candidacy: Candidacy, file_id: int) -> EvidenceFile:
 def my_file_remove(request, candidacy_id: int, file_id: int):
     candidacy = _candidacy(request, candidacy_id)
     evidence_file = _evidence_file(candidacy, file_id)
-    try:
+    with refusal_shown(on=request):
         services.remove_file(evidence_file, by=request.user)
-    except AccreditationRefused as refused:
-        messages.error(request, refused.reason)
-    else:
         messages.success(request, _("File removed: %(title)s") % {"title": evidence_file.title})
     return _to_document(candidacy, "files")
 
@@ -247,11 +248,8 @@ def my_led_offerings(request, candidacy_id: int):
         initial={"offerings": list(candidacy.led_offerings.values_list("pk", flat=True))},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.link_offerings(candidacy, form.cleaned_data["offerings"], by=request.user)
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("The offerings your evidence cites are saved."))
             return _to_document(candidacy, "led-offerings")
     return render(
@@ -266,13 +264,10 @@ def my_led_offerings(request, candidacy_id: int):
 def my_submit(request, candidacy_id: int):
     """Check your answers, then submit: the version is frozen from then on."""
     candidacy = _candidacy(request, candidacy_id)
-    error = None
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        try:
+        with refusal_shown(on=form):
             version = services.submit_evidence(candidacy, by=request.user)
-        except AccreditationRefused as refused:
-            error = refused.reason
-        else:
             messages.success(
                 request,
                 _("Evidence submitted (version %(number)s). It cannot be changed now.")
@@ -288,9 +283,9 @@ def my_submit(request, candidacy_id: int):
             "led": selectors.evidence_from_led_offerings(candidacy),
             "deadline": _deadline(candidacy),
             "is_writable": candidacy.state in WRITABLE,
-            "error": error,
+            "form": form,
         },
-        status=400 if error else 200,
+        status=400 if form.errors else 200,
     )
 
 
@@ -316,19 +311,16 @@ def my_version(request, candidacy_id: int, number: int):
 @require_http_methods(["GET", "POST"])
 def my_pg_cert(request, candidacy_id: int):
     candidacy = _candidacy(request, candidacy_id)
-    error = None
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        try:
+        with refusal_shown(on=form):
             services.opt_into_pg_cert(candidacy, by=request.user)
-        except AccreditationRefused as refused:
-            error = refused.reason
-        else:
             messages.success(request, _("You have joined the PG Cert route."))
             return _to_document(candidacy, "pg-cert")
     return render(
         request,
         "public/accreditation/pg_cert.html",
-        {"candidacy": candidacy, "fee": settings.ACCREDITATION_PG_CERT_FEE, "error": error},
+        {"candidacy": candidacy, "fee": settings.ACCREDITATION_PG_CERT_FEE, "form": form},
     )
 
 
@@ -338,15 +330,14 @@ def my_appeal(request, candidacy_id: int):
     candidacy = _candidacy(request, candidacy_id)
     form = AppealForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.lodge_appeal(candidacy, grounds=form.cleaned_data["grounds"], by=request.user)
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("Appeal lodged: national staff will decide it."))
             return _to_document(candidacy, "appeals")
     return render(
-        request, "public/accreditation/appeal.html", {"candidacy": candidacy, "form": form}
+        request,
+        "public/accreditation/appeal.html",
+        {"candidacy": candidacy, "form": form, **_appeal_window(candidacy)},
     )
 
 
@@ -359,13 +350,10 @@ def my_register_listing(request, accreditation_id: int):
         initial={"listed": "yes" if accreditation.on_public_register else "no"},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.set_register_listing(
                 accreditation, listed=form.cleaned_data["listed"], by=request.user
             )
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(
                 request,
                 _("You are listed on the public register.")
@@ -389,16 +377,13 @@ def my_renewal(request, accreditation_id: int):
         offerings=_led_offerings(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(on=form):
             services.request_renewal(
                 accreditation,
                 evidence=form.cleaned_data["evidence"],
                 offerings=form.cleaned_data["offerings"],
                 by=request.user,
             )
-        except AccreditationRefused as refused:
-            form.add_error(None, refused.reason)
-        else:
             messages.success(request, _("Renewal sent: national staff will review it."))
             return redirect("public:my-accreditation")
     return render(

@@ -410,7 +410,7 @@ def _own_application(user, application_id: int) -> Application:
 def my_applications(request):
     applications = (
         Application.objects.filter(applicant=request.user)
-        .select_related("offering__programme", "offering__hub", "school")
+        .select_related("offering__programme", "offering__hub", "school", "endorsement")
         .prefetch_related(Prefetch("history", queryset=Transition.objects.order_by("created_at")))
     )
     page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))

@@ -112,7 +112,7 @@ class Home:
 
 def _own_applications(user: User) -> QuerySet[Application]:
     return Application.objects.filter(applicant=user).select_related(
-        "offering__programme", "offering__hub"
+        "offering__programme", "offering__hub", "endorsement"
     )
 
 

@@ -3,6 +3,7 @@ marks blind, national staff assign (refusals shown with the reason, nothing chan
 export; hub staff see their hub's candidates; list pages cost the same queries with more rows."""
 
 import datetime
+from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -396,3 +397,69 @@ def test_the_deadline_form_shows_the_saved_deadline_in_the_browsers_format(
     page = client.get(f"{BASE}/deadlines/{cohort.pk}/").content.decode()
 
     assert 'value="2030-03-31T17:00"' in page
+
+
+def test_withdrawing_shows_a_missing_reason_and_a_refusal_as_messages(client, candidacy, national):
+    client.force_login(national)
+    url = f"{BASE}/submissions/{candidacy.pk}/withdraw/"
+
+    missing = client.post(url, {"reason": ""}, follow=True).content.decode()
+    assert "Give the reason for withdrawing" in missing
+    candidacy.refresh_from_db()
+    assert candidacy.state == CandidacyState.DRAFTING
+
+    done = client.post(url, {"reason": "Left teaching"}, follow=True).content.decode()
+    assert "Candidacy withdrawn." in done
+    again = client.post(url, {"reason": "Left teaching"}, follow=True).content.decode()
+
+    assert "A candidacy that is withdrawn cannot become withdrawn." in again
+    assert candidacy.history.filter(to_state=CandidacyState.WITHDRAWN).count() == 1
+
+
+def test_national_staff_confirm_and_unassign_an_assessor(client, assessment, national, assessor):
+    client.force_login(national)
+    candidacy_url = f"{BASE}/submissions/{assessment.version.candidacy_id}/"
+    url = f"{candidacy_url}unassign/{assessment.pk}/"
+    assert url in client.get(candidacy_url).content.decode()
+
+    confirm = unescape(client.get(url).content.decode())
+    assert f"Unassign {assessor.get_full_name() or assessor.email}?" in confirm
+    assert "Reason for unassigning" in confirm
+    missing = client.post(url, {"reason": ""})
+    assert missing.status_code == 400
+    assert "Give the reason for unassigning the assessor" in missing.content.decode()
+    assert Assessment.objects.exists()
+
+    response = client.post(url, {"reason": "Assessor is away"}, follow=True)
+
+    page = response.content.decode()
+    assert "is no longer assigned to this submission" in page
+    assert "No assessor assigned yet." in page
+    assert not Assessment.objects.exists()
+
+
+def test_unassigning_after_marking_has_begun_shows_the_reason(client, assessment, national):
+    services.save_marks(assessment, marks={"rationale": (True, "Clear")}, by=assessment.assessor)
+    client.force_login(national)
+    url = f"{BASE}/submissions/{assessment.version.candidacy_id}/unassign/{assessment.pk}/"
+
+    response = client.post(url, {"reason": "Assessor is away"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert "The assessor has begun marking this submission" in page
+    assert Assessment.objects.get() == assessment
+
+
+def test_only_national_staff_reach_the_unassign_page(client, assessment, leeds_hub):
+    url = f"{BASE}/submissions/{assessment.version.candidacy_id}/unassign/{assessment.pk}/"
+
+    for person in (
+        assessment.assessor,
+        RoleAssignmentFactory(role="hub_staff", hub=leeds_hub).user,
+    ):
+        client.force_login(person)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"reason": "Mine now"}).status_code == 403
+    assert Assessment.objects.get() == assessment

@@ -16,6 +16,7 @@ from cpdnet.accreditation.models import (
     EvidenceDraft,
     EvidenceFile,
 )
+from cpdnet.accreditation.tests.conftest import not_accredited
 from tests.factories import TeacherFactory
 
 from ..conftest import count_queries
@@ -161,6 +162,36 @@ def test_joining_the_pg_cert_route_records_the_fee(as_candidate, candidacy, sett
     candidacy.refresh_from_db()
     assert candidacy.pg_cert_opted_in_at is not None
     assert str(candidacy.pg_cert_fee) == settings.ACCREDITATION_PG_CERT_FEE
+
+
+def test_joining_the_pg_cert_route_twice_is_refused_with_the_reason(as_candidate, candidacy):
+    services.opt_into_pg_cert(candidacy, by=candidacy.candidate)
+
+    response = as_candidate.post(_url(candidacy, "pg-cert/"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Error: PG Cert route" in page
+    assert "There is a problem" in page
+    assert "You have already joined the PG Cert route." in page
+
+
+def test_after_submitting_a_section_or_a_file_cannot_change(as_candidate, submitted):
+    candidacy = submitted.candidacy
+    evidence_file = EvidenceFile.objects.create(
+        candidacy=candidacy, title="Slides", section="rationale"
+    )
+
+    saved = as_candidate.post(_url(candidacy, "sections/rationale/"), {"text": "Changed"})
+    removed = as_candidate.post(_url(candidacy, f"files/{evidence_file.pk}/remove/"), follow=True)
+
+    assert saved.status_code == 200
+    assert "There is a problem" in saved.content.decode()
+    assert "The evidence can only be changed while you are writing it" in saved.content.decode()
+    assert "The evidence can only be changed while you are writing it" in removed.content.decode()
+    evidence_file.refresh_from_db()
+    assert evidence_file.removed_at is None
+    assert EvidenceDraft.objects.get(section="rationale").text == "My rationale in words."
 
 
 def _accredit(holder, *, hub, listed: bool, code: str, name: str = ""):
@@ -318,6 +349,39 @@ def test_an_appeal_is_lodged_against_not_accredited(
 
     assert response.status_code == 302
     assert candidacy.appeals.get().grounds == "Section 3 was missed."
+
+
+def test_the_pages_show_the_last_day_to_appeal(as_candidate, candidacy, settings):
+    settings.ACCREDITATION_APPEAL_DAYS = 28
+    not_accredited(candidacy, days_ago=28)
+    today = f"{timezone.localdate():%-d %B %Y}"
+
+    document = as_candidate.get(_url(candidacy)).content.decode()
+    appeal = as_candidate.get(_url(candidacy, "appeal/")).content.decode()
+
+    assert f"The last day to appeal is {today}." in document
+    assert "Appeal against the decision</a>" in document
+    assert f"The last day to appeal is {today}." in appeal
+    assert "Lodge the appeal" in appeal
+
+
+def test_after_the_last_day_the_pages_say_so_and_an_appeal_is_refused(
+    as_candidate, candidacy, settings
+):
+    settings.ACCREDITATION_APPEAL_DAYS = 28
+    not_accredited(candidacy, days_ago=29)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+
+    document = as_candidate.get(_url(candidacy)).content.decode()
+    appeal = as_candidate.get(_url(candidacy, "appeal/")).content.decode()
+    refused = as_candidate.post(_url(candidacy, "appeal/"), {"grounds": "Section 3 was missed."})
+
+    assert f"The time to appeal ended on {yesterday:%-d %B %Y}." in document
+    assert "Appeal against the decision</a>" not in document
+    assert "Lodge the appeal" not in appeal
+    assert "There is a problem" in refused.content.decode()
+    assert f"the last day was {yesterday:%-d %B %Y}." in refused.content.decode()
+    assert not candidacy.appeals.exists()
 
 
 def test_only_offerings_the_candidate_leads_can_be_cited(as_candidate, candidacy, candidate):
