@@ -211,11 +211,7 @@ def places_taken(offering: Offering) -> int:
 
 
 def _waiting_leads(offering: Offering):
-    return EnrolmentLead.objects.filter(
-        enrolment__offering=offering,
-        enrolment__state=EnrolmentState.ENROLLED,
-        application__isnull=True,
-    )
+    return EnrolmentLead.objects.holding_places().filter(enrolment__offering=offering)
 
 
 def _schools_holding_places(offering: Offering) -> int:
@@ -1107,6 +1103,12 @@ def complete_lead_application(
         enrolment = lead.enrolment
         if person.email.lower() != lead.email:
             raise PermissionDenied
+        if lead.is_replaced:
+            raise ApplicationError(
+                "Your school has named a colleague in your place, so the place is no longer "
+                "held for you.",
+                code="replaced",
+            )
         if not lead.is_waiting:
             raise ApplicationError(
                 "You have already completed your application.", code="already_applied"
@@ -1174,6 +1176,71 @@ def complete_lead_application(
             reason="Lead participant of a school enrolled by its senior leader",
         )
     return application
+
+
+def replace_enrolment_lead(*, lead: EnrolmentLead, full_name: str, email: str, by) -> EnrolmentLead:
+    """The school names a colleague in place of a lead participant who has not completed their
+    application: the place held passes to the colleague, who is emailed the link to complete
+    theirs; the lead's link stops working and they are told. Return the colleague's lead."""
+    from cpdnet.accounts.selectors import list_approved_school_urns
+
+    if lead.enrolment.school_id not in list_approved_school_urns(by):
+        raise PermissionDenied
+    full_name, email = full_name.strip(), email.strip().lower()
+    if not (full_name and email):
+        raise ApplicationError(
+            "Give the new lead participant's full name and email address.",
+            code="lead_participant_required",
+        )
+    with transaction.atomic():
+        offering = _lock_offering(lead.enrolment.offering_id)
+        leaving = (
+            EnrolmentLead.objects.select_for_update(of=("self",))
+            .select_related("enrolment__school")
+            .get(pk=lead.pk)
+        )
+        enrolment = leaving.enrolment
+        if not enrolment.is_enrolled:
+            raise ApplicationError(
+                "Your school has withdrawn from this offering, so it holds no place to pass on.",
+                code="not_enrolled",
+            )
+        if leaving.is_replaced:
+            raise ApplicationError(
+                f"{leaving.full_name} has already been replaced as a lead participant.",
+                code="already_replaced",
+            )
+        if not leaving.is_waiting:
+            raise ApplicationError(
+                f"{leaving.full_name} has already completed their application and holds the "
+                "place, so it cannot be passed on here. Ask your colleague to apply for this "
+                'offering, then choose "Swap for a colleague" on your school\'s teachers taking '
+                "part.",
+                code="already_applied",
+            )
+        if enrolment.leads.filter(replaced_at__isnull=True, email=email).exists():
+            raise ApplicationError(
+                f"{email} is already named as a lead participant for your school on this "
+                "offering. Name a different colleague.",
+                code="same_lead_twice",
+            )
+        joining = EnrolmentLead.objects.create(
+            enrolment=enrolment, full_name=full_name[:150], email=email
+        )
+        leaving.replaced_by, leaving.replaced_at = joining, timezone.now()
+        leaving.save(update_fields=["replaced_by", "replaced_at"])
+        _owe_enrolment_email("lead_replaced", leaving.pk)
+        _owe_enrolment_email("lead_invitation", joining.pk)
+        record(
+            actor=by,
+            action="applications.enrolment_lead.replaced",
+            obj=enrolment,
+            hub=offering.hub,
+            # Names stay on the lead rows, which erasure blanks; the trail keeps their ids.
+            summary=f"Lead participant replaced at {enrolment.school.name} on {offering}",
+            data={"leaving": leaving.pk, "joining": joining.pk},
+        )
+    return joining
 
 
 def withdraw_school_enrolment(

@@ -1,8 +1,11 @@
 """A school's senior leader enrols the school in an offering counted in schools, naming its
 lead participants; the school place and the leads' places are held under the offering lock."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from cpdnet.applications.models import (
     EnrolmentLead,
@@ -11,6 +14,7 @@ from cpdnet.applications.models import (
     State,
 )
 from cpdnet.applications.personal_data import SchoolEnrolments
+from cpdnet.applications.selectors import get_waiting_lead
 from cpdnet.applications.services import (
     ApplicationError,
     complete_lead_application,
@@ -18,9 +22,12 @@ from cpdnet.applications.services import (
     enrol_school,
     places_taken,
     record_enrolment_colleagues_reached,
+    replace_enrolment_lead,
     withdraw_school_enrolment,
 )
 from cpdnet.audit.models import AuditEntry
+from cpdnet.notifications.models import OutboxEmail
+from cpdnet.notifications.outbox import send_owed_emails
 from cpdnet.privacy.registry import Person
 from cpdnet.programmes.models import Offering
 from cpdnet.programmes.selectors import with_places
@@ -335,3 +342,183 @@ def test_erasing_a_named_lead_frees_the_place_held_and_blanks_the_leader(offerin
     assert places_taken(offering) == 1
     enrolment.refresh_from_db()
     assert (enrolment.senior_leader_name, enrolment.senior_leader_role) == ("", "")
+
+
+# --- Replacing a lead who has not completed their application -------------------------------
+
+
+@pytest.fixture
+def two_leads(offering):
+    """An enrolled school with Ada and Bea named, neither having completed their application."""
+    school = SchoolFactory(name="Hillside Primary")
+    approver = _approver_of(school)
+    enrolment = _enrol(
+        offering,
+        school,
+        [("Ada Lead", "ada@s.example.org"), ("Bea Lead", "bea@s.example.org")],
+        by=approver,
+    )
+    return enrolment, approver, enrolment.leads.get(email="ada@s.example.org")
+
+
+def test_replacing_a_lead_passes_the_held_place_and_emails_both(
+    offering, two_leads, mailoutbox, django_capture_on_commit_callbacks
+):
+    enrolment, approver, ada = two_leads
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cy = replace_enrolment_lead(
+            lead=ada, full_name=" Cy Lead ", email="Cy@S.example.org", by=approver
+        )
+
+    # The place passed: still two held, now for Bea and Cy
+    ada.refresh_from_db()
+    assert (ada.replaced_by, ada.is_replaced) == (cy, True)
+    assert (cy.full_name, cy.email, cy.is_waiting) == ("Cy Lead", "cy@s.example.org", True)
+    assert places_taken(offering) == 2
+    assert with_places(Offering.objects.filter(pk=offering.pk)).get().places_left == 4
+    entry = AuditEntry.objects.get(action="applications.enrolment_lead.replaced")
+    assert entry.data == {"leaving": ada.pk, "joining": cy.pk}
+    assert "ada@" not in entry.summary  # names stay on the lead rows, which erasure blanks
+    # Ada is told; Cy gets the link to the place, which is theirs now
+    by_address = {email.to[0]: email for email in mailoutbox}
+    assert sorted(by_address) == ["ada@s.example.org", "cy@s.example.org"]
+    assert "no longer a lead participant" in by_address["ada@s.example.org"].subject
+    assert "link we sent you" in by_address["ada@s.example.org"].body
+    assert f"/account/school-places/{cy.pk}/" in by_address["cy@s.example.org"].body
+    # Ada's link no longer finds a place, and she cannot take it
+    ada_account = UserFactory(email="ada@s.example.org")
+    with pytest.raises(EnrolmentLead.DoesNotExist):
+        get_waiting_lead(ada_account, ada.pk)
+    with pytest.raises(ApplicationError) as refused:
+        complete_lead_application(lead=ada, person=ada_account, job_role="class_teacher")
+    assert refused.value.code == "replaced"
+    # Cy completes and takes the held place: no extra place is taken
+    complete_lead_application(
+        lead=cy, person=UserFactory(email="cy@s.example.org"), job_role="class_teacher"
+    )
+    assert places_taken(offering) == 2
+    assert [lead.full_name for lead in enrolment.leads.filter(replaced_at__isnull=True)] == [
+        "Bea Lead",
+        "Cy Lead",
+    ]
+
+
+def test_a_lead_replaced_can_be_named_again_later(two_leads):
+    enrolment, approver, ada = two_leads
+    cy = replace_enrolment_lead(lead=ada, full_name="Cy", email="cy@s.example.org", by=approver)
+
+    again = replace_enrolment_lead(
+        lead=cy, full_name="Ada Lead", email="ada@s.example.org", by=approver
+    )
+
+    assert again.pk != ada.pk and again.is_waiting
+    assert enrolment.leads.count() == 4  # Ada, Bea, Cy and Ada again: the history stays
+    assert EnrolmentLead.objects.holding_places().count() == 2
+
+
+def test_an_invitation_still_owed_to_a_replaced_lead_is_not_sent(
+    offering, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Given an enrolment whose invitation was not sent (the process died after the commit)
+    school = SchoolFactory()
+    approver = _approver_of(school)
+    with django_capture_on_commit_callbacks(execute=False):
+        ada = _enrol(offering, school, [("Ada", "ada@s.example.org")], by=approver).leads.get()
+
+    # When the school replaces Ada, and the sweep later sends what is still owed
+    with django_capture_on_commit_callbacks(execute=True):
+        replace_enrolment_lead(lead=ada, full_name="Cy", email="cy@s.example.org", by=approver)
+    send_owed_emails(now=timezone.now() + datetime.timedelta(hours=1))
+
+    # Then Ada hears only that she was replaced, never a link to the place
+    to_ada = [email.subject for email in mailoutbox if email.to == ["ada@s.example.org"]]
+    assert len(to_ada) == 1 and "no longer a lead participant" in to_ada[0]
+    assert not OutboxEmail.objects.filter(sent_at__isnull=True).exists()
+
+
+def _refused_replacing(lead, email, by, code):
+    leads_before, owed_before = EnrolmentLead.objects.count(), OutboxEmail.objects.count()
+    with pytest.raises(ApplicationError) as refused:
+        replace_enrolment_lead(lead=lead, full_name="Cy Lead", email=email, by=by)
+    assert refused.value.code == code
+    assert EnrolmentLead.objects.count() == leads_before
+    assert OutboxEmail.objects.count() == owed_before
+    return refused.value.reason
+
+
+def test_replacing_a_lead_of_a_withdrawn_enrolment_is_refused(two_leads):
+    enrolment, approver, ada = two_leads
+    withdraw_school_enrolment(enrolment=enrolment, by=approver)
+
+    reason = _refused_replacing(ada, "cy@s.example.org", approver, "not_enrolled")
+
+    assert "withdrawn" in reason
+
+
+def test_replacing_a_lead_who_completed_points_to_the_swap(two_leads):
+    _enrolment, approver, ada = two_leads
+    complete_lead_application(
+        lead=ada, person=UserFactory(email="ada@s.example.org"), job_role="class_teacher"
+    )
+
+    reason = _refused_replacing(ada, "cy@s.example.org", approver, "already_applied")
+
+    assert "Swap for a colleague" in reason
+
+
+@pytest.mark.parametrize("email", ["bea@s.example.org", "ADA@s.example.org"])
+def test_naming_a_current_lead_again_is_refused(two_leads, email):
+    _enrolment, approver, ada = two_leads
+
+    reason = _refused_replacing(ada, email, approver, "same_lead_twice")
+
+    assert "Name a different colleague" in reason
+
+
+def test_a_lead_already_replaced_cannot_be_replaced_again(two_leads):
+    _enrolment, approver, ada = two_leads
+    replace_enrolment_lead(lead=ada, full_name="Cy", email="cy@s.example.org", by=approver)
+
+    _refused_replacing(ada, "dee@s.example.org", approver, "already_replaced")
+
+
+@pytest.mark.parametrize("who", ["another_schools_approver", "hub_staff", "the_lead"], ids=str)
+def test_only_the_schools_approver_replaces_a_lead(offering, two_leads, who):
+    _enrolment, _approver, ada = two_leads
+    by = {
+        "another_schools_approver": lambda: _approver_of(SchoolFactory()),
+        "hub_staff": lambda: RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user,
+        "the_lead": lambda: UserFactory(email="ada@s.example.org"),
+    }[who]()
+
+    with pytest.raises(PermissionDenied):
+        replace_enrolment_lead(lead=ada, full_name="Cy", email="cy@s.example.org", by=by)
+
+    ada.refresh_from_db()
+    assert not ada.is_replaced
+
+
+def test_erasing_a_replaced_lead_keeps_the_history_and_the_colleagues_place(offering, two_leads):
+    _enrolment, approver, ada = two_leads
+    cy = replace_enrolment_lead(lead=ada, full_name="Cy", email="cy@s.example.org", by=approver)
+    ada_account = UserFactory(email="ada@s.example.org")
+    exported = SchoolEnrolments().export(Person.of(ada_account))
+    assert exported["named_as_lead_participant"][0]["replaced_at"] is not None
+
+    SchoolEnrolments().erase(Person.of(ada_account))
+
+    ada.refresh_from_db()
+    assert (ada.full_name, ada.replaced_by) == ("", cy)
+    assert places_taken(offering) == 2
+
+
+def test_replacing_a_lead_without_a_name_is_refused(two_leads):
+    _enrolment, approver, ada = two_leads
+
+    with pytest.raises(ApplicationError) as refused:
+        replace_enrolment_lead(lead=ada, full_name="  ", email="cy@s.example.org", by=approver)
+
+    assert refused.value.code == "lead_participant_required"
+    assert EnrolmentLead.objects.count() == 2
