@@ -1,6 +1,6 @@
 """A school's senior leader enrols the school in a Work Group at phone width, with and
 without JavaScript, naming two lead participants; a lead completes their application; the
-school replaces a lead who has not; axe on every page."""
+school replaces a lead who has not; hub staff withdraw a school; axe on every page."""
 
 import re
 
@@ -195,3 +195,58 @@ def test_a_senior_leader_replaces_a_lead_who_has_not_completed(
         "cy@hillside.example.org",
     ]
     assert enrolment.leads.get(email="ada@hillside.example.org").replaced_by.full_name == "Cy Lead"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without"])
+def test_hub_staff_withdraw_a_school_that_stopped_taking_part(
+    request, live_server, offering, javascript, mailoutbox
+):
+    page = request.getfixturevalue("page" if javascript else "page_without_javascript")
+    page.set_viewport_size({"width": 390, "height": 900})
+    school = SchoolFactory(name="Hillside Primary")
+    head = UserFactory(email="head@hillside.example.org", full_name="Helen Head")
+    RoleAssignmentFactory(user=head, role="school_approver", school=school, hub=None)
+    enrolment = enrol_school(
+        offering=offering,
+        school=school,
+        by=head,
+        senior_leader_name="Helen Head",
+        senior_leader_role="Headteacher",
+        releases_for_sessions=True,
+        gives_gap_task_time=True,
+        leads=[("Ada Lead", "ada@hillside.example.org")],
+    )
+    mailoutbox.clear()
+    sign_in(page, live_server, RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user)
+
+    # Staff follow the link by the school on the offering's schools page
+    page.goto(f"{live_server.url}/backoffice/hub/offerings/{offering.pk}/schools/")
+    page.get_by_role("link", name="Withdraw Hillside Primary").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw Hillside Primary")
+    assert_accessible_as_shown(page, javascript=javascript)
+
+    # A reason is required
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    expect(page.get_by_role("link", name="Say why the school is withdrawn")).to_be_visible()
+    assert_accessible_as_shown(page, javascript=javascript)
+
+    # They give it, check what happens, and confirm
+    page.get_by_label("Why is the school withdrawn?").fill("The school stopped taking part")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check before you withdraw Hillside Primary"
+    )
+    expect(page.get_by_text("Ada Lead (ada@hillside.example.org)")).to_be_visible()
+    assert_accessible_as_shown(page, javascript=javascript)
+    page.get_by_role("button", name="Withdraw the school").click()
+
+    # Then the schools page says so, and the school and its lead are emailed
+    expect(page.get_by_text("Hillside Primary has been withdrawn")).to_be_visible()
+    assert_accessible_as_shown(page, javascript=javascript)
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.WITHDRAWN
+    assert sorted(email.to[0] for email in mailoutbox) == [
+        "ada@hillside.example.org",
+        "head@hillside.example.org",
+    ]

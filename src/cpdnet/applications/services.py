@@ -36,7 +36,12 @@ from .models import (
     VerifiedDomain,
     WaitlistMove,
 )
-from .permissions import can_confirm_affiliation, can_decide_places_on, can_look_after_school
+from .permissions import (
+    can_confirm_affiliation,
+    can_decide_places_on,
+    can_look_after_school,
+    can_manage_offering,
+)
 from .selectors import email_domain, is_public_webmail, list_verified_domains, release_authority
 from .signals import application_moved, school_confirmation_changed
 
@@ -1246,22 +1251,58 @@ def replace_enrolment_lead(*, lead: EnrolmentLead, full_name: str, email: str, b
 def withdraw_school_enrolment(
     *, enrolment: SchoolEnrolment, by, reason: str = ""
 ) -> SchoolEnrolment:
-    """The school withdraws from the offering: its lead participants' places are withdrawn
-    (with history and an email each), and every place freed goes to the waiting list."""
+    """The school withdraws from the offering (see `_withdraw_enrolment`)."""
     from cpdnet.accounts.selectors import list_approved_school_urns
 
     if enrolment.school_id not in list_approved_school_urns(by):
         raise PermissionDenied
-    reason = reason.strip() or "The school withdrew from the offering"
+    return _withdraw_enrolment(
+        enrolment=enrolment,
+        by=by,
+        reason=reason.strip() or "The school withdrew from the offering",
+        by_school=True,
+    )
+
+
+def withdraw_enrolled_school(*, enrolment: SchoolEnrolment, by, reason: str) -> SchoolEnrolment:
+    """The staff running the offering withdraw a school's enrolment, saying why (for example,
+    the school stopped taking part): as when the school withdraws, and its approvers are
+    emailed too."""
+    if not can_manage_offering(by, enrolment.offering):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(
+            "Say why the school is withdrawn: the school and its lead participants are told.",
+            code="reason_required",
+        )
+    return _withdraw_enrolment(enrolment=enrolment, by=by, reason=reason, by_school=False)
+
+
+def _withdraw_enrolment(
+    *, enrolment: SchoolEnrolment, by, reason: str, by_school: bool
+) -> SchoolEnrolment:
+    """Withdraw the enrolment under the offering lock: its lead participants' places are
+    withdrawn (with history and an email each), leads still to complete their application are
+    told the place held for them has gone, and every place freed goes to the waiting list."""
     with transaction.atomic():
         offering = _lock_offering(enrolment.offering_id)
-        enrolment = SchoolEnrolment.objects.select_for_update().get(pk=enrolment.pk)
-        _move_enrolment(enrolment, EnrolmentState.WITHDRAWN, by=by, reason=reason)
+        enrolment = (
+            SchoolEnrolment.objects.select_for_update(of=("self",))
+            .select_related("school")
+            .get(pk=enrolment.pk)
+        )
+        transition = _move_enrolment(enrolment, EnrolmentState.WITHDRAWN, by=by, reason=reason)
         leads_places = Application.objects.select_for_update().filter(
             enrolment_lead__enrolment=enrolment, state__in=ACTIVE
         )
         for application in leads_places:
             _move(application, State.WITHDRAWN, by=by, reason=reason)
+        waiting = enrolment.leads.filter(application__isnull=True, replaced_at__isnull=True)
+        for lead_id in waiting.values_list("pk", flat=True):
+            _owe_enrolment_email("lead_place_withdrawn", lead_id)
+        if not by_school:
+            _owe_enrolment_email("enrolment_withdrawn", transition.pk)
         while offer_place_to_waiting_list(offering=offering) is not None:
             pass
         record(
@@ -1269,8 +1310,10 @@ def withdraw_school_enrolment(
             action="applications.school_enrolment.withdrawn",
             obj=enrolment,
             hub=offering.hub,
-            summary=f"{enrolment.school.name} withdrew from {offering}",
-            data={"reason": reason},
+            summary=f"{enrolment.school.name} withdrew from {offering}"
+            if by_school
+            else f"{enrolment.school.name} withdrawn from {offering} by staff running it",
+            data={"reason": reason, "by_school": by_school},
         )
     return enrolment
 

@@ -23,17 +23,19 @@ from cpdnet.applications.services import (
     places_taken,
     record_enrolment_colleagues_reached,
     replace_enrolment_lead,
+    withdraw_enrolled_school,
     withdraw_school_enrolment,
 )
 from cpdnet.audit.models import AuditEntry
 from cpdnet.notifications.models import OutboxEmail
 from cpdnet.notifications.outbox import send_owed_emails
 from cpdnet.privacy.registry import Person
-from cpdnet.programmes.models import Offering
+from cpdnet.programmes.models import Offering, Provider, ProviderKind
 from cpdnet.programmes.selectors import with_places
 from tests.factories import (
     ApplicationFactory,
     HubAreaFactory,
+    HubFactory,
     OfferingFactory,
     RoleAssignmentFactory,
     SchoolFactory,
@@ -522,3 +524,164 @@ def test_replacing_a_lead_without_a_name_is_refused(two_leads):
 
     assert refused.value.code == "lead_participant_required"
     assert EnrolmentLead.objects.count() == 2
+
+
+# --- The staff running the offering withdraw an enrolled school ------------------------------
+
+
+@pytest.fixture
+def enrolled_school(offering, two_leads):
+    """The school of `two_leads` on a full offering: Ada took her place, Bea has not completed
+    her application; a teacher of another school waits for a place; two approvers."""
+    enrolment, approver, ada = two_leads
+    offering.capacity = 2
+    offering.save(update_fields=["capacity"])
+    taken = complete_lead_application(
+        lead=ada, person=UserFactory(email="ada@s.example.org"), job_role="class_teacher"
+    )
+    other_approver = _approver_of(enrolment.school)
+    other_approver.email = "deputy@s.example.org"
+    other_approver.save(update_fields=["email"])
+    waiting = ApplicationFactory(offering=offering, state=State.WAITLISTED)
+    return enrolment, approver, taken, waiting
+
+
+def test_hub_staff_withdraw_a_school_and_everyone_concerned_is_emailed(
+    offering, enrolled_school, mailoutbox, django_capture_on_commit_callbacks
+):
+    enrolment, approver, taken, waiting = enrolled_school
+    staff = RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_enrolled_school(
+            enrolment=enrolment, by=staff, reason=" The school stopped taking part "
+        )
+
+    # The enrolment and Ada's place are withdrawn with history; the freed places are offered
+    enrolment.refresh_from_db()
+    taken.refresh_from_db()
+    waiting.refresh_from_db()
+    withdrawal = enrolment.history.last()
+    assert (withdrawal.to_state, withdrawal.by, withdrawal.reason) == (
+        EnrolmentState.WITHDRAWN,
+        staff,
+        "The school stopped taking part",
+    )
+    assert taken.state == State.WITHDRAWN
+    assert waiting.state == State.PLACE_OFFERED
+    assert places_taken(offering) == 1
+    entry = AuditEntry.objects.get(action="applications.school_enrolment.withdrawn")
+    assert (entry.actor, entry.data["by_school"]) == (staff, False)
+    # Ada, Bea and both of the school's approvers are told why
+    to = {email.to[0]: email for email in mailoutbox}
+    assert "ada@s.example.org" in to and "bea@s.example.org" in to
+    assert to["ada@s.example.org"].subject.startswith("Your application has been withdrawn")
+    assert "Your place on" in to["ada@s.example.org"].body
+    assert "The place held for you has been withdrawn" in to["bea@s.example.org"].subject
+    for address in (approver.email, "deputy@s.example.org"):
+        assert "Hillside Primary has been withdrawn" in to[address].subject
+        assert "Reason: The school stopped taking part" in to[address].body
+    assert "The school stopped taking part" in to["bea@s.example.org"].body
+    assert "The school stopped taking part" in to["ada@s.example.org"].body
+
+
+def test_when_the_school_withdraws_itself_its_leads_are_told_and_not_its_approvers(
+    enrolled_school, mailoutbox, django_capture_on_commit_callbacks
+):
+    enrolment, approver, _taken, _waiting = enrolled_school
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_school_enrolment(enrolment=enrolment, by=approver, reason="Staffing")
+
+    emails = {email.to[0]: email.subject for email in mailoutbox}
+    assert "The place held for you has been withdrawn" in emails.pop("bea@s.example.org")
+    assert emails.pop("ada@s.example.org").startswith("Your application has been withdrawn")
+    # Beyond the leads, only the teacher offered the place freed
+    assert [subject.startswith("A place has come free") for subject in emails.values()] == [True]
+    assert AuditEntry.objects.get(action="applications.school_enrolment.withdrawn").data == {
+        "reason": "Staffing",
+        "by_school": True,
+    }
+
+
+def test_hub_staff_must_say_why_a_school_is_withdrawn(offering, enrolled_school):
+    enrolment, _approver, taken, _waiting = enrolled_school
+    staff = RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user
+
+    with pytest.raises(ApplicationError) as refused:
+        withdraw_enrolled_school(enrolment=enrolment, by=staff, reason="  ")
+
+    assert refused.value.code == "reason_required"
+    enrolment.refresh_from_db()
+    taken.refresh_from_db()
+    assert (enrolment.state, taken.state) == (EnrolmentState.ENROLLED, State.ACCEPTED)
+
+
+def test_a_school_already_withdrawn_cannot_be_withdrawn_again(offering, enrolled_school):
+    enrolment, approver, _taken, _waiting = enrolled_school
+    withdraw_school_enrolment(enrolment=enrolment, by=approver)
+
+    with pytest.raises(ApplicationError) as refused:
+        withdraw_enrolled_school(
+            enrolment=enrolment,
+            by=RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user,
+            reason="Stopped taking part",
+        )
+
+    assert refused.value.code == "invalid_transition"
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("hub_staff", True),
+        ("national_staff", True),
+        ("another_hubs_staff", False),
+        ("the_schools_approver", False),
+        ("facilitator", False),
+    ],
+)
+def test_only_the_offerings_hub_staff_and_national_staff_withdraw_a_school(
+    offering, two_leads, who, allowed
+):
+    enrolment, approver, _ada = two_leads
+    by = {
+        "hub_staff": lambda: RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user,
+        "national_staff": lambda: RoleAssignmentFactory(role="national_staff", hub=None).user,
+        "another_hubs_staff": lambda: (
+            RoleAssignmentFactory(role="hub_staff", hub=HubFactory()).user
+        ),
+        "the_schools_approver": lambda: approver,
+        "facilitator": lambda: RoleAssignmentFactory(role="facilitator", hub=offering.hub).user,
+    }[who]()
+
+    if allowed:
+        withdraw_enrolled_school(enrolment=enrolment, by=by, reason="Stopped taking part")
+    else:
+        with pytest.raises(PermissionDenied):
+            withdraw_enrolled_school(enrolment=enrolment, by=by, reason="Stopped taking part")
+
+    enrolment.refresh_from_db()
+    assert enrolment.is_enrolled is not allowed
+
+
+def test_a_national_providers_staff_withdraw_a_school_from_its_offering():
+    centre = Provider.objects.create(
+        kind=ProviderKind.NATIONAL_CENTRE, name="National Centre", slug="centre"
+    )
+    offering = OfferingFactory(
+        hub=None, provider=centre, local_only=False, capacity=6, school_capacity=3
+    )
+    enrolment = _enrol(offering, SchoolFactory())
+    staff = RoleAssignmentFactory(role="provider_staff", hub=None, provider=centre).user
+    other = Provider.objects.create(kind=ProviderKind.PARTNER, name="Partner", slug="partner")
+    partner_staff = RoleAssignmentFactory(role="provider_staff", hub=None, provider=other).user
+
+    with pytest.raises(PermissionDenied):
+        withdraw_enrolled_school(enrolment=enrolment, by=partner_staff, reason="Stopped")
+    withdraw_enrolled_school(enrolment=enrolment, by=staff, reason="Stopped")
+
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.WITHDRAWN
