@@ -17,38 +17,21 @@ It prints figures; it is not a test. Exit status 0 when the targets are met, the
 is constant and no request failed, 1 otherwise.
 """
 
-import argparse
-import json
-import os
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (  # noqa: E402
-    bench_env,
-    database_label,
-    fresh_database,
-    make_var_dir,
-    migrate,
+    count_page_queries,
+    load_pages_and_constant,
+    migrate_fresh_database,
+    page_bench_env,
+    page_bench_parser,
     remove_var_dir,
+    report_against_constant,
     run_cpdnet,
-)
-from bench.api_throughput import (  # noqa: E402
-    CONSTANT_PATH,
-    HOST,
-    add_load_arguments,
-    free_port,
-    get,
-    python_load,
-    start_gunicorn,
-    stop_gunicorn,
-    uses_wrk,
-    wait_until_ready,
-    wrk_load,
 )
 
 CATALOGUE_PATH = "/programmes/"
@@ -121,29 +104,16 @@ print(json.dumps({{"few": few, "many": everything}}))
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_load_arguments(parser, rounds_help="A B C rounds (default 2)")
-    parser.add_argument("--offerings", type=int, default=2000, help="at least this many")
-    parser.add_argument(
-        "--queries-only", action="store_true", help="count queries; start no server"
+    parser = page_bench_parser(
+        __doc__.split("\n\n")[0], rows="offerings", default=2000, rows_help="at least this many"
     )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
-    use_wrk = uses_wrk(args)
 
-    var_dir = make_var_dir("cpdnet-bench-catalogue-")
+    var_dir, env = page_bench_env("cpdnet-bench-catalogue-")
     (var_dir / "static").mkdir()
-    env = bench_env(var_dir, CPDNET_ALLOWED_HOSTS=f"{HOST},testserver")
-    server = None
-    targets = {"catalogue": CATALOGUE_PATH, "filtered": FILTERED_PATH, "constant": CONSTANT_PATH}
-    phases: dict[str, list[dict]] = {name: [] for name in targets}
-    print(f"database: {database_label(var_dir)}")
-    print(f"data dir: {var_dir}")
     try:
-        fresh_database()
-        started = time.perf_counter()
-        migrate(env)
-        print(f"migrate: {time.perf_counter() - started:.1f} s")
+        migrate_fresh_database(env)
         started = time.perf_counter()
         run_cpdnet(["collectstatic", "--noinput"], env)  # HTML pages need the static manifest
         print(f"collectstatic: {time.perf_counter() - started:.1f} s")
@@ -159,87 +129,25 @@ def main() -> int:
         added, total = output.split()[-2:]
         print(f"offerings: {total} ({added} copies added to the demo's)")
 
-        output = run_cpdnet(
-            ["shell", "-v", "0", "-c", COUNT_QUERIES.format(paths=[CATALOGUE_PATH, FILTERED_PATH])],
-            env,
+        paths = [CATALOGUE_PATH, FILTERED_PATH]
+        few, many, constant_queries = count_page_queries(
+            env, COUNT_QUERIES.format(paths=paths), paths, rows="offerings", found="found"
         )
-        counted = json.loads(output.strip().splitlines()[-1])
-        (few, few_queries), (many, many_queries) = counted["few"], counted["many"]
-        constant_queries = True
-        for path in (CATALOGUE_PATH, FILTERED_PATH):
-            (few_count, few_found), (many_count, many_found) = few_queries[path], many_queries[path]
-            same = few_count == many_count
-            constant_queries &= same
-            print(
-                f"SQL queries for GET {path}: {few_count} with {few} offerings "
-                f"({few_found} found), {many_count} with {many} ({many_found} found): "
-                f"{'constant' if same else 'GROWS'}"
-            )
         if args.queries_only:
             return 0 if constant_queries else 1
 
-        port = free_port()
-        server_env = dict(env)
-        if server_env["DJANGO_SETTINGS_MODULE"] == "cpdnet.settings":
-            server_env["DJANGO_SETTINGS_MODULE"] = "bench.bench_settings"
-        log_path = var_dir / "gunicorn.log"
-        server = start_gunicorn(server_env, port, args.workers, log_path)
-        wait_until_ready(server, port, log_path)
-        for name, path in targets.items():
-            status, body = get(port, path)
-            if status != 200:
-                raise SystemExit(f"not ready: {path} -> {status}\n{body[:300]!r}")
-            print(f"response size: {name} {len(body)} bytes ({path})")
-        generator = "wrk" if use_wrk else "Python (http.client, one process per client)"
-        print(
-            f"load: {generator}, concurrency {args.concurrency}, "
-            f"{args.warmup:g} s warm-up + {args.duration:g} s per phase, "
-            f"gunicorn {args.workers} sync workers, {os.cpu_count()} cores"
+        targets, phases = load_pages_and_constant(
+            args, env, var_dir, {"catalogue": CATALOGUE_PATH, "filtered": FILTERED_PATH}
         )
-        with tempfile.TemporaryDirectory() as work_dir:
-            for round_number in range(1, args.rounds + 1):
-                for name, path in targets.items():
-                    options = {
-                        "concurrency": args.concurrency,
-                        "warmup": args.warmup,
-                        "duration": args.duration,
-                    }
-                    if use_wrk:
-                        figures = wrk_load(port, [path], work_dir=Path(work_dir), **options)
-                    else:
-                        figures = python_load(port, [path], **options)
-                    phases[name].append(figures)
-                    print(
-                        f"round {round_number} {name:9s}: {figures['rps']:8.1f} rps  "
-                        f"{figures['requests']:6d} requests  {figures['errors']} errors  "
-                        f"p50 {figures['p50_ms']:.1f} ms  p99 {figures['p99_ms']:.1f} ms"
-                        + (f"  failures {figures['failures']}" if figures["failures"] else "")
-                    )
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn died during the run:\n{log_path.read_text()}")
     finally:
-        stop_gunicorn(server)
         remove_var_dir(var_dir, args.keep)
 
-    rps = {name: statistics.mean(f["rps"] for f in runs) for name, runs in phases.items()}
-    errors = sum(f["errors"] for runs in phases.values() for f in runs)
-    requests = sum(f["requests"] for runs in phases.values() for f in runs)
-    print()
-    for name, path in targets.items():
-        print(f"GET {path:42s} {rps[name]:8.1f} rps (mean of {args.rounds})")
-    print(f"errors: {errors} of {requests} requests (non-200 or failed)")
-    passed = constant_queries and errors == 0
-    for name in ("catalogue", "filtered"):
-        ratio = rps[name] / rps["constant"] if rps["constant"] else 0.0
-        met = ratio >= TARGET_RATIO
-        passed &= met
-        print(
-            f"ratio {name}/constant: {ratio:.2f} (target >= {TARGET_RATIO}): "
-            f"{'PASS' if met else 'FAIL'}"
-        )
+    passed = report_against_constant(
+        targets, phases, rounds=args.rounds, path_width=42, target_ratio=TARGET_RATIO
+    )
     verdict = "PASS" if constant_queries else "FAIL"
     print(f"query count constant from {few} to {many} offerings: {verdict}")
-    return 0 if passed else 1
+    return 0 if passed and constant_queries else 1
 
 
 if __name__ == "__main__":

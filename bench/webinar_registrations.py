@@ -42,19 +42,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import (  # noqa: E402
+    HOST,
     REPO,
     bench_env,
     database_label,
+    free_port,
     fresh_database,
+    get,
     make_var_dir,
     migrate,
     remove_var_dir,
     run_cpdnet,
-)
-from bench.api_throughput import (  # noqa: E402
-    HOST,
-    free_port,
-    get,
     start_gunicorn,
     stop_gunicorn,
     wait_until_ready,

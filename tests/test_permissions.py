@@ -60,6 +60,11 @@ BACK_OFFICE_ACCESS = {
     "backoffice/": Access.SIGNED_IN,  # an index listing only the links a person's roles allow
     # Hub staff and a national provider's staff; the access_* selectors scope each object.
     "backoffice/hub/": Access.HUB_OR_PROVIDER_STAFF,
+    # Withdrawing a school enrolled in an offering: its hub's or provider's staff (404 for
+    # other offerings, through access_offering) and national staff.
+    "backoffice/hub/offerings/<int:offering_id>/schools/<int:enrolment_id>/withdraw/": (
+        Access.HUB_OR_PROVIDER_STAFF
+    ),
     # Participation by provider: national reporting.
     "backoffice/hub/providers/": Access.NATIONAL_STAFF,
     # Local designs are a hub's own: provider staff design national programmes elsewhere.

@@ -393,9 +393,20 @@ class SchoolEnrolmentTransition(models.Model):
         return f"{self.from_state or 'new'} -> {self.to_state}"
 
 
+class EnrolmentLeadQuerySet(models.QuerySet):
+    def holding_places(self) -> "EnrolmentLeadQuerySet":
+        """Leads of enrolled schools still to complete their application: each holds a place."""
+        return self.filter(
+            enrolment__state=EnrolmentState.ENROLLED,
+            application__isnull=True,
+            replaced_at__isnull=True,
+        )
+
+
 class EnrolmentLead(models.Model):
     """A lead participant the school named when enrolling. Their place is held for them
-    until they complete their application (already released by the school)."""
+    until they complete their application (already released by the school), or until the
+    school names a colleague in their place."""
 
     enrolment = models.ForeignKey(SchoolEnrolment, on_delete=models.CASCADE, related_name="leads")
     full_name = models.CharField(_("full name"), max_length=150)
@@ -407,13 +418,24 @@ class EnrolmentLead(models.Model):
         blank=True,
         related_name="enrolment_lead",
     )
+    # The colleague the school named in this lead's place before they completed their
+    # application. `replaced_at` stays set even if that colleague's row is erased.
+    replaced_by = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+    )
+    replaced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrolmentLeadQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
+            # A lead replaced may be named again later, so only current leads are unique.
             models.UniqueConstraint(
-                fields=["enrolment", "email"], name="one_lead_per_email_and_enrolment"
+                fields=["enrolment", "email"],
+                condition=models.Q(replaced_at__isnull=True),
+                name="one_current_lead_per_email_and_enrolment",
             )
         ]
 
@@ -424,3 +446,7 @@ class EnrolmentLead(models.Model):
     def is_waiting(self) -> bool:
         """Named, but has not yet completed their application."""
         return self.application_id is None
+
+    @property
+    def is_replaced(self) -> bool:
+        return self.replaced_at is not None

@@ -34,3 +34,15 @@ def can_decide_places_on(user: User, programme) -> bool:
     if programme.kind == Kind.ACCREDITATION:
         return account_selectors.is_national_staff(user)
     return True
+
+
+def can_manage_offering(user: User, offering) -> bool:
+    """National staff, staff of the offering's hub, and staff of its national provider: the
+    people the hub back office shows the offering to."""
+    if account_selectors.is_national_staff(user):
+        return True
+    if offering.hub_id is not None and offering.hub_id in account_selectors.list_staffed_hub_ids(
+        user
+    ):
+        return True
+    return offering.provider_id in account_selectors.list_staffed_provider_ids(user)

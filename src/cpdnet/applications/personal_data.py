@@ -366,6 +366,7 @@ class SchoolEnrolments(PersonalData):
                     "name": lead.full_name,
                     "email": lead.email,
                     "at": _iso(lead.created_at),
+                    "replaced_at": _iso(lead.replaced_at),
                 }
                 for lead in named.order_by("created_at", "id")
             ],
@@ -374,7 +375,7 @@ class SchoolEnrolments(PersonalData):
     def erase(self, person: Person) -> dict[str, int]:
         """Blank the person as a named lead and as the enrolling leader; a place still held
         for them is given up and offered to the waiting list."""
-        waiting = self._named(person).filter(application__isnull=True)
+        waiting = self._named(person).filter(application__isnull=True, replaced_at__isnull=True)
         for lead in waiting.select_related("enrolment"):
             give_up_held_place(lead=lead)
         named = self._named(person).update(full_name="", email=f"erased-{person.user.pk}@invalid")

@@ -222,11 +222,12 @@ def _enrolments_with_leads() -> QuerySet[SchoolEnrolment]:
     return SchoolEnrolment.objects.select_related(
         "school", "offering__programme", "offering__hub", "offering__provider"
     ).prefetch_related(
+        # The current leads: those replaced before completing their application are history.
         Prefetch(
             "leads",
-            queryset=EnrolmentLead.objects.select_related("application").order_by(
-                "created_at", "id"
-            ),
+            queryset=EnrolmentLead.objects.filter(replaced_at__isnull=True)
+            .select_related("application")
+            .order_by("created_at", "id"),
         )
     )
 
@@ -251,16 +252,15 @@ def access_school_enrolment(user: User, enrolment_id: int) -> SchoolEnrolment:
 def get_waiting_lead(user: User, lead_id: int) -> EnrolmentLead:
     """Return the person's own place held by an enrolled school, not yet taken up, or raise
     EnrolmentLead.DoesNotExist alike for a missing one and someone else's."""
-    return EnrolmentLead.objects.select_related(
-        "enrolment__school",
-        "enrolment__offering__programme",
-        "enrolment__offering__hub",
-        "enrolment__offering__provider",
-    ).get(
-        pk=lead_id,
-        email__iexact=user.email,
-        application__isnull=True,
-        enrolment__state=EnrolmentState.ENROLLED,
+    return (
+        EnrolmentLead.objects.holding_places()
+        .select_related(
+            "enrolment__school",
+            "enrolment__offering__programme",
+            "enrolment__offering__hub",
+            "enrolment__offering__provider",
+        )
+        .get(pk=lead_id, email__iexact=user.email)
     )
 
 
@@ -285,11 +285,7 @@ def list_enrollable_schools(user: User, offering_id: int) -> QuerySet[School]:
 
 def count_places_held_for_leads(offering_id: int) -> int:
     """Places an enrolled school holds for leads who have not completed their application."""
-    return EnrolmentLead.objects.filter(
-        enrolment__offering_id=offering_id,
-        enrolment__state=EnrolmentState.ENROLLED,
-        application__isnull=True,
-    ).count()
+    return EnrolmentLead.objects.holding_places().filter(enrolment__offering_id=offering_id).count()
 
 
 def list_managed_school_enrolments(user: User) -> QuerySet[SchoolEnrolment]:

@@ -36,7 +36,12 @@ from .models import (
     VerifiedDomain,
     WaitlistMove,
 )
-from .permissions import can_confirm_affiliation, can_decide_places_on, can_look_after_school
+from .permissions import (
+    can_confirm_affiliation,
+    can_decide_places_on,
+    can_look_after_school,
+    can_manage_offering,
+)
 from .selectors import email_domain, is_public_webmail, list_verified_domains, release_authority
 from .signals import application_moved, school_confirmation_changed
 
@@ -211,11 +216,7 @@ def places_taken(offering: Offering) -> int:
 
 
 def _waiting_leads(offering: Offering):
-    return EnrolmentLead.objects.filter(
-        enrolment__offering=offering,
-        enrolment__state=EnrolmentState.ENROLLED,
-        application__isnull=True,
-    )
+    return EnrolmentLead.objects.holding_places().filter(enrolment__offering=offering)
 
 
 def _schools_holding_places(offering: Offering) -> int:
@@ -1107,6 +1108,12 @@ def complete_lead_application(
         enrolment = lead.enrolment
         if person.email.lower() != lead.email:
             raise PermissionDenied
+        if lead.is_replaced:
+            raise ApplicationError(
+                "Your school has named a colleague in your place, so the place is no longer "
+                "held for you.",
+                code="replaced",
+            )
         if not lead.is_waiting:
             raise ApplicationError(
                 "You have already completed your application.", code="already_applied"
@@ -1176,25 +1183,126 @@ def complete_lead_application(
     return application
 
 
+def replace_enrolment_lead(*, lead: EnrolmentLead, full_name: str, email: str, by) -> EnrolmentLead:
+    """The school names a colleague in place of a lead participant who has not completed their
+    application: the place held passes to the colleague, who is emailed the link to complete
+    theirs; the lead's link stops working and they are told. Return the colleague's lead."""
+    from cpdnet.accounts.selectors import list_approved_school_urns
+
+    if lead.enrolment.school_id not in list_approved_school_urns(by):
+        raise PermissionDenied
+    full_name, email = full_name.strip(), email.strip().lower()
+    if not (full_name and email):
+        raise ApplicationError(
+            "Give the new lead participant's full name and email address.",
+            code="lead_participant_required",
+        )
+    with transaction.atomic():
+        offering = _lock_offering(lead.enrolment.offering_id)
+        leaving = (
+            EnrolmentLead.objects.select_for_update(of=("self",))
+            .select_related("enrolment__school")
+            .get(pk=lead.pk)
+        )
+        enrolment = leaving.enrolment
+        if not enrolment.is_enrolled:
+            raise ApplicationError(
+                "Your school has withdrawn from this offering, so it holds no place to pass on.",
+                code="not_enrolled",
+            )
+        if leaving.is_replaced:
+            raise ApplicationError(
+                f"{leaving.full_name} has already been replaced as a lead participant.",
+                code="already_replaced",
+            )
+        if not leaving.is_waiting:
+            raise ApplicationError(
+                f"{leaving.full_name} has already completed their application and holds the "
+                "place, so it cannot be passed on here. Ask your colleague to apply for this "
+                'offering, then choose "Swap for a colleague" on your school\'s teachers taking '
+                "part.",
+                code="already_applied",
+            )
+        if enrolment.leads.filter(replaced_at__isnull=True, email=email).exists():
+            raise ApplicationError(
+                f"{email} is already named as a lead participant for your school on this "
+                "offering. Name a different colleague.",
+                code="same_lead_twice",
+            )
+        joining = EnrolmentLead.objects.create(
+            enrolment=enrolment, full_name=full_name[:150], email=email
+        )
+        leaving.replaced_by, leaving.replaced_at = joining, timezone.now()
+        leaving.save(update_fields=["replaced_by", "replaced_at"])
+        _owe_enrolment_email("lead_replaced", leaving.pk)
+        _owe_enrolment_email("lead_invitation", joining.pk)
+        record(
+            actor=by,
+            action="applications.enrolment_lead.replaced",
+            obj=enrolment,
+            hub=offering.hub,
+            # Names stay on the lead rows, which erasure blanks; the trail keeps their ids.
+            summary=f"Lead participant replaced at {enrolment.school.name} on {offering}",
+            data={"leaving": leaving.pk, "joining": joining.pk},
+        )
+    return joining
+
+
 def withdraw_school_enrolment(
     *, enrolment: SchoolEnrolment, by, reason: str = ""
 ) -> SchoolEnrolment:
-    """The school withdraws from the offering: its lead participants' places are withdrawn
-    (with history and an email each), and every place freed goes to the waiting list."""
+    """The school withdraws from the offering (see `_withdraw_enrolment`)."""
     from cpdnet.accounts.selectors import list_approved_school_urns
 
     if enrolment.school_id not in list_approved_school_urns(by):
         raise PermissionDenied
-    reason = reason.strip() or "The school withdrew from the offering"
+    return _withdraw_enrolment(
+        enrolment=enrolment,
+        by=by,
+        reason=reason.strip() or "The school withdrew from the offering",
+        by_school=True,
+    )
+
+
+def withdraw_enrolled_school(*, enrolment: SchoolEnrolment, by, reason: str) -> SchoolEnrolment:
+    """The staff running the offering withdraw a school's enrolment, saying why (for example,
+    the school stopped taking part): as when the school withdraws, and its approvers are
+    emailed too."""
+    if not can_manage_offering(by, enrolment.offering):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(
+            "Say why the school is withdrawn: the school and its lead participants are told.",
+            code="reason_required",
+        )
+    return _withdraw_enrolment(enrolment=enrolment, by=by, reason=reason, by_school=False)
+
+
+def _withdraw_enrolment(
+    *, enrolment: SchoolEnrolment, by, reason: str, by_school: bool
+) -> SchoolEnrolment:
+    """Withdraw the enrolment under the offering lock: its lead participants' places are
+    withdrawn (with history and an email each), leads still to complete their application are
+    told the place held for them has gone, and every place freed goes to the waiting list."""
     with transaction.atomic():
         offering = _lock_offering(enrolment.offering_id)
-        enrolment = SchoolEnrolment.objects.select_for_update().get(pk=enrolment.pk)
-        _move_enrolment(enrolment, EnrolmentState.WITHDRAWN, by=by, reason=reason)
+        enrolment = (
+            SchoolEnrolment.objects.select_for_update(of=("self",))
+            .select_related("school")
+            .get(pk=enrolment.pk)
+        )
+        transition = _move_enrolment(enrolment, EnrolmentState.WITHDRAWN, by=by, reason=reason)
         leads_places = Application.objects.select_for_update().filter(
             enrolment_lead__enrolment=enrolment, state__in=ACTIVE
         )
         for application in leads_places:
             _move(application, State.WITHDRAWN, by=by, reason=reason)
+        waiting = enrolment.leads.filter(application__isnull=True, replaced_at__isnull=True)
+        for lead_id in waiting.values_list("pk", flat=True):
+            _owe_enrolment_email("lead_place_withdrawn", lead_id)
+        if not by_school:
+            _owe_enrolment_email("enrolment_withdrawn", transition.pk)
         while offer_place_to_waiting_list(offering=offering) is not None:
             pass
         record(
@@ -1202,8 +1310,10 @@ def withdraw_school_enrolment(
             action="applications.school_enrolment.withdrawn",
             obj=enrolment,
             hub=offering.hub,
-            summary=f"{enrolment.school.name} withdrew from {offering}",
-            data={"reason": reason},
+            summary=f"{enrolment.school.name} withdrew from {offering}"
+            if by_school
+            else f"{enrolment.school.name} withdrawn from {offering} by staff running it",
+            data={"reason": reason, "by_school": by_school},
         )
     return enrolment
 

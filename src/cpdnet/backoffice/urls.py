@@ -122,6 +122,11 @@ urlpatterns = [
         name="offering-schools",
     ),
     path(
+        "hub/offerings/<int:offering_id>/schools/<int:enrolment_id>/withdraw/",
+        hub.offering_school_withdraw,
+        name="offering-school-withdraw",
+    ),
+    path(
         "hub/offerings/<int:offering_id>/waiting-list/<int:application_id>/move/",
         hub.waiting_list_move,
         name="waiting-list-move",

@@ -54,12 +54,16 @@ APPLICANT_SUBJECTS = {
 
 
 REOPENED_SUBJECT = "Your completion is being checked again"
+# Withdrawn by someone else: their school withdrew it, or swapped them as lead participant.
+WITHDRAWN_FOR_THEM_SUBJECT = "Your application has been withdrawn"
 
 
-def applicant_subject(from_state: str, to_state: str) -> str:
+def applicant_subject(from_state: str, to_state: str, *, by_applicant: bool = True) -> str:
     """The subject of the applicant's email for this move, or "" when it sends none."""
     if to_state == State.ACCEPTED and from_state in (State.COMPLETED, State.NOT_COMPLETED):
         return REOPENED_SUBJECT
+    if to_state == State.WITHDRAWN and not by_applicant:
+        return WITHDRAWN_FOR_THEM_SUBJECT
     return APPLICANT_SUBJECTS.get(to_state, "")
 
 
@@ -131,7 +135,11 @@ def send_application_emails(*, transition: Transition) -> int:
     application = transition.application
     context = _application_context(transition)
     sent = 0
-    subject = applicant_subject(transition.from_state, transition.to_state)
+    subject = applicant_subject(
+        transition.from_state,
+        transition.to_state,
+        by_applicant=transition.by_id == application.applicant_id,
+    )
     reopened = subject == REOPENED_SUBJECT
     if subject:
         body = render_to_string("notifications/application_update.txt", context)

@@ -56,11 +56,8 @@ def with_places(offerings: QuerySet[Offering]) -> QuerySet[Offering]:
         .values("count")
     )
     held = (
-        EnrolmentLead.objects.filter(
-            enrolment__offering=OuterRef("pk"),
-            enrolment__state="enrolled",
-            application__isnull=True,
-        )
+        EnrolmentLead.objects.holding_places()
+        .filter(enrolment__offering=OuterRef("pk"))
         .order_by()
         .values("enrolment__offering")
         .annotate(count=Count("pk"))

@@ -24,8 +24,11 @@ from cpdnet.applications.services import (
     NoPlacesLeft,
     NoSchoolPlacesLeft,
     SchoolHasItsLeadParticipants,
+    complete_lead_application,
     decide_application,
     enrol_school,
+    places_taken,
+    replace_enrolment_lead,
 )
 from cpdnet.audit.models import AuditEntry
 from cpdnet.hubs.services import ensure_networks
@@ -38,6 +41,7 @@ from tests.factories import (
     RoleAssignmentFactory,
     SchoolFactory,
     TeacherFactory,
+    UserFactory,
 )
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -341,3 +345,61 @@ def test_an_enrolment_and_an_accept_racing_for_the_last_school_place_give_it_onc
     enrolled = offering.school_enrolments.filter(state=EnrolmentState.ENROLLED).count()
     accepted = offering.applications.filter(state__in=HOLDS_PLACE).count()
     assert enrolled + accepted == 1
+
+
+def test_a_lead_completing_while_the_school_replaces_them_leaves_one_place_taken(hub_offering):
+    # Given an enrolled school whose lead Ada has not completed her application
+    offering, _staff = hub_offering
+    offering.school_capacity = 3
+    offering.save(update_fields=["school_capacity"])
+    HubAreaFactory(hub=offering.hub)
+    school, approver = _enrolling_school_and_approver()
+    lead = enrol_school(
+        offering=offering,
+        school=school,
+        by=approver,
+        senior_leader_name="Head",
+        senior_leader_role="Headteacher",
+        releases_for_sessions=True,
+        gives_gap_task_time=True,
+        leads=[("Ada", "ada@racing.example.org")],
+    ).leads.get()
+    ada = UserFactory(email="ada@racing.example.org")
+    barrier = threading.Barrier(2)
+
+    def at_the_same_moment(action, done: str) -> str:
+        try:
+            barrier.wait(timeout=30)
+            action()
+            return done
+        except ApplicationError as error:
+            return error.code
+        except Exception as error:
+            return f"error {type(error).__name__}: {error}"
+        finally:
+            connections.close_all()
+
+    # When Ada completes her application as the school names Cy in her place
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(
+                at_the_same_moment,
+                lambda: complete_lead_application(lead=lead, person=ada, job_role="class_teacher"),
+                "completed",
+            ),
+            pool.submit(
+                at_the_same_moment,
+                lambda: replace_enrolment_lead(
+                    lead=lead, full_name="Cy", email="cy@racing.example.org", by=approver
+                ),
+                "named_cy",
+            ),
+        ]
+        outcomes = sorted(future.result() for future in futures)
+
+    # Then whoever came first has the place, the other is refused, and one place is taken
+    assert outcomes in (["already_applied", "completed"], ["named_cy", "replaced"]), (
+        f"{connection.vendor}: {outcomes}"
+    )
+    assert places_taken(offering) == 1
+    assert offering.applications.exists() == (outcomes[1] == "completed")

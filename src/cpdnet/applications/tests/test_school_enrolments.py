@@ -1,8 +1,11 @@
 """A school's senior leader enrols the school in an offering counted in schools, naming its
 lead participants; the school place and the leads' places are held under the offering lock."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from cpdnet.applications.models import (
     EnrolmentLead,
@@ -11,6 +14,7 @@ from cpdnet.applications.models import (
     State,
 )
 from cpdnet.applications.personal_data import SchoolEnrolments
+from cpdnet.applications.selectors import get_waiting_lead
 from cpdnet.applications.services import (
     ApplicationError,
     complete_lead_application,
@@ -18,15 +22,20 @@ from cpdnet.applications.services import (
     enrol_school,
     places_taken,
     record_enrolment_colleagues_reached,
+    replace_enrolment_lead,
+    withdraw_enrolled_school,
     withdraw_school_enrolment,
 )
 from cpdnet.audit.models import AuditEntry
+from cpdnet.notifications.models import OutboxEmail
+from cpdnet.notifications.outbox import send_owed_emails
 from cpdnet.privacy.registry import Person
-from cpdnet.programmes.models import Offering
+from cpdnet.programmes.models import Offering, Provider, ProviderKind
 from cpdnet.programmes.selectors import with_places
 from tests.factories import (
     ApplicationFactory,
     HubAreaFactory,
+    HubFactory,
     OfferingFactory,
     RoleAssignmentFactory,
     SchoolFactory,
@@ -335,3 +344,344 @@ def test_erasing_a_named_lead_frees_the_place_held_and_blanks_the_leader(offerin
     assert places_taken(offering) == 1
     enrolment.refresh_from_db()
     assert (enrolment.senior_leader_name, enrolment.senior_leader_role) == ("", "")
+
+
+# --- Replacing a lead who has not completed their application -------------------------------
+
+
+@pytest.fixture
+def two_leads(offering):
+    """An enrolled school with Ada and Bea named, neither having completed their application."""
+    school = SchoolFactory(name="Hillside Primary")
+    approver = _approver_of(school)
+    enrolment = _enrol(
+        offering,
+        school,
+        [("Ada Lead", "ada@s.example.org"), ("Bea Lead", "bea@s.example.org")],
+        by=approver,
+    )
+    return enrolment, approver, enrolment.leads.get(email="ada@s.example.org")
+
+
+def test_replacing_a_lead_passes_the_held_place_and_emails_both(
+    offering, two_leads, mailoutbox, django_capture_on_commit_callbacks
+):
+    enrolment, approver, ada = two_leads
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cy = replace_enrolment_lead(
+            lead=ada, full_name=" Cy Lead ", email="Cy@S.example.org", by=approver
+        )
+
+    # The place passed: still two held, now for Bea and Cy
+    ada.refresh_from_db()
+    assert (ada.replaced_by, ada.is_replaced) == (cy, True)
+    assert (cy.full_name, cy.email, cy.is_waiting) == ("Cy Lead", "cy@s.example.org", True)
+    assert places_taken(offering) == 2
+    assert with_places(Offering.objects.filter(pk=offering.pk)).get().places_left == 4
+    entry = AuditEntry.objects.get(action="applications.enrolment_lead.replaced")
+    assert entry.data == {"leaving": ada.pk, "joining": cy.pk}
+    assert "ada@" not in entry.summary  # names stay on the lead rows, which erasure blanks
+    # Ada is told; Cy gets the link to the place, which is theirs now
+    by_address = {email.to[0]: email for email in mailoutbox}
+    assert sorted(by_address) == ["ada@s.example.org", "cy@s.example.org"]
+    assert "no longer a lead participant" in by_address["ada@s.example.org"].subject
+    assert "link we sent you" in by_address["ada@s.example.org"].body
+    assert f"/account/school-places/{cy.pk}/" in by_address["cy@s.example.org"].body
+    # Ada's link no longer finds a place, and she cannot take it
+    ada_account = UserFactory(email="ada@s.example.org")
+    with pytest.raises(EnrolmentLead.DoesNotExist):
+        get_waiting_lead(ada_account, ada.pk)
+    with pytest.raises(ApplicationError) as refused:
+        complete_lead_application(lead=ada, person=ada_account, job_role="class_teacher")
+    assert refused.value.code == "replaced"
+    # Cy completes and takes the held place: no extra place is taken
+    complete_lead_application(
+        lead=cy, person=UserFactory(email="cy@s.example.org"), job_role="class_teacher"
+    )
+    assert places_taken(offering) == 2
+    assert [lead.full_name for lead in enrolment.leads.filter(replaced_at__isnull=True)] == [
+        "Bea Lead",
+        "Cy Lead",
+    ]
+
+
+def test_a_lead_replaced_can_be_named_again_later(two_leads):
+    enrolment, approver, ada = two_leads
+    cy = replace_enrolment_lead(lead=ada, full_name="Cy", email="cy@s.example.org", by=approver)
+
+    again = replace_enrolment_lead(
+        lead=cy, full_name="Ada Lead", email="ada@s.example.org", by=approver
+    )
+
+    assert again.pk != ada.pk and again.is_waiting
+    assert enrolment.leads.count() == 4  # Ada, Bea, Cy and Ada again: the history stays
+    assert EnrolmentLead.objects.holding_places().count() == 2
+
+
+def test_an_invitation_still_owed_to_a_replaced_lead_is_not_sent(
+    offering, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Given an enrolment whose invitation was not sent (the process died after the commit)
+    school = SchoolFactory()
+    approver = _approver_of(school)
+    with django_capture_on_commit_callbacks(execute=False):
+        ada = _enrol(offering, school, [("Ada", "ada@s.example.org")], by=approver).leads.get()
+
+    # When the school replaces Ada, and the sweep later sends what is still owed
+    with django_capture_on_commit_callbacks(execute=True):
+        replace_enrolment_lead(lead=ada, full_name="Cy", email="cy@s.example.org", by=approver)
+    send_owed_emails(now=timezone.now() + datetime.timedelta(hours=1))
+
+    # Then Ada hears only that she was replaced, never a link to the place
+    to_ada = [email.subject for email in mailoutbox if email.to == ["ada@s.example.org"]]
+    assert len(to_ada) == 1 and "no longer a lead participant" in to_ada[0]
+    assert not OutboxEmail.objects.filter(sent_at__isnull=True).exists()
+
+
+def _refused_replacing(lead, email, by, code):
+    leads_before, owed_before = EnrolmentLead.objects.count(), OutboxEmail.objects.count()
+    with pytest.raises(ApplicationError) as refused:
+        replace_enrolment_lead(lead=lead, full_name="Cy Lead", email=email, by=by)
+    assert refused.value.code == code
+    assert EnrolmentLead.objects.count() == leads_before
+    assert OutboxEmail.objects.count() == owed_before
+    return refused.value.reason
+
+
+def test_replacing_a_lead_of_a_withdrawn_enrolment_is_refused(two_leads):
+    enrolment, approver, ada = two_leads
+    withdraw_school_enrolment(enrolment=enrolment, by=approver)
+
+    reason = _refused_replacing(ada, "cy@s.example.org", approver, "not_enrolled")
+
+    assert "withdrawn" in reason
+
+
+def test_replacing_a_lead_who_completed_points_to_the_swap(two_leads):
+    _enrolment, approver, ada = two_leads
+    complete_lead_application(
+        lead=ada, person=UserFactory(email="ada@s.example.org"), job_role="class_teacher"
+    )
+
+    reason = _refused_replacing(ada, "cy@s.example.org", approver, "already_applied")
+
+    assert "Swap for a colleague" in reason
+
+
+@pytest.mark.parametrize("email", ["bea@s.example.org", "ADA@s.example.org"])
+def test_naming_a_current_lead_again_is_refused(two_leads, email):
+    _enrolment, approver, ada = two_leads
+
+    reason = _refused_replacing(ada, email, approver, "same_lead_twice")
+
+    assert "Name a different colleague" in reason
+
+
+def test_a_lead_already_replaced_cannot_be_replaced_again(two_leads):
+    _enrolment, approver, ada = two_leads
+    replace_enrolment_lead(lead=ada, full_name="Cy", email="cy@s.example.org", by=approver)
+
+    _refused_replacing(ada, "dee@s.example.org", approver, "already_replaced")
+
+
+@pytest.mark.parametrize("who", ["another_schools_approver", "hub_staff", "the_lead"], ids=str)
+def test_only_the_schools_approver_replaces_a_lead(offering, two_leads, who):
+    _enrolment, _approver, ada = two_leads
+    by = {
+        "another_schools_approver": lambda: _approver_of(SchoolFactory()),
+        "hub_staff": lambda: RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user,
+        "the_lead": lambda: UserFactory(email="ada@s.example.org"),
+    }[who]()
+
+    with pytest.raises(PermissionDenied):
+        replace_enrolment_lead(lead=ada, full_name="Cy", email="cy@s.example.org", by=by)
+
+    ada.refresh_from_db()
+    assert not ada.is_replaced
+
+
+def test_erasing_a_replaced_lead_keeps_the_history_and_the_colleagues_place(offering, two_leads):
+    _enrolment, approver, ada = two_leads
+    cy = replace_enrolment_lead(lead=ada, full_name="Cy", email="cy@s.example.org", by=approver)
+    ada_account = UserFactory(email="ada@s.example.org")
+    exported = SchoolEnrolments().export(Person.of(ada_account))
+    assert exported["named_as_lead_participant"][0]["replaced_at"] is not None
+
+    SchoolEnrolments().erase(Person.of(ada_account))
+
+    ada.refresh_from_db()
+    assert (ada.full_name, ada.replaced_by) == ("", cy)
+    assert places_taken(offering) == 2
+
+
+def test_replacing_a_lead_without_a_name_is_refused(two_leads):
+    _enrolment, approver, ada = two_leads
+
+    with pytest.raises(ApplicationError) as refused:
+        replace_enrolment_lead(lead=ada, full_name="  ", email="cy@s.example.org", by=approver)
+
+    assert refused.value.code == "lead_participant_required"
+    assert EnrolmentLead.objects.count() == 2
+
+
+# --- The staff running the offering withdraw an enrolled school ------------------------------
+
+
+@pytest.fixture
+def enrolled_school(offering, two_leads):
+    """The school of `two_leads` on a full offering: Ada took her place, Bea has not completed
+    her application; a teacher of another school waits for a place; two approvers."""
+    enrolment, approver, ada = two_leads
+    offering.capacity = 2
+    offering.save(update_fields=["capacity"])
+    taken = complete_lead_application(
+        lead=ada, person=UserFactory(email="ada@s.example.org"), job_role="class_teacher"
+    )
+    other_approver = _approver_of(enrolment.school)
+    other_approver.email = "deputy@s.example.org"
+    other_approver.save(update_fields=["email"])
+    waiting = ApplicationFactory(offering=offering, state=State.WAITLISTED)
+    return enrolment, approver, taken, waiting
+
+
+def test_hub_staff_withdraw_a_school_and_everyone_concerned_is_emailed(
+    offering, enrolled_school, mailoutbox, django_capture_on_commit_callbacks
+):
+    enrolment, approver, taken, waiting = enrolled_school
+    staff = RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_enrolled_school(
+            enrolment=enrolment, by=staff, reason=" The school stopped taking part "
+        )
+
+    # The enrolment and Ada's place are withdrawn with history; the freed places are offered
+    enrolment.refresh_from_db()
+    taken.refresh_from_db()
+    waiting.refresh_from_db()
+    withdrawal = enrolment.history.last()
+    assert (withdrawal.to_state, withdrawal.by, withdrawal.reason) == (
+        EnrolmentState.WITHDRAWN,
+        staff,
+        "The school stopped taking part",
+    )
+    assert taken.state == State.WITHDRAWN
+    assert waiting.state == State.PLACE_OFFERED
+    assert places_taken(offering) == 1
+    entry = AuditEntry.objects.get(action="applications.school_enrolment.withdrawn")
+    assert (entry.actor, entry.data["by_school"]) == (staff, False)
+    # Ada, Bea and both of the school's approvers are told why
+    to = {email.to[0]: email for email in mailoutbox}
+    assert "ada@s.example.org" in to and "bea@s.example.org" in to
+    assert to["ada@s.example.org"].subject.startswith("Your application has been withdrawn")
+    assert "Your place on" in to["ada@s.example.org"].body
+    assert "The place held for you has been withdrawn" in to["bea@s.example.org"].subject
+    for address in (approver.email, "deputy@s.example.org"):
+        assert "Hillside Primary has been withdrawn" in to[address].subject
+        assert "Reason: The school stopped taking part" in to[address].body
+    assert "The school stopped taking part" in to["bea@s.example.org"].body
+    assert "The school stopped taking part" in to["ada@s.example.org"].body
+
+
+def test_when_the_school_withdraws_itself_its_leads_are_told_and_not_its_approvers(
+    enrolled_school, mailoutbox, django_capture_on_commit_callbacks
+):
+    enrolment, approver, _taken, _waiting = enrolled_school
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_school_enrolment(enrolment=enrolment, by=approver, reason="Staffing")
+
+    emails = {email.to[0]: email.subject for email in mailoutbox}
+    assert "The place held for you has been withdrawn" in emails.pop("bea@s.example.org")
+    assert emails.pop("ada@s.example.org").startswith("Your application has been withdrawn")
+    # Beyond the leads, only the teacher offered the place freed
+    assert [subject.startswith("A place has come free") for subject in emails.values()] == [True]
+    assert AuditEntry.objects.get(action="applications.school_enrolment.withdrawn").data == {
+        "reason": "Staffing",
+        "by_school": True,
+    }
+
+
+def test_hub_staff_must_say_why_a_school_is_withdrawn(offering, enrolled_school):
+    enrolment, _approver, taken, _waiting = enrolled_school
+    staff = RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user
+
+    with pytest.raises(ApplicationError) as refused:
+        withdraw_enrolled_school(enrolment=enrolment, by=staff, reason="  ")
+
+    assert refused.value.code == "reason_required"
+    enrolment.refresh_from_db()
+    taken.refresh_from_db()
+    assert (enrolment.state, taken.state) == (EnrolmentState.ENROLLED, State.ACCEPTED)
+
+
+def test_a_school_already_withdrawn_cannot_be_withdrawn_again(offering, enrolled_school):
+    enrolment, approver, _taken, _waiting = enrolled_school
+    withdraw_school_enrolment(enrolment=enrolment, by=approver)
+
+    with pytest.raises(ApplicationError) as refused:
+        withdraw_enrolled_school(
+            enrolment=enrolment,
+            by=RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user,
+            reason="Stopped taking part",
+        )
+
+    assert refused.value.code == "invalid_transition"
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("hub_staff", True),
+        ("national_staff", True),
+        ("another_hubs_staff", False),
+        ("the_schools_approver", False),
+        ("facilitator", False),
+    ],
+)
+def test_only_the_offerings_hub_staff_and_national_staff_withdraw_a_school(
+    offering, two_leads, who, allowed
+):
+    enrolment, approver, _ada = two_leads
+    by = {
+        "hub_staff": lambda: RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user,
+        "national_staff": lambda: RoleAssignmentFactory(role="national_staff", hub=None).user,
+        "another_hubs_staff": lambda: (
+            RoleAssignmentFactory(role="hub_staff", hub=HubFactory()).user
+        ),
+        "the_schools_approver": lambda: approver,
+        "facilitator": lambda: RoleAssignmentFactory(role="facilitator", hub=offering.hub).user,
+    }[who]()
+
+    if allowed:
+        withdraw_enrolled_school(enrolment=enrolment, by=by, reason="Stopped taking part")
+    else:
+        with pytest.raises(PermissionDenied):
+            withdraw_enrolled_school(enrolment=enrolment, by=by, reason="Stopped taking part")
+
+    enrolment.refresh_from_db()
+    assert enrolment.is_enrolled is not allowed
+
+
+def test_a_national_providers_staff_withdraw_a_school_from_its_offering():
+    centre = Provider.objects.create(
+        kind=ProviderKind.NATIONAL_CENTRE, name="National Centre", slug="centre"
+    )
+    offering = OfferingFactory(
+        hub=None, provider=centre, local_only=False, capacity=6, school_capacity=3
+    )
+    enrolment = _enrol(offering, SchoolFactory())
+    staff = RoleAssignmentFactory(role="provider_staff", hub=None, provider=centre).user
+    other = Provider.objects.create(kind=ProviderKind.PARTNER, name="Partner", slug="partner")
+    partner_staff = RoleAssignmentFactory(role="provider_staff", hub=None, provider=other).user
+
+    with pytest.raises(PermissionDenied):
+        withdraw_enrolled_school(enrolment=enrolment, by=partner_staff, reason="Stopped")
+    withdraw_enrolled_school(enrolment=enrolment, by=staff, reason="Stopped")
+
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.WITHDRAWN

@@ -267,6 +267,22 @@ class DecisionForm(GovukForm):
             ]
 
 
+class WithdrawSchoolForm(GovukForm):
+    reason = forms.CharField(
+        label=_("Why is the school withdrawn?"),
+        help_text=_(
+            "For example, the school has stopped taking part. The school's approvers and its "
+            "lead participants are emailed this reason."
+        ),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Say why the school is withdrawn"),
+            "max_length": _("Enter a reason of no more than 300 characters"),
+        },
+    )
+
+
 class OfferByHandForm(GovukForm):
     reason = forms.CharField(
         label=_("Why this person, before those waiting longer"),

@@ -28,7 +28,7 @@ from cpdnet.accounts.selectors import (
 from cpdnet.accreditation.applying import pd_role_labels, pending_endorsements
 from cpdnet.accreditation.capacity import capacity_for_hubs
 from cpdnet.accreditation.models import Endorsement, PDLeadershipEvidence
-from cpdnet.applications.models import HOLDS_PLACE, Application, State
+from cpdnet.applications.models import HOLDS_PLACE, Application, SchoolEnrolment, State
 from cpdnet.applications.permissions import can_decide_places_on
 from cpdnet.applications.selectors import count_places_held_for_leads, list_offering_enrolments
 from cpdnet.applications.services import (
@@ -38,6 +38,7 @@ from cpdnet.applications.services import (
     move_on_waiting_list,
     offer_place_by_hand,
     places_taken,
+    withdraw_enrolled_school,
 )
 from cpdnet.backoffice.csv_export import csv_response
 from cpdnet.notifications.services import preview_applicant_email
@@ -61,6 +62,7 @@ from .forms import (
     MoveOnWaitingListForm,
     OfferByHandForm,
     OfferingForm,
+    WithdrawSchoolForm,
 )
 
 PER_PAGE = 50
@@ -443,6 +445,44 @@ def offering_school_enrolments(request, offering_id: int):
             "enrolments": enrolments,
             "enrolled": sum(enrolment.is_enrolled for enrolment in enrolments),
         },
+    )
+
+
+@declare(Access.HUB_OR_PROVIDER_STAFF)
+def offering_school_withdraw(request, offering_id: int, enrolment_id: int):
+    offering = selectors.access_offering(request.user, offering_id)
+    try:
+        enrolment = list_offering_enrolments(offering.pk).get(pk=enrolment_id)
+    except SchoolEnrolment.DoesNotExist:
+        raise Http404("No school enrolled in this offering has this number") from None
+    form = WithdrawSchoolForm(request.POST if request.method == "POST" else None)
+    # The reason first, then a page saying what withdrawing does and who is emailed.
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    if step != "change" and request.method == "POST" and form.is_valid():
+        if step != "confirm":
+            return render(
+                request,
+                "backoffice/hub/school_withdraw_check.html",
+                {"offering": offering, "enrolment": enrolment, "form": form},
+            )
+        try:
+            withdraw_enrolled_school(
+                enrolment=enrolment, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(
+                request,
+                _("%(school)s has been withdrawn. We have emailed the school and its leads.")
+                % {"school": enrolment.school.name},
+            )
+            return redirect("backoffice:offering-schools", offering_id=offering.pk)
+    return render(
+        request,
+        "backoffice/hub/school_withdraw.html",
+        {"offering": offering, "enrolment": enrolment, "form": form},
+        status=400 if step != "change" and form.errors else 200,
     )
 
 

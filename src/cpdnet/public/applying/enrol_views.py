@@ -23,6 +23,7 @@ from cpdnet.applications.services import (
     complete_lead_application,
     enrol_school,
     record_enrolment_colleagues_reached,
+    replace_enrolment_lead,
     withdraw_school_enrolment,
 )
 from cpdnet.programmes.models import Offering
@@ -211,6 +212,55 @@ def enrolment_withdraw(request, enrolment_id: int):
         "public/schools/enrolment_withdraw.html",
         {"form": form, "enrolment": enrolment},
         status=400 if form.errors else 200,
+    )
+
+
+class ReplaceLeadForm(GovukFormMixin, forms.Form):
+    full_name = _text(gettext_lazy("Full name"), "new lead participant's full name")
+    email = _text(gettext_lazy("Email address"), "new lead participant's email address", email=True)
+
+
+@declare(Access.SCHOOL_APPROVER)
+def enrolment_lead_replace(request, enrolment_id: int, lead_id: int):
+    enrolment = _access_enrolment(request, enrolment_id)
+    # The enrolment's current leads only: a lead already replaced has no page.
+    leaving = next((lead for lead in enrolment.leads.all() if lead.pk == lead_id), None)
+    if leaving is None:
+        raise Http404("No lead participant of this enrolment has this number")
+    form = ReplaceLeadForm(request.POST if request.method == "POST" else None)
+    # As when enrolling: "Check your answers" first, the answers carried in hidden fields.
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    if step != "change" and request.method == "POST" and form.is_valid():
+        if step != "confirm":
+            return render(
+                request,
+                "public/schools/enrolment_lead_replace_check.html",
+                {"form": form, "enrolment": enrolment, "leaving": leaving},
+            )
+        try:
+            replace_enrolment_lead(
+                lead=leaving,
+                full_name=form.cleaned_data["full_name"],
+                email=form.cleaned_data["email"],
+                by=request.user,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(joining)s is now a lead participant in place of %(leaving)s. We have "
+                    "emailed them both."
+                )
+                % {"joining": form.cleaned_data["full_name"], "leaving": leaving.full_name},
+            )
+            return redirect(_participation_url(enrolment.offering.academic_year, "#enrolments"))
+    return render(
+        request,
+        "public/schools/enrolment_lead_replace.html",
+        {"form": form, "enrolment": enrolment, "leaving": leaving},
+        status=400 if step != "change" and form.errors else 200,
     )
 
 

@@ -49,6 +49,11 @@ urlpatterns = [
         name="enrolment-withdraw",
     ),
     path(
+        "school/enrolments/<int:enrolment_id>/leads/<int:lead_id>/replace/",
+        enrol_views.enrolment_lead_replace,
+        name="enrolment-lead-replace",
+    ),
+    path(
         "school/enrolments/<int:enrolment_id>/colleagues/",
         enrol_views.enrolment_colleagues,
         name="enrolment-colleagues",

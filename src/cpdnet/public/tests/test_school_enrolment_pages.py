@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cpdnet.applications.models import EnrolmentState, SchoolEnrolment, State
-from cpdnet.applications.services import enrol_school
+from cpdnet.applications.services import complete_lead_application, enrol_school
 from tests.factories import (
     HubAreaFactory,
     HubFactory,
@@ -234,3 +234,117 @@ def test_hub_staff_see_the_schools_enrolled_with_the_commitment(
     other_hub_staff = RoleAssignmentFactory(role="hub_staff", hub=HubFactory()).user
     client.force_login(other_hub_staff)
     assert client.get(f"/backoffice/hub/offerings/{offering.pk}/schools/").status_code == 404
+
+
+TWO_LEADS = (("Ada Lead", "ada@hillside.example.org"), ("Bea Lead", "bea@hillside.example.org"))
+
+
+def _replace_url(enrolment, lead):
+    return f"/school/enrolments/{enrolment.pk}/leads/{lead.pk}/replace/"
+
+
+def test_the_approver_replaces_a_lead_after_checking_the_answers(
+    client, offering, mailoutbox, django_capture_on_commit_callbacks
+):
+    school = SchoolFactory(name="Hillside Primary")
+    approver = _approver_of(school)
+    enrolment = _enrol(offering, school, approver, TWO_LEADS)
+    ada = enrolment.leads.get(email="ada@hillside.example.org")
+    client.force_login(approver)
+    participation = client.get("/my/school/participation/?year=2026").content.decode()
+    assert _replace_url(enrolment, ada) in participation
+    url = _replace_url(enrolment, ada)
+    answers = {"full_name": "Cy Lead", "email": "cy@hillside.example.org"}
+
+    form = client.get(url).content.decode()
+    assert '<label class="govuk-label" for="id_full_name">Full name</label>' in form
+    check = client.post(url, answers).content.decode()
+    assert "Check your answers before replacing a lead participant" in check
+    assert "cy@hillside.example.org" in check and "ada@hillside.example.org" in check
+    change = client.post(url, {**answers, "step": "change"})
+    assert change.status_code == 200 and 'value="Cy Lead"' in change.content.decode()
+    assert not enrolment.leads.filter(replaced_at__isnull=False).exists()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**answers, "step": "confirm"})
+
+    assert response.status_code == 302
+    ada.refresh_from_db()
+    assert ada.replaced_by.email == "cy@hillside.example.org"
+    page = client.get(response["Location"]).content.decode()
+    assert "Cy Lead is now a lead participant in place of Ada Lead" in page
+    assert "Ada Lead:" not in page and "Cy Lead: place held" in page
+    assert sorted(email.to[0] for email in mailoutbox) == [
+        "ada@hillside.example.org",
+        "cy@hillside.example.org",
+    ]
+    # The lead replaced has no page any more
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"full_name": "", "email": ""}, "Enter the new lead participant&#x27;s full name"),
+        ({"full_name": "Cy", "email": "not an address"}, "Enter an email address like"),
+        (
+            {"full_name": "Bea", "email": "bea@hillside.example.org", "step": "confirm"},
+            "is already named as a lead participant",
+        ),
+    ],
+)
+def test_a_wrong_or_refused_replacement_is_shown_in_the_error_summary(
+    client, offering, answers, message
+):
+    school = SchoolFactory()
+    approver = _approver_of(school)
+    enrolment = _enrol(offering, school, approver, TWO_LEADS)
+    client.force_login(approver)
+
+    response = client.post(
+        _replace_url(enrolment, enrolment.leads.get(email="ada@hillside.example.org")), answers
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: " in page and "There is a problem" in page
+    assert message in page
+    assert not enrolment.leads.filter(replaced_at__isnull=False).exists()
+
+
+def test_a_lead_who_completed_is_pointed_to_the_swap(client, offering):
+    school = SchoolFactory()
+    approver = _approver_of(school)
+    enrolment = _enrol(offering, school, approver)
+    lead = enrolment.leads.get()
+    complete_lead_application(
+        lead=lead, person=UserFactory(email=lead.email), job_role="class_teacher"
+    )
+    client.force_login(approver)
+
+    page = client.get(_replace_url(enrolment, lead)).content.decode()
+
+    assert "Swap for a colleague" in page and 'name="full_name"' not in page
+    participation = client.get("/my/school/participation/?year=2026").content.decode()
+    assert _replace_url(enrolment, lead) not in participation
+
+
+def test_only_the_schools_approver_may_replace_its_lead(client, offering):
+    school = SchoolFactory()
+    enrolment = _enrol(offering, school, _approver_of(school))
+    lead = enrolment.leads.get()
+    url = _replace_url(enrolment, lead)
+    answers = {"full_name": "Cy", "email": "cy@x.example.org", "step": "confirm"}
+
+    client.force_login(_approver_of(SchoolFactory()))
+    assert client.get(url).status_code == 404
+    assert client.post(url, answers).status_code == 404
+    client.force_login(UserFactory(email=lead.email))  # the lead themself
+    assert client.post(url, answers).status_code == 403
+    elsewhere = SchoolFactory()
+    other = _enrol(offering, elsewhere, _approver_of(elsewhere), [("Di", "di@x.example.org")])
+    client.force_login(_approver_of(school))
+    # A lead of another enrolment, through this enrolment's address
+    assert client.get(_replace_url(enrolment, other.leads.get())).status_code == 404
+    lead.refresh_from_db()
+    assert not lead.is_replaced
