@@ -349,7 +349,9 @@ _DEFAULT_RATE_LIMITS = {
     "sign_in_failure": {"ip": "60/600", "all": "3000/60"},
     # Sign-in emails asked for (each sends an email).
     "sign_in_code_request": {"ip": "60/600", "account": "5/900", "all": "2000/60"},
-    "event_registration": {"ip": "120/600", "account": "10/3600", "all": "6000/60"},
+    # A local-authority broadband network puts many schools behind one address, and a
+    # newsletter sends their teachers to one webinar within minutes.
+    "event_registration": {"ip": "600/600", "account": "10/3600", "all": "6000/60"},
     "newsletter_sign_up": {"ip": "30/600", "account": "5/3600", "all": "2000/60"},
     # Enough for someone checking a pile of certificates; codes are far too many to try.
     "certificate_check": {"ip": "30/60", "all": "3000/60"},
