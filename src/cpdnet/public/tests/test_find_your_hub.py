@@ -105,6 +105,15 @@ class TestNameSearch:
         assert "1 school matching" in text
         assert "Closed</strong>" in text
 
+    def test_each_school_says_where_it_is(self, client, db):
+        SchoolFactory(name="Ash Grove School", town="Leeds", postcode="LS1 4AP", la_name="Leeds")
+        bare = SchoolFactory(name="Ash Vale School", town="", postcode="", la_name="")
+
+        text = _text(client.get(FIND, {"q": "ash"}))
+
+        assert re.search(r"Leeds, LS1 4AP · URN \d+ · Leeds<", text)
+        assert f">no postcode · URN {bare.urn}<" in text
+
     def test_says_when_nothing_matches(self, client, db):
         text = _text(client.get(FIND, {"q": "zzyzx"}))
 
