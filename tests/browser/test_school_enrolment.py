@@ -129,12 +129,8 @@ def test_a_senior_leader_enrols_the_school_and_a_lead_takes_the_place(
     assert_accessible_as_shown(page, javascript=javascript)
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without"])
-def test_a_senior_leader_replaces_a_lead_who_has_not_completed(
-    request, live_server, offering, javascript, mailoutbox
-):
-    page = request.getfixturevalue("page" if javascript else "page_without_javascript")
-    page.set_viewport_size({"width": 390, "height": 900})
+def _hillside_enrolled(offering, *, leads):
+    """Hillside Primary, enrolled by its head, with these (name, email) leads."""
     school = SchoolFactory(name="Hillside Primary")
     head = UserFactory(email="head@hillside.example.org", full_name="Helen Head")
     RoleAssignmentFactory(user=head, role="school_approver", school=school, hub=None)
@@ -146,6 +142,19 @@ def test_a_senior_leader_replaces_a_lead_who_has_not_completed(
         senior_leader_role="Headteacher",
         releases_for_sessions=True,
         gives_gap_task_time=True,
+        leads=leads,
+    )
+    return head, enrolment
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without"])
+def test_a_senior_leader_replaces_a_lead_who_has_not_completed(
+    request, live_server, offering, javascript, mailoutbox
+):
+    page = request.getfixturevalue("page" if javascript else "page_without_javascript")
+    page.set_viewport_size({"width": 390, "height": 900})
+    head, enrolment = _hillside_enrolled(
+        offering,
         leads=[("Ada Lead", "ada@hillside.example.org"), ("Bea Lead", "bea@hillside.example.org")],
     )
     mailoutbox.clear()
@@ -203,19 +212,7 @@ def test_hub_staff_withdraw_a_school_that_stopped_taking_part(
 ):
     page = request.getfixturevalue("page" if javascript else "page_without_javascript")
     page.set_viewport_size({"width": 390, "height": 900})
-    school = SchoolFactory(name="Hillside Primary")
-    head = UserFactory(email="head@hillside.example.org", full_name="Helen Head")
-    RoleAssignmentFactory(user=head, role="school_approver", school=school, hub=None)
-    enrolment = enrol_school(
-        offering=offering,
-        school=school,
-        by=head,
-        senior_leader_name="Helen Head",
-        senior_leader_role="Headteacher",
-        releases_for_sessions=True,
-        gives_gap_task_time=True,
-        leads=[("Ada Lead", "ada@hillside.example.org")],
-    )
+    _, enrolment = _hillside_enrolled(offering, leads=[("Ada Lead", "ada@hillside.example.org")])
     mailoutbox.clear()
     sign_in(page, live_server, RoleAssignmentFactory(role="hub_staff", hub=offering.hub).user)
 

@@ -41,6 +41,7 @@ from cpdnet.applications.services import (
     withdraw_enrolled_school,
 )
 from cpdnet.backoffice.csv_export import csv_response
+from cpdnet.check_answers import check_answers_step
 from cpdnet.notifications.services import preview_applicant_email
 from cpdnet.programmes.academic_years import current_academic_year, requested_academic_year
 from cpdnet.programmes.models import Offering, Programme
@@ -457,9 +458,9 @@ def offering_school_withdraw(request, offering_id: int, enrolment_id: int):
         raise Http404("No school enrolled in this offering has this number") from None
     form = WithdrawSchoolForm(request.POST if request.method == "POST" else None)
     # The reason first, then a page saying what withdrawing does and who is emailed.
-    step = request.POST.get("step", "") if request.method == "POST" else ""
-    if step != "change" and request.method == "POST" and form.is_valid():
-        if step != "confirm":
+    step = check_answers_step(request, form)
+    if step.ready:
+        if not step.confirmed:
             return render(
                 request,
                 "backoffice/hub/school_withdraw_check.html",
@@ -482,7 +483,7 @@ def offering_school_withdraw(request, offering_id: int, enrolment_id: int):
         request,
         "backoffice/hub/school_withdraw.html",
         {"offering": offering, "enrolment": enrolment, "form": form},
-        status=400 if step != "change" and form.errors else 200,
+        status=step.status(form),
     )
 
 

@@ -26,6 +26,7 @@ from cpdnet.applications.services import (
     replace_enrolment_lead,
     withdraw_school_enrolment,
 )
+from cpdnet.check_answers import check_answers_step
 from cpdnet.programmes.models import Offering
 from cpdnet.programmes.selectors import get_offering
 from cpdnet.public.catalogue.forms import GovukFormMixin
@@ -129,10 +130,10 @@ def enrol_school_view(request, offering_id: int):
     )
     # The answers go to "Check your answers" first (carried in hidden fields, so the journey
     # works without JavaScript or a session); "change" brings the form back filled in.
-    step = request.POST.get("step", "") if request.method == "POST" else ""
-    if step != "change" and request.method == "POST" and form.is_valid():
+    step = check_answers_step(request, form)
+    if step.ready:
         school = next(school for school in schools if school.urn == form.cleaned_data["school"])
-        if step != "confirm":
+        if not step.confirmed:
             return render(
                 request,
                 "public/schools/enrol_check.html",
@@ -162,7 +163,7 @@ def enrol_school_view(request, offering_id: int):
         request,
         "public/schools/enrol.html",
         {"form": form, "offering": offering, "schools": schools},
-        status=400 if step != "change" and form.errors else 200,
+        status=step.status(form),
     )
 
 
@@ -229,9 +230,9 @@ def enrolment_lead_replace(request, enrolment_id: int, lead_id: int):
         raise Http404("No lead participant of this enrolment has this number")
     form = ReplaceLeadForm(request.POST if request.method == "POST" else None)
     # As when enrolling: "Check your answers" first, the answers carried in hidden fields.
-    step = request.POST.get("step", "") if request.method == "POST" else ""
-    if step != "change" and request.method == "POST" and form.is_valid():
-        if step != "confirm":
+    step = check_answers_step(request, form)
+    if step.ready:
+        if not step.confirmed:
             return render(
                 request,
                 "public/schools/enrolment_lead_replace_check.html",
@@ -260,7 +261,7 @@ def enrolment_lead_replace(request, enrolment_id: int, lead_id: int):
         request,
         "public/schools/enrolment_lead_replace.html",
         {"form": form, "enrolment": enrolment, "leaving": leaving},
-        status=400 if step != "change" and form.errors else 200,
+        status=step.status(form),
     )
 
 
