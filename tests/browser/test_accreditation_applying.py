@@ -34,16 +34,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 APPROVER = "head@leeds-secondary.example.org"
 
 
-@pytest.fixture(autouse=True)
-def _emails_sent_at_once(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default"],
-        }
-    }
-
-
 @pytest.fixture
 def world(transactional_db):
     load_local_authorities()

@@ -28,17 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 APPROVER = "head@stmarys.example.org"
 
 
-@pytest.fixture(autouse=True)
-def _emails_sent_at_once(settings):
-    # Email tasks run in the live server's thread as soon as the change commits.
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default"],
-        }
-    }
-
-
 @pytest.fixture
 def world(transactional_db):
     """Leeds served by one maths hub, Lancashire by another, and an open offering in Leeds."""

@@ -33,16 +33,6 @@ from .test_applying import apply_through_the_journey
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _emails_sent_at_once(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default"],
-        }
-    }
-
-
 @pytest.fixture
 def world(transactional_db):
     load_local_authorities()  # transactional tests empty the tables the migration filled

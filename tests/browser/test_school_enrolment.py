@@ -26,16 +26,6 @@ from .conftest import assert_accessible_as_shown, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _emails_sent_at_once(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default"],
-        }
-    }
-
-
 @pytest.fixture
 def offering(transactional_db):
     load_local_authorities()  # transactional tests empty the tables the migration filled

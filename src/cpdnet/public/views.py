@@ -55,15 +55,9 @@ def find_your_hub(request):
         school["path"] = school_path(school["urn"])
         school["is_closed"] = school["status"] == SchoolStatus.CLOSED
         # One line per school, made here: a dozen template lookups a row were a fifth of the page.
+        place = ", ".join(filter(None, [school["town"], school["postcode"] or "no postcode"]))
         school["where"] = " · ".join(
-            filter(
-                None,
-                [
-                    ", ".join(filter(None, [school["town"], school["postcode"] or "no postcode"])),
-                    f"URN {school['urn']}",
-                    school["la_name"],
-                ],
-            )
+            filter(None, [place, f"URN {school['urn']}", school["la_name"]])
         )
     context.update(page=page, schools=found.schools, count=found.count)
     return render(request, "public/find_your_hub_results.html", context)
