@@ -13,7 +13,6 @@ from cpdnet.hubs.services import ensure_networks
 from tests.factories import HubFactory, RoleAssignmentFactory, SchoolFactory
 
 from .conftest import assert_accessible, sign_in
-from .test_applying import _emails_sent_at_once  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

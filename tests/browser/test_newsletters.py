@@ -13,7 +13,6 @@ from cpdnet.notifications.tests.factories import AudienceFactory, SubscriberFact
 from tests.factories import RoleAssignmentFactory
 
 from .conftest import assert_accessible, sign_in
-from .test_applying import _emails_sent_at_once  # noqa: F401 - autouse fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
